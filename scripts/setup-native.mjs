@@ -51,8 +51,8 @@ function addonLoads() {
   return r.status === 0 ? { ok: true } : { ok: false, reason: (r.stderr || '').trim().split('\n')[0] };
 }
 
-function run(cmd, args, opts = {}) {
-  say(`$ ${cmd} ${args.join(' ')}`);
+function run(cmd, args, opts = {}, label = `${cmd} ${args.join(' ')}`) {
+  say(`$ ${label}`);
   const r = spawnSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], ...opts });
   return r.status === 0;
 }
@@ -157,7 +157,7 @@ with zipfile.ZipFile(wheel) as z:
             shutil.copyfileobj(src, dst, 1 << 20)
 `;
     say(`extracting libtensorflow_cc, libtensorflow_framework and headers from ${wheel}`);
-    if (!run(python, ['-c', extract, path.join(dl, wheel), staging])) {
+    if (!run(python, ['-c', extract, path.join(dl, wheel), staging], {}, `${python} -c <extract> ${wheel}`)) {
       return { ok: false, missing: `could not extract ${wheel}` };
     }
     for (const lib of ['libtensorflow_cc.so.2', 'libtensorflow_framework.so.2']) {

@@ -10,7 +10,7 @@ export function parseFlags<O extends Options>(args: string[], options: O, allowP
   // `--steps -3` would read as two flags; join a negative number to its flag so the value check names it.
   const joined: string[] = [];
   for (let i = 0; i < args.length; i++) {
-    const a = args[i];
+    const a = args[i]!;
     const next = args[i + 1];
     const name = a.startsWith('--') ? a.slice(2) : undefined;
     if (name !== undefined && options[name]?.type === 'string' && next !== undefined && /^-\d|^-\.\d|^-Inf/.test(next)) {
@@ -24,14 +24,14 @@ export function parseFlags<O extends Options>(args: string[], options: O, allowP
     const e = err as Error & { code?: string };
     const unknown = /Unknown option '([^']+)'/.exec(e.message);
     if (unknown) {
-      const flag = unknown[1];
+      const flag = unknown[1]!;
       const hint = closest(flag.replace(/^-+/, ''), Object.keys(options)).map((o) => `--${o}`);
       throw ConfigError.single(flag, `unknown flag${hint.length ? `; did you mean ${hint.join(' or ')}?` : ''}`);
     }
     const positional = /Unexpected argument '([^']+)'/.exec(e.message);
-    if (positional) throw ConfigError.single(positional[1], 'unexpected argument');
+    if (positional) throw ConfigError.single(positional[1]!, 'unexpected argument');
     const missing = /Option '(-[^ ]*)?\s*(--[^ ]+) <value>' argument missing/.exec(e.message);
-    if (missing) throw ConfigError.single(missing[2], 'expects a value');
+    if (missing) throw ConfigError.single(missing[2]!, 'expects a value');
     throw ConfigError.single('flags', e.message);
   }
 }

@@ -1,5 +1,74 @@
+// `wnrl check-env FILE [--id ID] [--steps N]`: loads a module that defines an environment and runs checkEnv
+// on it. The module's default export may be an Env, a function returning one, or an Env class; or the
+// module registers ids with registerEnv and --id picks one (the only newly registered id by default).
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ConfigError, checkEnv, listEnvs, makeEnv, type Env } from '../../envs/index.ts';
+import { positiveInt, seed } from '../config/common.ts';
+import { numericFlags, parseFlags } from './args.ts';
 import type { Io } from './main.ts';
-export async function checkEnvCommand(_args: string[], io: Io): Promise<number> {
-  io.err.write('wnrl check-env: not yet\n');
-  return Promise.resolve(1);
+
+function isEnv(x: unknown): x is Env {
+  return x !== null && typeof x === 'object' && typeof (x as Env).reset === 'function' && typeof (x as Env).step === 'function';
+}
+
+function envFromExport(exported: unknown): Env | null {
+  if (isEnv(exported)) return exported;
+  if (typeof exported === 'function') {
+    const f = exported as (() => unknown) & (new () => unknown);
+    const looksLikeClass = /^class\s/.test(Function.prototype.toString.call(f));
+    const made = looksLikeClass ? new f() : f();
+    if (isEnv(made)) return made;
+  }
+  return null;
+}
+
+export async function checkEnvCommand(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseFlags(
+    args,
+    { id: { type: 'string' }, steps: { type: 'string' }, seed: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    true,
+  );
+  if (values.help) {
+    io.out.write('Usage: wnrl check-env FILE [--id ID] [--steps N] [--seed S]\n');
+    return 0;
+  }
+  const nums = numericFlags(values, { steps: positiveInt(), seed: seed() });
+  if (positionals.length !== 1) throw ConfigError.single('FILE', `expected one module path; got ${positionals.length}`);
+  const file = path.resolve(positionals[0]!);
+  const before = new Set(listEnvs().map((e) => e.id));
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  } catch (cause) {
+    throw ConfigError.single(positionals[0]!, `could not be loaded: ${(cause as Error).message.split('\n')[0]}`);
+  }
+  const added = listEnvs().map((e) => e.id).filter((id) => !before.has(id));
+  let env: Env | null = null;
+  let label = positionals[0]!;
+  if (values.id !== undefined) {
+    env = makeEnv(values.id);
+    label = values.id;
+  } else {
+    env = envFromExport(mod['default']) ?? envFromExport(mod['createEnv']);
+    if (env === null && added.length === 1) {
+      env = makeEnv(added[0]!);
+      label = added[0]!;
+    }
+  }
+  if (env === null) {
+    throw ConfigError.single(
+      positionals[0]!,
+      'exports no environment; expected a default export (an Env, a function returning one, or an Env class)' +
+        (added.length > 1 ? ` or --id (it registered ${added.join(', ')})` : ''),
+    );
+  }
+  const problems = checkEnv(env, { ...(nums.steps !== undefined ? { steps: nums.steps } : {}), ...(nums.seed !== undefined ? { seed: nums.seed } : {}) });
+  if (problems.length === 0) {
+    io.out.write(`${label}: passes checkEnv (${env.observationSpace.toString()}, ${env.actionSpace.toString()})\n`);
+    return 0;
+  }
+  io.err.write(`${label}: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n`);
+  for (const p of problems) io.err.write(`  ${p}\n`);
+  return 2;
 }

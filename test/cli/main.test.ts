@@ -1,19 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { Writable } from 'node:stream';
 import { expect, test } from 'vitest';
 import { main, version } from '../../src/cli/main.ts';
-
-function capture() {
-  const chunks = { out: '', err: '' };
-  const sink = (key: 'out' | 'err') =>
-    new Writable({
-      write(chunk: Buffer, _enc, cb) {
-        chunks[key] += chunk.toString();
-        cb();
-      },
-    });
-  return { io: { out: sink('out'), err: sink('err') }, chunks };
-}
+import { capture } from '../helpers/capture.ts';
 
 test('--help lists the commands and exits 0', async () => {
   const { io, chunks } = capture();

@@ -1,0 +1,71 @@
+// checkEnv: runs an env through resets and steps and reports every contract problem it finds, one line
+// each (Gymnasium's env_checker, collecting instead of stopping at the first). `wnrl check-env` uses it.
+import { Wrapper, envLabel, type Env } from './core.ts';
+import { describeType, isSpace } from './spaces/space.ts';
+import { resultProblems } from './wrappers/env-checker.ts';
+
+export interface CheckEnvOptions {
+  /** Steps to take with random actions (default 300). */
+  steps?: number;
+  seed?: number;
+}
+
+/** Every problem found, as `<where>: <field> <what>` lines; empty when the env keeps the contract. */
+export function checkEnv(env: Env, opts: CheckEnvOptions = {}): string[] {
+  const steps = opts.steps ?? 300;
+  const seed = opts.seed ?? 0;
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  const report = (where: string, field: string, what: string): void => {
+    const key = `${field}|${what.replace(/-?\d+(\.\d+)?(e-?\d+)?/g, '#')}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    problems.push(`${where}: ${field} ${what}`);
+  };
+  const name = (() => {
+    try {
+      return env.spec?.id ?? (env instanceof Wrapper ? envLabel(env) : (env as object).constructor.name);
+    } catch {
+      return 'env';
+    }
+  })();
+
+  // --- spaces ---
+  if (!isSpace(env.observationSpace)) report(name, 'observationSpace', `is ${describeType(env.observationSpace)}; expected a Box or Discrete`);
+  if (!isSpace(env.actionSpace)) report(name, 'actionSpace', `is ${describeType(env.actionSpace)}; expected a Box or Discrete`);
+  if (problems.length > 0) return problems;
+  if (env.observationSpace.type !== 'Box') report(name, 'observationSpace', `is ${env.observationSpace.toString()}; wnrl agents expect a Box of float32 observations`);
+  if (env.unwrapped === undefined || env.unwrapped === null) report(name, 'unwrapped', 'is missing; expected the innermost env (the env itself when unwrapped)');
+
+  // --- reset ---
+  const tryCall = <T>(where: string, field: string, f: () => T): T | undefined => {
+    try {
+      return f();
+    } catch (err) {
+      report(where, field, `threw: ${(err as Error).message ?? String(err)}`);
+      return undefined;
+    }
+  };
+  const first = tryCall(`${name} reset`, 'reset()', () => env.reset({ seed }));
+  if (first === undefined) return problems;
+  for (const p of resultProblems(first, env.observationSpace, 'reset')) report(`${name} reset`, p.field, p.what);
+  const again = tryCall(`${name} reset`, 'reset()', () => env.reset({ seed }));
+  if (first.observation instanceof Float32Array && again?.observation instanceof Float32Array) {
+    if (first.observation.length === again.observation.length && first.observation.some((v, i) => !Object.is(v, again.observation[i]))) {
+      report(`${name} reset`, 'observation', 'differs between two resets with the same seed; expected reset({ seed }) to be deterministic');
+    }
+  }
+
+  // --- steps with random actions ---
+  env.actionSpace.seed(seed);
+  for (let t = 0; t < steps; t++) {
+    const action = env.actionSpace.sample();
+    const r = tryCall(`${name} step ${t}`, 'step()', () => env.step(action));
+    if (r === undefined) break;
+    for (const p of resultProblems(r, env.observationSpace, 'step')) report(`${name} step ${t}`, p.field, p.what);
+    if (r.terminated === true || r.truncated === true) {
+      if (tryCall(`${name} step ${t}`, 'reset()', () => env.reset()) === undefined) break;
+    }
+  }
+  return problems;
+}

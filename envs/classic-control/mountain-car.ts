@@ -1,0 +1,58 @@
+// MountainCar-v0 (Moore 1990), exactly as Gymnasium 1.x's mountain_car.py.
+//
+// Action space: Discrete(3): accelerate left, don't accelerate, accelerate right.
+// Observation space: Box of 2 float32: position [-1.2, 0.6], velocity [-0.07, 0.07].
+// Rewards: -1 per step.
+// Episode end: terminated when position >= 0.5 (and velocity >= 0); truncated at 200 steps (registry).
+// Start: position uniform in [-0.6, -0.4], velocity 0.
+// Dynamics: velocity += (action - 1) * 0.001 - 0.0025 cos(3 position), clipped to +-0.07; position +=
+//   velocity, clipped to [-1.2, 0.6]; the left wall stops the car (velocity 0).
+import type { StepResult } from '../core.ts';
+import { Box, Discrete } from '../spaces/space.ts';
+import { ClassicControlEnv, resetBounds } from './classic-control-env.ts';
+
+export const MIN_POSITION = -1.2;
+export const MAX_POSITION = 0.6;
+export const MAX_SPEED = 0.07;
+const GOAL_POSITION = 0.5;
+const GOAL_VELOCITY = 0;
+const FORCE = 0.001;
+const GRAVITY = 0.0025;
+
+export class MountainCar extends ClassicControlEnv<number> {
+  readonly observationSpace = new Box([MIN_POSITION, -MAX_SPEED], [MAX_POSITION, MAX_SPEED]);
+  readonly actionSpace = new Discrete(3);
+  readonly velocityIndices = [1] as const;
+
+  constructor() {
+    super(2);
+  }
+
+  protected resetState(options: Record<string, unknown>): void {
+    const [low, high] = resetBounds(options, -0.6, -0.4);
+    this.s[0] = this.rng.uniform(low, high);
+    this.s[1] = 0;
+  }
+
+  protected observe(): Float32Array {
+    const o = new Float32Array(2);
+    o[0] = this.s[0]!;
+    o[1] = this.s[1]!;
+    return o;
+  }
+
+  step(action: number): StepResult {
+    if (action !== 0 && action !== 1 && action !== 2) this.invalidAction(action);
+    let position = this.s[0]!;
+    let velocity = this.s[1]!;
+    velocity += (action - 1) * FORCE + Math.cos(3 * position) * -GRAVITY;
+    velocity = Math.min(Math.max(velocity, -MAX_SPEED), MAX_SPEED);
+    position += velocity;
+    position = Math.min(Math.max(position, MIN_POSITION), MAX_POSITION);
+    if (position === MIN_POSITION && velocity < 0) velocity = 0;
+    this.s[0] = position;
+    this.s[1] = velocity;
+    const terminated = position >= GOAL_POSITION && velocity >= GOAL_VELOCITY;
+    return { observation: this.observe(), reward: -1.0, terminated, truncated: false, info: {} };
+  }
+}

@@ -1,0 +1,145 @@
+// Spaces (Gymnasium's Box and Discrete): shape, sampling from their own seeded stream, membership, JSON.
+import { Rng } from '../rng.ts';
+
+export type BoxJson = { type: 'Box'; shape: number[]; dtype: 'float32'; low: (number | string)[]; high: (number | string)[] };
+export type DiscreteJson = { type: 'Discrete'; n: number; start: number };
+export type SpaceJson = BoxJson | DiscreteJson;
+
+const encode = (x: number): number | string => (Number.isFinite(x) ? x : x > 0 ? 'Infinity' : '-Infinity');
+const decode = (x: number | string): number => (typeof x === 'number' ? x : Number(x));
+
+/** A float32 box: every element of an observation or action lies in [low[i], high[i]]. */
+export class Box {
+  readonly type = 'Box' as const;
+  readonly shape: readonly number[];
+  readonly size: number;
+  readonly low: Float32Array;
+  readonly high: Float32Array;
+  private readonly rng = new Rng();
+
+  constructor(low: number | ArrayLike<number>, high: number | ArrayLike<number>, shape?: readonly number[]) {
+    const inferred = shape ?? (typeof low === 'number' ? (typeof high === 'number' ? [1] : [high.length]) : [low.length]);
+    this.shape = [...inferred];
+    this.size = this.shape.reduce((a, b) => a * b, 1);
+    const fill = (v: number | ArrayLike<number>, name: string): Float32Array => {
+      if (typeof v === 'number') return new Float32Array(this.size).fill(v);
+      if (v.length !== this.size) throw new RangeError(`Box: ${name} has ${v.length} values; expected ${this.size} for shape [${this.shape.join(', ')}]`);
+      return Float32Array.from(v);
+    };
+    this.low = fill(low, 'low');
+    this.high = fill(high, 'high');
+    for (let i = 0; i < this.size; i++) {
+      if (Number.isNaN(this.low[i]) || Number.isNaN(this.high[i]) || this.low[i]! > this.high[i]!) {
+        throw new RangeError(`Box: low[${i}]=${this.low[i]} and high[${i}]=${this.high[i]} do not form an interval`);
+      }
+    }
+  }
+
+  seed(seed: number): void {
+    this.rng.seed(seed);
+  }
+
+  isBounded(): boolean {
+    for (let i = 0; i < this.size; i++) if (!Number.isFinite(this.low[i]!) || !Number.isFinite(this.high[i]!)) return false;
+    return true;
+  }
+
+  /** Uniform where bounded, exponential from a single bound, normal where unbounded (as Gymnasium). */
+  sample(): Float32Array {
+    const out = new Float32Array(this.size);
+    for (let i = 0; i < this.size; i++) {
+      const lo = this.low[i]!;
+      const hi = this.high[i]!;
+      const loFinite = Number.isFinite(lo);
+      const hiFinite = Number.isFinite(hi);
+      if (loFinite && hiFinite) out[i] = this.rng.uniform(lo, hi);
+      else if (loFinite) out[i] = lo + this.rng.exponential();
+      else if (hiFinite) out[i] = hi - this.rng.exponential();
+      else out[i] = this.rng.normal();
+    }
+    return out;
+  }
+
+  contains(x: unknown): boolean {
+    return this.firstViolation(x) === null;
+  }
+
+  /** Why `x` is not in this box (`null` when it is): used by the env checks to name the element. */
+  firstViolation(x: unknown): string | null {
+    if (!(x instanceof Float32Array) && !Array.isArray(x)) return `is ${describeType(x)}; expected a Float32Array`;
+    const arr = x as ArrayLike<unknown>;
+    if (arr.length !== this.size) return `has length ${arr.length}; expected ${this.size}`;
+    for (let i = 0; i < this.size; i++) {
+      const v = arr[i];
+      if (typeof v !== 'number' || Number.isNaN(v)) return `[${i}] is ${typeof v === 'number' ? 'NaN' : describeType(v)}; expected a finite number`;
+      const f = Math.fround(v);
+      if (f < this.low[i]! || f > this.high[i]!) return `[${i}] is ${v}; expected a value in [${this.low[i]}, ${this.high[i]}]`;
+    }
+    return null;
+  }
+
+  toJSON(): BoxJson {
+    return { type: 'Box', shape: [...this.shape], dtype: 'float32', low: Array.from(this.low, encode), high: Array.from(this.high, encode) };
+  }
+
+  toString(): string {
+    const lo = this.low.every((v) => v === this.low[0]) ? String(this.low[0]) : `[${Array.from(this.low).join(', ')}]`;
+    const hi = this.high.every((v) => v === this.high[0]) ? String(this.high[0]) : `[${Array.from(this.high).join(', ')}]`;
+    return `Box(${lo}, ${hi}, (${this.shape.join(', ')}${this.shape.length === 1 ? ',' : ''}), float32)`;
+  }
+}
+
+/** The integers start, start + 1, ..., start + n - 1. */
+export class Discrete {
+  readonly type = 'Discrete' as const;
+  readonly shape: readonly number[] = [];
+  readonly size = 1;
+  private readonly rng = new Rng();
+
+  constructor(
+    readonly n: number,
+    readonly start = 0,
+  ) {
+    if (!Number.isInteger(n) || n < 1) throw new RangeError(`Discrete: n must be a positive integer; got ${n}`);
+    if (!Number.isInteger(start)) throw new RangeError(`Discrete: start must be an integer; got ${start}`);
+  }
+
+  seed(seed: number): void {
+    this.rng.seed(seed);
+  }
+
+  sample(): number {
+    return this.start + this.rng.int(this.n);
+  }
+
+  contains(x: unknown): boolean {
+    return typeof x === 'number' && Number.isInteger(x) && x >= this.start && x < this.start + this.n;
+  }
+
+  toJSON(): DiscreteJson {
+    return { type: 'Discrete', n: this.n, start: this.start };
+  }
+
+  toString(): string {
+    return this.start === 0 ? `Discrete(${this.n})` : `Discrete(${this.n}, start=${this.start})`;
+  }
+}
+
+export type Space = Box | Discrete;
+
+export function spaceFromJSON(json: SpaceJson): Space {
+  if (json.type === 'Discrete') return new Discrete(json.n, json.start);
+  return new Box(json.low.map(decode), json.high.map(decode), json.shape);
+}
+
+export function isSpace(x: unknown): x is Space {
+  return x instanceof Box || x instanceof Discrete;
+}
+
+export function describeType(x: unknown): string {
+  if (x === null) return 'null';
+  if (Array.isArray(x)) return 'an array';
+  if (ArrayBuffer.isView(x)) return `a ${x.constructor.name}`;
+  if (typeof x === 'object') return `an object`;
+  return `${typeof x === 'undefined' ? 'undefined' : `a ${typeof x}`}`;
+}

@@ -1,0 +1,149 @@
+// Vector environments: what agents consume. Batched Float32Array observations (numEnvs x obsSize, row i is
+// env i), async so that out-of-process adapters fit the same interface.
+//
+// Autoreset (Gymnasium's SAME_STEP mode): when env i's episode ends inside step(), env i is reset in that
+// same step. The returned observations[i] is the *first observation of the next episode*;
+// infos[i].finalObservation holds the last observation of the episode that ended and infos[i].finalInfo its
+// step info (where `episode` statistics are). So a truncated episode bootstraps from finalObservation and
+// no stored transition mixes two episodes. terminated[i] / truncated[i] describe the episode that ended.
+import { envLabel, type Action, type Env, type Info } from '../core.ts';
+import { WnrlError } from '../errors.ts';
+import { entropySeed } from '../rng.ts';
+import { Box, Discrete, type Space } from '../spaces/space.ts';
+import { makeEnv, type MakeEnvOptions } from '../registry.ts';
+
+export interface VectorResetResult {
+  observations: Float32Array;
+  infos: Info[];
+}
+export interface VectorStepResult {
+  observations: Float32Array;
+  rewards: Float32Array;
+  terminated: Uint8Array;
+  truncated: Uint8Array;
+  infos: Info[];
+}
+
+export interface VectorEnv {
+  readonly numEnvs: number;
+  readonly singleObservationSpace: Space;
+  readonly singleActionSpace: Space;
+  reset(opts?: { seed?: number }): Promise<VectorResetResult>;
+  /** `Int32Array` of numEnvs actions for Discrete, `Float32Array` of numEnvs x actionSize for Box. */
+  step(actions: Int32Array | Float32Array): Promise<VectorStepResult>;
+  close(): Promise<void>;
+}
+
+/** Steps its envs one after another in this process (Gymnasium's SyncVectorEnv). */
+export class SyncVectorEnv implements VectorEnv {
+  readonly numEnvs: number;
+  readonly singleObservationSpace: Space;
+  readonly singleActionSpace: Space;
+  private readonly obsSize: number;
+  private readonly actSize: number;
+  private nextSeed: number | null;
+  private needsReset = true;
+  private closed = false;
+
+  /** `seed`: used by the first reset() that is given none (env i gets seed + i). */
+  constructor(
+    readonly envs: Env[],
+    seed?: number,
+  ) {
+    if (envs.length === 0) throw new WnrlError('CONFIG', 'SyncVectorEnv: needs at least one env');
+    this.numEnvs = envs.length;
+    const first = envs[0]!;
+    this.singleObservationSpace = first.observationSpace;
+    this.singleActionSpace = first.actionSpace;
+    this.obsSize = first.observationSpace.size;
+    this.actSize = first.actionSpace instanceof Box ? first.actionSpace.size : 1;
+    for (const [i, e] of envs.entries()) {
+      if (e.observationSpace.size !== this.obsSize || e.actionSpace.type !== first.actionSpace.type || e.actionSpace.size !== first.actionSpace.size) {
+        throw new WnrlError('CONFIG', `SyncVectorEnv: env ${i} has spaces ${e.observationSpace.toString()} / ${e.actionSpace.toString()}; expected those of env 0`);
+      }
+    }
+    this.nextSeed = seed ?? null;
+  }
+
+  // Errors surface as rejected promises, as they would from an out-of-process env.
+  // eslint-disable-next-line @typescript-eslint/require-await
+  async reset(opts: { seed?: number } = {}): Promise<VectorResetResult> {
+    this.assertOpen();
+    const seed = opts.seed ?? this.nextSeed ?? undefined;
+    this.nextSeed = null;
+    const observations = new Float32Array(this.numEnvs * this.obsSize);
+    const infos: Info[] = new Array<Info>(this.numEnvs);
+    for (let i = 0; i < this.numEnvs; i++) {
+      const r = this.envs[i]!.reset(seed === undefined ? {} : { seed: seed + i });
+      observations.set(r.observation, i * this.obsSize);
+      infos[i] = r.info;
+    }
+    this.needsReset = false;
+    return { observations, infos };
+  }
+
+  // eslint-disable-next-line @typescript-eslint/require-await
+  async step(actions: Int32Array | Float32Array): Promise<VectorStepResult> {
+    this.assertOpen();
+    if (this.needsReset) throw new WnrlError('ENV_CONTRACT', 'VectorEnv: step() called before reset()');
+    const n = this.numEnvs;
+    if (actions.length !== n * this.actSize) {
+      throw new WnrlError(
+        'ENV_CONTRACT',
+        `VectorEnv.step: actions has length ${actions.length}; expected ${n * this.actSize} (${n} envs x ${this.actSize})`,
+      );
+    }
+    const discrete = this.singleActionSpace instanceof Discrete;
+    const observations = new Float32Array(n * this.obsSize);
+    const rewards = new Float32Array(n);
+    const terminated = new Uint8Array(n);
+    const truncated = new Uint8Array(n);
+    const infos: Info[] = new Array<Info>(n);
+    for (let i = 0; i < n; i++) {
+      const env = this.envs[i]!;
+      const action: Action = discrete ? actions[i]! : Float32Array.from(actions.subarray(i * this.actSize, (i + 1) * this.actSize));
+      const r = env.step(action);
+      rewards[i] = r.reward;
+      terminated[i] = r.terminated ? 1 : 0;
+      truncated[i] = r.truncated ? 1 : 0;
+      if (r.terminated || r.truncated) {
+        const next = env.reset();
+        observations.set(next.observation, i * this.obsSize);
+        infos[i] = { ...next.info, finalObservation: r.observation, finalInfo: r.info };
+      } else {
+        observations.set(r.observation, i * this.obsSize);
+        infos[i] = r.info;
+      }
+    }
+    return { observations, rewards, terminated, truncated, infos };
+  }
+
+  close(): Promise<void> {
+    if (!this.closed) for (const e of this.envs) e.close?.();
+    this.closed = true;
+    return Promise.resolve();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new WnrlError('ENV_CONTRACT', 'VectorEnv: used after close()');
+  }
+
+  toString(): string {
+    return `SyncVectorEnv(${envLabel(this.envs[0]!)}, numEnvs=${this.numEnvs})`;
+  }
+}
+
+export interface MakeVectorEnvOptions extends MakeEnvOptions {
+  numEnvs?: number;
+  /** Env i is seeded with seed + i at the first reset. Default: a random seed. */
+  seed?: number;
+}
+
+export function makeVectorEnv(id: string, opts: MakeVectorEnvOptions = {}): SyncVectorEnv {
+  const { numEnvs = 1, seed, ...envOptions } = opts;
+  if (!Number.isInteger(numEnvs) || numEnvs < 1) {
+    throw new WnrlError('CONFIG', `makeVectorEnv ${id}: numEnvs must be a positive integer; got ${numEnvs}`);
+  }
+  const envs = Array.from({ length: numEnvs }, () => makeEnv(id, envOptions));
+  return new SyncVectorEnv(envs, seed ?? entropySeed());
+}

@@ -1,0 +1,75 @@
+// Wrapper config entries `{ type, ...params }` (JSON-friendly, zod-validated) and the one documented order
+// in which makeEnv stacks them, innermost first:
+//
+//   task -> [EnvChecker] -> TimeLimit -> RecordEpisodeStatistics -> StickyActions -> ClipAction
+//        -> MaskVelocity -> ObservationNoise -> RewardNoise -> NormalizeObservation
+//
+// Statistics sit inside every noise wrapper, so `info.episode` holds the task's true return; the agent sees
+// the outermost observation and reward. The order entries are listed in does not matter.
+import { z } from 'zod';
+import type { Env } from '../core.ts';
+import { ClipAction } from './clip-action.ts';
+import { MaskVelocity } from './mask-velocity.ts';
+import { NormalizeObservation } from './normalize-observation.ts';
+import { ObservationNoise } from './observation-noise.ts';
+import { RecordEpisodeStatistics } from './record-episode-statistics.ts';
+import { RewardNoise } from './reward-noise.ts';
+import { StickyActions } from './sticky-actions.ts';
+import { TimeLimit } from './time-limit.ts';
+
+const nonNegative = z.number({ error: 'expected a finite number >= 0' }).nonnegative({ error: 'expected a finite number >= 0' }).finite();
+
+export const WrapperConfig = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({ type: z.literal('timeLimit'), maxEpisodeSteps: z.number().int().positive({ error: 'expected a positive integer' }) }),
+    z.strictObject({ type: z.literal('recordEpisodeStatistics') }),
+    z.strictObject({ type: z.literal('stickyActions'), p: z.number().min(0, { error: 'expected a probability in [0, 1]' }).max(1, { error: 'expected a probability in [0, 1]' }) }),
+    z.strictObject({ type: z.literal('clipAction') }),
+    z.strictObject({ type: z.literal('maskVelocity'), indices: z.array(z.number().int().nonnegative()).optional() }),
+    z.strictObject({ type: z.literal('observationNoise'), std: nonNegative }),
+    z.strictObject({ type: z.literal('rewardNoise'), std: nonNegative }),
+    z.strictObject({ type: z.literal('normalizeObservation'), epsilon: z.number().positive().optional() }),
+  ],
+  { error: (issue) => (issue.code === 'invalid_union' ? `unknown wrapper type; expected one of ${WRAPPER_ORDER.join(', ')}` : undefined) },
+);
+export type WrapperConfig = z.infer<typeof WrapperConfig>;
+export type WrapperConfigInput = z.input<typeof WrapperConfig>;
+
+/** Innermost first. */
+export const WRAPPER_ORDER = [
+  'timeLimit',
+  'recordEpisodeStatistics',
+  'stickyActions',
+  'clipAction',
+  'maskVelocity',
+  'observationNoise',
+  'rewardNoise',
+  'normalizeObservation',
+] as const;
+
+/** Orders wrapper entries canonically (stable for entries of the same type). */
+export function orderWrappers(configs: readonly WrapperConfig[]): WrapperConfig[] {
+  return [...configs].sort((a, b) => WRAPPER_ORDER.indexOf(a.type) - WRAPPER_ORDER.indexOf(b.type));
+}
+
+export function applyWrapper(env: Env, c: WrapperConfig): Env {
+  switch (c.type) {
+    case 'timeLimit':
+      return new TimeLimit(env, c.maxEpisodeSteps);
+    case 'recordEpisodeStatistics':
+      return new RecordEpisodeStatistics(env);
+    case 'stickyActions':
+      return new StickyActions(env, c.p);
+    case 'clipAction':
+      return new ClipAction(env);
+    case 'maskVelocity':
+      return new MaskVelocity(env, c.indices);
+    case 'observationNoise':
+      return new ObservationNoise(env, c.std);
+    case 'rewardNoise':
+      return new RewardNoise(env, c.std);
+    case 'normalizeObservation':
+      return new NormalizeObservation(env, c.epsilon);
+  }
+}

@@ -1,0 +1,156 @@
+import { expect, test } from 'vitest';
+import {
+  ClipAction,
+  MaskVelocity,
+  NormalizeObservation,
+  ObservationNoise,
+  RewardNoise,
+  StickyActions,
+  TimeLimit,
+  makeEnv,
+} from '../../envs/index.ts';
+import { ScriptedEnv } from '../helpers/scripted-env.ts';
+
+const meanStd = (xs: number[]) => {
+  const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+  return { mean: m, std: Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / xs.length) };
+};
+
+test('TimeLimit truncates at maxEpisodeSteps and restarts the count on reset', () => {
+  const env = new TimeLimit(new ScriptedEnv(), 4);
+  env.reset();
+  const flags = [0, 1, 2, 3].map(() => env.step(0).truncated);
+  expect(flags).toEqual([false, false, false, true]);
+  env.reset();
+  expect(env.step(0).truncated).toBe(false);
+  expect(env.elapsedSteps).toBe(1);
+});
+
+test('ObservationNoise adds Gaussian noise with the configured std, from its own seeded stream', () => {
+  const env = new ObservationNoise(new ScriptedEnv(), 0.5);
+  env.reset({ seed: 1 });
+  const noise: number[] = [];
+  for (let i = 0; i < 20_000; i++) {
+    const r = env.step(2);
+    noise.push(r.observation[0]! - (i + 1), r.observation[1]! - 2);
+  }
+  const { mean, std } = meanStd(noise);
+  expect(Math.abs(mean)).toBeLessThan(0.01);
+  expect(Math.abs(std - 0.5)).toBeLessThan(0.01);
+});
+
+test('RewardNoise adds Gaussian noise to rewards; recorded episode returns stay the true ones', () => {
+  const env = makeEnv('CartPole-v1', { wrappers: [{ type: 'rewardNoise', std: 2 }] });
+  env.reset({ seed: 3 });
+  const noise: number[] = [];
+  const episodeReturns: number[] = [];
+  let noisyReturn = 0;
+  let length = 0;
+  while (noise.length < 20_000) {
+    const r = env.step(noise.length % 2);
+    noise.push(r.reward - 1);
+    noisyReturn += r.reward;
+    length++;
+    if (r.terminated || r.truncated) {
+      const ep = r.info['episode'] as { return: number; length: number };
+      expect(ep.return).toBe(length); // CartPole pays exactly 1 per step: the true return
+      expect(ep.return).not.toBe(noisyReturn);
+      episodeReturns.push(ep.return);
+      noisyReturn = 0;
+      length = 0;
+      env.reset();
+    }
+  }
+  expect(episodeReturns.length).toBeGreaterThan(100);
+  const { mean, std } = meanStd(noise);
+  expect(Math.abs(mean)).toBeLessThan(0.05);
+  expect(Math.abs(std - 2)).toBeLessThan(0.04);
+});
+
+test('StickyActions repeats the previous action with probability p, never on the first step', () => {
+  const inner = new ScriptedEnv();
+  const env = new StickyActions(inner, 0.25);
+  env.reset({ seed: 9 });
+  let sticky = 0;
+  const n = 40_000;
+  for (let i = 0; i < n; i++) {
+    const given = i % 2; // alternate, so a repeat is visible in the executed action
+    env.step(given);
+    if (env.lastWasSticky) {
+      sticky++;
+      expect(inner.actions[i]).toBe(inner.actions[i - 1]);
+    } else expect(inner.actions[i]).toBe(given);
+  }
+  expect(Math.abs(sticky / n - 0.25)).toBeLessThan(0.01);
+  env.reset();
+  env.step(2);
+  expect(inner.actions.at(-1)).toBe(2);
+  expect(env.lastWasSticky).toBe(false);
+});
+
+test('NormalizeObservation tracks running mean and variance, and stops updating when frozen', () => {
+  const env = new NormalizeObservation(new ScriptedEnv());
+  env.reset();
+  const n = 1000;
+  for (let i = 0; i < n; i++) env.step(1);
+  const { mean, var: variance, count } = env.stats;
+  // Observations: reset [0, 0], then [t, 1] for t = 1..n (count starts at 1e-4, as Gymnasium).
+  const xs = [0, ...Array.from({ length: n }, (_, i) => i + 1)];
+  const m = meanStd(xs);
+  expect(count).toBeCloseTo(n + 1 + 1e-4, 6);
+  expect(mean[0]).toBeCloseTo(m.mean, 1);
+  expect(Math.sqrt(variance[0]!)).toBeCloseTo(m.std, 0);
+  expect(mean[1]).toBeCloseTo(n / (n + 1), 3);
+  env.frozen = true;
+  const before = env.stats;
+  const r = env.step(1);
+  expect(env.stats).toEqual(before);
+  expect(r.observation[0]).toBeCloseTo((n + 1 - before.mean[0]!) / Math.sqrt(before.var[0]! + 1e-8), 4);
+});
+
+test('MaskVelocity zeroes the velocity components of CartPole, Acrobot and Pendulum', () => {
+  const cases: [string, number[]][] = [
+    ['CartPole-v1', [1, 3]],
+    ['Acrobot-v1', [4, 5]],
+    ['Pendulum-v1', [2]],
+  ];
+  for (const [id, idx] of cases) {
+    const env = makeEnv(id, { wrappers: [{ type: 'maskVelocity' }] });
+    env.reset({ seed: 0 });
+    const action = id === 'Pendulum-v1' ? new Float32Array([1]) : 1;
+    for (let i = 0; i < 5; i++) {
+      const o = env.step(action).observation;
+      for (let j = 0; j < o.length; j++) {
+        if (idx.includes(j)) expect(o[j], `${id}[${j}]`).toBe(0);
+      }
+    }
+    expect((env as unknown as MaskVelocity).indices).toEqual(idx);
+  }
+  expect(() => new MaskVelocity(new ScriptedEnv())).toThrow('declares no velocityIndices');
+});
+
+test('ClipAction clips continuous actions to the bounds', () => {
+  const env = makeEnv<Float32Array>('Pendulum-v1', { wrappers: [{ type: 'clipAction' }] });
+  const raw = makeEnv<Float32Array>('Pendulum-v1');
+  env.reset({ seed: 4 });
+  raw.reset({ seed: 4 });
+  const a = env.step(new Float32Array([7]));
+  const b = raw.step(new Float32Array([2]));
+  expect(Array.from(a.observation)).toEqual(Array.from(b.observation));
+  // Pendulum's reward uses the clipped torque anyway; MountainCarContinuous's uses the raw one.
+  const mc = makeEnv<Float32Array>('MountainCarContinuous-v0', { wrappers: [{ type: 'clipAction' }] });
+  const mcRaw = makeEnv<Float32Array>('MountainCarContinuous-v0');
+  mc.reset({ seed: 1 });
+  mcRaw.reset({ seed: 1 });
+  expect(mc.step(new Float32Array([3])).reward).toBeCloseTo(-0.1, 6);
+  expect(mcRaw.step(new Float32Array([3])).reward).toBeCloseTo(-0.9, 6);
+  expect(() => new ClipAction(new ScriptedEnv() as never)).toThrow('needs a Box action space');
+});
+
+test('noise wrappers on different envs with different seeds draw different noise', () => {
+  const a = new RewardNoise(new ScriptedEnv(), 1);
+  const b = new RewardNoise(new ScriptedEnv(), 1);
+  a.reset({ seed: 1 });
+  b.reset({ seed: 2 });
+  expect(a.step(0).reward).not.toBe(b.step(0).reward);
+});
