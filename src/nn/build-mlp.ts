@@ -1,0 +1,77 @@
+// buildMlp: one builder for every normalization wnrl compares, so the networks differ only in the norm.
+//
+//   norm               hidden layer                                         output layer ('auto')
+//   none               Dense(φ)                                              Dense
+//   weight             WeightNormDense(φ)                                    WeightNormDense
+//   weight-meanonly    WeightNormDense(no bias) → MeanOnlyBatchNorm(+β) → φ  WeightNormDense
+//   batch              Dense(no bias) → BatchNormalization → φ               Dense
+//   layer              Dense → LayerNormalization → φ                        Dense
+//
+// The output layer never uses batch statistics (a value or logit must not depend on the rest of the
+// batch); `outputNorm` can force 'weight' or 'none'.
+//
+// THE BATCH-NORM RULE FOR AGENTS ('batch' and 'weight-meanonly'): pass `training: true` to
+// `model.apply` only inside an update step (the loss closure). Acting, bootstrap targets, target networks
+// and evaluation run with `training: false`. tfjs batch-norm layers move their running statistics on
+// every training-mode call, and in training mode an example's output depends on the rest of its batch.
+// `usesBatchStatistics(norm)` tells an agent whether the flag matters at all.
+import type { LayersModel } from '@tensorflow/tfjs-node';
+import { tf } from '../backend.ts';
+import { MlpConfig, type MlpConfigInput, type Norm } from '../config/network.ts';
+import { parseConfig } from '../config/parse.ts';
+import { MeanOnlyBatchNorm } from './mean-only-batch-norm.ts';
+import { WeightNormDense } from './weight-norm-dense.ts';
+
+export function usesWeightNorm(norm: Norm): boolean {
+  return norm === 'weight' || norm === 'weight-meanonly';
+}
+
+export function usesBatchStatistics(norm: Norm): boolean {
+  return norm === 'batch' || norm === 'weight-meanonly';
+}
+
+export function buildMlp(config: MlpConfigInput): LayersModel {
+  const c = parseConfig(MlpConfig, config, 'buildMlp');
+  let seedCounter = c.seed ?? Math.floor(Math.random() * 2 ** 31);
+  const nextSeed = () => seedCounter++;
+  const glorot = () => tf.initializers.glorotUniform({ seed: nextSeed() });
+  const model = tf.sequential({ name: c.name });
+  const input = (i: number) => (i === 0 ? { inputShape: [c.inputSize] } : {});
+
+  c.hidden.forEach((units, i) => {
+    const name = `${c.name}_h${i}`;
+    switch (c.norm) {
+      case 'none':
+        model.add(tf.layers.dense({ ...input(i), units, activation: c.activation, kernelInitializer: glorot(), name }));
+        break;
+      case 'weight':
+        model.add(new WeightNormDense({ ...input(i), units, activation: c.activation, seed: nextSeed(), name }));
+        break;
+      case 'weight-meanonly':
+        model.add(new WeightNormDense({ ...input(i), units, useBias: false, seed: nextSeed(), name }));
+        model.add(new MeanOnlyBatchNorm({ name: `${name}_mobn` }));
+        model.add(tf.layers.activation({ activation: c.activation, name: `${name}_act` }));
+        break;
+      case 'batch':
+        model.add(tf.layers.dense({ ...input(i), units, useBias: false, kernelInitializer: glorot(), name }));
+        model.add(tf.layers.batchNormalization({ name: `${name}_bn` }));
+        model.add(tf.layers.activation({ activation: c.activation, name: `${name}_act` }));
+        break;
+      case 'layer':
+        model.add(tf.layers.dense({ ...input(i), units, kernelInitializer: glorot(), name }));
+        model.add(tf.layers.layerNormalization({ name: `${name}_ln` }));
+        model.add(tf.layers.activation({ activation: c.activation, name: `${name}_act` }));
+        break;
+    }
+  });
+
+  const outputWeightNorm = c.outputNorm === 'weight' || (c.outputNorm === 'auto' && usesWeightNorm(c.norm));
+  const first = input(c.hidden.length);
+  const outName = `${c.name}_out`;
+  model.add(
+    outputWeightNorm
+      ? new WeightNormDense({ ...first, units: c.outputSize, seed: nextSeed(), name: outName })
+      : tf.layers.dense({ ...first, units: c.outputSize, kernelInitializer: glorot(), name: outName }),
+  );
+  return model;
+}

@@ -1,0 +1,54 @@
+// Data-dependent initialization (Salimans & Kingma 2016, §2.2), layer by layer: for each weight-normalized
+// layer, with v drawn from N(0, 0.05²), compute t = x·v/‖v‖ on the init batch (x = the output of the layers
+// already initialized), its per-unit mean μ and standard deviation σ, and set g = 1/σ and b = −μ/σ. Every
+// pre-activation then starts with zero mean and unit variance on that batch. A mean-only batch-norm layer
+// takes the batch mean of its input as its running mean. Layers without weight norm are left alone; a
+// network without any weight-normalized layer is not touched.
+import type { LayersModel, Tensor, Tensor2D } from '@tensorflow/tfjs-node';
+import { tf } from '../backend.ts';
+import { ConfigError } from '../config/parse.ts';
+import { MeanOnlyBatchNorm } from './mean-only-batch-norm.ts';
+import { WeightNormDense } from './weight-norm-dense.ts';
+
+export interface DataDependentInitOptions {
+  /**
+   * Multiplies the output layer's g and b (default 1): a small value (e.g. 0.01) starts a policy head
+   * near-uniform, as the orthogonal-init-with-small-gain convention does.
+   */
+  outputScale?: number;
+}
+
+/** Returns the number of weight-normalized layers initialized (0 when the network has none). */
+export function dataDependentInit(model: LayersModel, batch: Tensor2D, options: DataDependentInitOptions = {}): number {
+  const layers = model.layers;
+  if (!layers.some((l) => l instanceof WeightNormDense)) return 0;
+  const inputSize = (model.inputs[0]?.shape ?? [])[1];
+  if (batch.rank !== 2 || batch.shape[1] !== inputSize) {
+    throw ConfigError.single('dataDependentInit batch', `has shape [${batch.shape.join(', ')}]; expected [n, ${inputSize}]`);
+  }
+  if (batch.shape[0] < 2) {
+    throw ConfigError.single('dataDependentInit batch', `has ${batch.shape[0]} row(s); expected at least 2 to estimate a standard deviation`);
+  }
+  const outputScale = options.outputScale ?? 1;
+  const last = layers[layers.length - 1];
+  let initialized = 0;
+  tf.tidy(() => {
+    let h: Tensor = batch;
+    for (const layer of layers) {
+      if (layer instanceof WeightNormDense) {
+        const { g, b } = layer.parameters;
+        const t = layer.directionProjection(h as Tensor2D);
+        const { mean, variance } = tf.moments(t, 0);
+        const scale = layer === last ? outputScale : 1;
+        const invStd = tf.div(scale, tf.sqrt(tf.add(variance, 1e-10)));
+        g.write(invStd);
+        if (b !== null) b.write(tf.neg(tf.mul(mean, invStd)));
+        initialized++;
+      } else if (layer instanceof MeanOnlyBatchNorm) {
+        layer.movingMean.write(tf.mean(h, 0));
+      }
+      h = layer.apply(h, { training: false }) as Tensor;
+    }
+  });
+  return initialized;
+}

@@ -1,0 +1,78 @@
+// Mean-only batch normalization (Salimans & Kingma 2016, §2.3): subtract the minibatch mean of each
+// pre-activation, no division by the standard deviation, then add a learned bias:
+//   training:  y = x − mean_batch(x) + β,   movingMean ← m · movingMean + (1 − m) · mean_batch(x)
+//   inference: y = x − movingMean + β
+// Combined with weight norm (which fixes the scale) it is the paper's best variant.
+//
+// The rule for RL (the same as for tf.layers.batchNormalization): call with `training: true` only inside
+// an update step; acting, target and evaluation passes use inference mode. Every training-mode call moves
+// the running mean, so a training-mode acting pass would both couple the examples of a batch and drift
+// the statistics.
+import type { LayerVariable, Shape, Tensor } from '@tensorflow/tfjs-node';
+import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology.js';
+import type { Kwargs } from '@tensorflow/tfjs-layers/dist/types.js';
+import { tf } from '../backend.ts';
+
+export interface MeanOnlyBatchNormArgs extends LayerArgs {
+  /** Running-mean momentum (default 0.99, as tf.layers.batchNormalization). */
+  momentum?: number;
+  /** Learn a bias β (default true). */
+  center?: boolean;
+}
+
+export class MeanOnlyBatchNorm extends tf.layers.Layer {
+  static readonly className = 'MeanOnlyBatchNorm';
+  readonly momentum: number;
+  readonly center: boolean;
+  private beta: LayerVariable | null = null;
+  private movingMeanWeight: LayerVariable | null = null;
+
+  constructor(args: MeanOnlyBatchNormArgs = {}) {
+    super(args);
+    this.momentum = args.momentum ?? 0.99;
+    this.center = args.center ?? true;
+    if (!(this.momentum >= 0 && this.momentum < 1)) throw new RangeError(`MeanOnlyBatchNorm: momentum must be in [0, 1); got ${this.momentum}`);
+  }
+
+  override build(inputShape: Shape | Shape[]): void {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
+    const dim = shape[shape.length - 1];
+    if (typeof dim !== 'number') throw new Error(`MeanOnlyBatchNorm ${this.name}: the last input dimension must be known`);
+    if (this.center) this.beta = this.addWeight('beta', [dim], 'float32', tf.initializers.zeros(), undefined, true);
+    this.movingMeanWeight = this.addWeight('movingMean', [dim], 'float32', tf.initializers.zeros(), undefined, false);
+    this.built = true;
+  }
+
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    return (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
+  }
+
+  get movingMean(): LayerVariable {
+    if (this.movingMeanWeight === null) throw new Error(`MeanOnlyBatchNorm ${this.name}: not built yet`);
+    return this.movingMeanWeight;
+  }
+
+  override call(inputs: Tensor | Tensor[], kwargs: Kwargs): Tensor {
+    const training = kwargs['training'] === true;
+    return tf.tidy(() => {
+      const x = Array.isArray(inputs) ? inputs[0]! : inputs;
+      let mean: Tensor;
+      if (training) {
+        mean = tf.mean(x, 0);
+        const m = this.momentum;
+        const stopped = tf.tidy(() => tf.add(tf.mul(this.movingMean.read(), m), tf.mul(mean, 1 - m)));
+        this.movingMean.write(stopped);
+      } else {
+        mean = this.movingMean.read();
+      }
+      const centered = tf.sub(x, mean);
+      return this.beta === null ? centered : tf.add(centered, this.beta.read());
+    });
+  }
+
+  override getConfig() {
+    return { ...super.getConfig(), momentum: this.momentum, center: this.center };
+  }
+}
+
+tf.serialization.registerClass(MeanOnlyBatchNorm);

@@ -1,0 +1,150 @@
+// WeightNormDense: a dense layer with weight normalization (Salimans & Kingma 2016, eq. 2):
+//   w_j = g_j · v_j / ‖v_j‖   (v_j: column j of v [in, out], the norm taken over the input axis)
+//   y   = φ(x · W + b)
+// Parameters v [in, out], g [out], b [out]; gradients reach v and g by autodiff.
+//
+// Speed: the effective kernel W is computed once per forward call. Outside a gradient tape (acting,
+// targets, evaluation) it is cached and reused until v or g change: tfjs gives a variable new storage
+// (a new dataId) on every assign, so an optimizer step, setWeights or a Polyak update invalidates the cache
+// with no bookkeeping, and acting costs what a plain Dense layer costs.
+import type { LayerVariable, Shape, Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-node';
+import type { Kwargs } from '@tensorflow/tfjs-layers/dist/types.js';
+import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology.js';
+import { tf } from '../backend.ts';
+import { FUSABLE, applyActivation, type Activation } from './activations.ts';
+
+export interface WeightNormDenseArgs extends LayerArgs {
+  /** Output units. */
+  units: number;
+  /** Default 'linear'. */
+  activation?: Activation;
+  /** Default true. */
+  useBias?: boolean;
+  /** Standard deviation of v's initial N(0, σ²) draw (the paper's 0.05). */
+  vStddev?: number;
+  /**
+   * Initial g: 'ones' (default; data-dependent init then sets it), or 'vNorm' so that W = v initially and
+   * the layer starts as a plain dense layer with kernel v (useful for like-for-like comparisons).
+   */
+  gInit?: 'ones' | 'vNorm';
+  /** Seed of v's initializer (reproducible networks). */
+  seed?: number;
+}
+
+type DataId = object;
+
+export class WeightNormDense extends tf.layers.Layer {
+  static readonly className = 'WeightNormDense';
+  readonly units: number;
+  readonly activation: Activation;
+  readonly useBias: boolean;
+  readonly vStddev: number;
+  readonly gInit: 'ones' | 'vNorm';
+  readonly seed: number | undefined;
+  private vWeight: LayerVariable | null = null;
+  private gWeight: LayerVariable | null = null;
+  private bWeight: LayerVariable | null = null;
+  private cached: { kernel: Tensor2D; v: DataId; g: DataId } | null = null;
+
+  constructor(args: WeightNormDenseArgs) {
+    super(args);
+    if (!Number.isInteger(args.units) || args.units < 1) throw new RangeError(`WeightNormDense: units must be a positive integer; got ${args.units}`);
+    this.units = args.units;
+    this.activation = args.activation ?? 'linear';
+    this.useBias = args.useBias ?? true;
+    this.vStddev = args.vStddev ?? 0.05;
+    this.gInit = args.gInit ?? 'ones';
+    this.seed = args.seed;
+  }
+
+  override build(inputShape: Shape | Shape[]): void {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
+    const inDim = shape[shape.length - 1];
+    if (typeof inDim !== 'number') throw new Error(`WeightNormDense ${this.name}: the last input dimension must be known`);
+    const vInit = tf.initializers.randomNormal({ mean: 0, stddev: this.vStddev, ...(this.seed === undefined ? {} : { seed: this.seed }) });
+    this.vWeight = this.addWeight('v', [inDim, this.units], 'float32', vInit, undefined, true);
+    this.gWeight = this.addWeight('g', [this.units], 'float32', tf.initializers.ones(), undefined, true);
+    if (this.useBias) this.bWeight = this.addWeight('bias', [this.units], 'float32', tf.initializers.zeros(), undefined, true);
+    if (this.gInit === 'vNorm') this.gWeight.write(tf.tidy(() => tf.norm(this.vWeight!.read(), 'euclidean', 0)));
+    this.built = true;
+  }
+
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
+    return [...shape.slice(0, -1), this.units];
+  }
+
+  /** v, g and b (null without bias) as tfjs variables. */
+  get parameters(): { v: LayerVariable; g: LayerVariable; b: LayerVariable | null } {
+    if (this.vWeight === null || this.gWeight === null) throw new Error(`WeightNormDense ${this.name}: not built yet`);
+    return { v: this.vWeight, g: this.gWeight, b: this.bWeight };
+  }
+
+  /** W = v · (g / ‖v‖) per column: one norm, one divide, one multiply. */
+  private computeKernel(): Tensor2D {
+    const { v, g } = this.parameters;
+    const vv = v.read() as Tensor2D;
+    return tf.mul<Tensor2D>(vv, tf.div(g.read(), tf.norm(vv, 'euclidean', 0)));
+  }
+
+  /**
+   * The effective kernel W [in, out]. Inside a gradient tape it is recomputed (gradients must reach v and
+   * g); outside, it is cached until v or g are assigned. The caller must not dispose it.
+   */
+  effectiveKernel(): Tensor2D {
+    if (tf.engine().isTapeOn()) return this.computeKernel();
+    const { v, g } = this.parameters;
+    const vId = (v.read() as unknown as { dataId: DataId }).dataId;
+    const gId = (g.read() as unknown as { dataId: DataId }).dataId;
+    if (this.cached === null || this.cached.v !== vId || this.cached.g !== gId) {
+      this.cached?.kernel.dispose();
+      const kernel = tf.keep(tf.tidy(() => this.computeKernel()));
+      this.cached = { kernel, v: vId, g: gId };
+    }
+    return this.cached.kernel;
+  }
+
+  /** x · v/‖v‖ without g, b or activation: what data-dependent init normalizes. */
+  directionProjection(x: Tensor2D): Tensor2D {
+    return tf.tidy(() => {
+      const vv = this.parameters.v.read() as Tensor2D;
+      return tf.matMul(x, tf.div(vv, tf.norm(vv, 'euclidean', 0)));
+    });
+  }
+
+  override call(inputs: Tensor | Tensor[], _kwargs: Kwargs): Tensor {
+    return tf.tidy(() => {
+      const x = (Array.isArray(inputs) ? inputs[0] : inputs) as Tensor2D;
+      const kernel = this.effectiveKernel();
+      const fused = FUSABLE.has(this.activation);
+      const bias = this.bWeight?.read() as Tensor1D | undefined;
+      const y = tf.fused.matMul({
+        a: x,
+        b: kernel,
+        ...(bias === undefined ? {} : { bias }),
+        activation: fused ? (this.activation as 'linear' | 'relu' | 'elu' | 'sigmoid') : 'linear',
+      });
+      return fused ? y : applyActivation(y, this.activation);
+    });
+  }
+
+  override getConfig() {
+    return {
+      ...super.getConfig(),
+      units: this.units,
+      activation: this.activation,
+      useBias: this.useBias,
+      vStddev: this.vStddev,
+      gInit: this.gInit,
+      ...(this.seed === undefined ? {} : { seed: this.seed }),
+    };
+  }
+
+  override dispose() {
+    this.cached?.kernel.dispose();
+    this.cached = null;
+    return super.dispose();
+  }
+}
+
+tf.serialization.registerClass(WeightNormDense);
