@@ -5,7 +5,7 @@
 //   weight             WeightNormDense(φ)                                    WeightNormDense
 //   weight-meanonly    WeightNormDense(no bias) → MeanOnlyBatchNorm(+β) → φ  WeightNormDense
 //   batch              Dense(no bias) → BatchNormalization → φ               Dense
-//   layer              Dense → LayerNormalization → φ                        Dense
+//   layer              Dense → LayerNorm → φ                                 Dense
 //
 // The output layer never uses batch statistics (a value or logit must not depend on the rest of the
 // batch); `outputNorm` can force 'weight' or 'none'.
@@ -19,6 +19,7 @@ import type { LayersModel } from '@tensorflow/tfjs-node';
 import { tf } from '../backend.ts';
 import { MlpConfig, type MlpConfigInput, type Norm } from '../config/network.ts';
 import { parseConfig } from '../config/parse.ts';
+import { LayerNorm } from './layer-norm.ts';
 import { MeanOnlyBatchNorm } from './mean-only-batch-norm.ts';
 import { WeightNormDense } from './weight-norm-dense.ts';
 
@@ -59,7 +60,7 @@ export function buildMlp(config: MlpConfigInput): LayersModel {
         break;
       case 'layer':
         model.add(tf.layers.dense({ ...input(i), units, kernelInitializer: glorot(), name }));
-        model.add(tf.layers.layerNormalization({ name: `${name}_ln` }));
+        model.add(new LayerNorm({ name: `${name}_ln` }));
         model.add(tf.layers.activation({ activation: c.activation, name: `${name}_act` }));
         break;
     }

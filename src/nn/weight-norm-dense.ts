@@ -33,6 +33,28 @@ export interface WeightNormDenseArgs extends LayerArgs {
 
 type DataId = object;
 
+/**
+ * W = v · (g/‖v‖) per column, as one custom-gradient op. Autodiff through tf.norm costs about three times
+ * the ops (abs, pow and their gradients); the closed forms (Salimans & Kingma 2016, eq. 3) need five:
+ *   ∇g = (∇W · v) / ‖v‖          (column-wise dot product)
+ *   ∇v = (g/‖v‖) (∇W − v ∇g/‖v‖)  (= (g/‖v‖)(I − w wᵀ/‖w‖²) ∇W, since w = (g/‖v‖) v and ‖w‖ = |g|)
+ * The per-op overhead of the native backend, not FLOPs, is what this saves (bench/README.md).
+ */
+export const weightNormKernel = tf.customGrad(((v: Tensor2D, g: Tensor1D, save: (tensors: Tensor[]) => void) => {
+  const norm = tf.sqrt(tf.sum(tf.square(v), 0));
+  const scale = tf.div(g, norm);
+  save([v, norm, scale]);
+  return {
+    value: tf.mul(v, scale),
+    gradFunc: (dW: Tensor, saved: Tensor[]) => {
+      const [vs, ns, ss] = saved as [Tensor2D, Tensor1D, Tensor1D];
+      const dg = tf.div(tf.sum(tf.mul(dW, vs), 0), ns);
+      const dv = tf.mul(ss, tf.sub(dW, tf.mul(vs, tf.div(dg, ns))));
+      return [dv, dg];
+    },
+  };
+}) as never) as unknown as (v: Tensor2D, g: Tensor1D) => Tensor2D;
+
 export class WeightNormDense extends tf.layers.Layer {
   static readonly className = 'WeightNormDense';
   readonly units: number;
@@ -80,11 +102,10 @@ export class WeightNormDense extends tf.layers.Layer {
     return { v: this.vWeight, g: this.gWeight, b: this.bWeight };
   }
 
-  /** W = v · (g / ‖v‖) per column: one norm, one divide, one multiply. */
+  /** W = v · (g / ‖v‖) per column, with the paper's closed-form gradients (see weightNormKernel). */
   private computeKernel(): Tensor2D {
     const { v, g } = this.parameters;
-    const vv = v.read() as Tensor2D;
-    return tf.mul<Tensor2D>(vv, tf.div(g.read(), tf.norm(vv, 'euclidean', 0)));
+    return weightNormKernel(v.read() as Tensor2D, g.read() as Tensor1D);
   }
 
   /**

@@ -5,7 +5,7 @@ import type { LayersModel, Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs-nod
 import { expect, test } from 'vitest';
 import { tf } from '../../src/backend.ts';
 import { NORMS, type Norm } from '../../src/config/network.ts';
-import { MeanOnlyBatchNorm, WeightNormDense, buildMlp, dataDependentInit, weightNormDiagnostics } from '../../src/index.ts';
+import { LayerNorm, MeanOnlyBatchNorm, WeightNormDense, buildMlp, dataDependentInit, weightNormDiagnostics } from '../../src/index.ts';
 import { expectClose, expectNoLeak, randomTensor2d, values } from '../helpers/tensors.ts';
 
 const net = (norm: Norm, seed = 1) => buildMlp({ inputSize: 4, hidden: [32, 16], outputSize: 3, activation: 'tanh', norm, seed });
@@ -95,7 +95,7 @@ test.each(NORMS)('%s: the network has the documented layers and shapes', (norm) 
     weight: ['WeightNormDense', 'WeightNormDense', 'WeightNormDense'],
     'weight-meanonly': ['WeightNormDense', 'MeanOnlyBatchNorm', 'Activation', 'WeightNormDense', 'MeanOnlyBatchNorm', 'Activation', 'WeightNormDense'],
     batch: ['Dense', 'BatchNormalization', 'Activation', 'Dense', 'BatchNormalization', 'Activation', 'Dense'],
-    layer: ['Dense', 'LayerNormalization', 'Activation', 'Dense', 'LayerNormalization', 'Activation', 'Dense'],
+    layer: ['Dense', 'LayerNorm', 'Activation', 'Dense', 'LayerNorm', 'Activation', 'Dense'],
   };
   expect(classes).toEqual(expected[norm]);
   expect(model.outputs[0]!.shape).toEqual([null, 3]);
@@ -178,4 +178,17 @@ test.each(NORMS)('%s: no tensor leaks across init, acting and updates', (norm) =
 test('invalid builder config names the field', () => {
   expect(() => buildMlp({ inputSize: 4, hidden: [64, -3], outputSize: 2, norm: 'weight' })).toThrow('buildMlp.hidden[1]: expected a positive integer; got -3');
   expect(() => buildMlp({ inputSize: 4, outputSize: 2, norm: 'group' as Norm })).toThrow("buildMlp.norm: expected one of 'none'");
+});
+
+test('LayerNorm normalizes each example over its features, then scales and shifts', () => {
+  const layer = new LayerNorm({ epsilon: 0 });
+  const x = tf.tensor2d([[1, 2, 3, 6], [10, 10, 10, 14]]);
+  const y = values(layer.apply(x) as Tensor);
+  for (const row of [y.slice(0, 4), y.slice(4, 8)]) {
+    const mean = row.reduce((a, b) => a + b) / 4;
+    const variance = row.reduce((a, b) => a + (b - mean) ** 2, 0) / 4;
+    expect(mean).toBeCloseTo(0, 5);
+    expect(variance).toBeCloseTo(1, 4);
+  }
+  expect(y[0]).toBeCloseTo((1 - 3) / Math.sqrt(3.5), 5);
 });
