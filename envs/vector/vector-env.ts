@@ -41,6 +41,8 @@ export class SyncVectorEnv implements VectorEnv {
   readonly singleActionSpace: Space;
   private readonly obsSize: number;
   private readonly actSize: number;
+  /** How makeVectorEnv built it (id and env options), so an identical env can be made for evaluation. */
+  origin: { id: string; options: MakeEnvOptions } | null = null;
   private nextSeed: number | null;
   private needsReset = true;
   private closed = false;
@@ -145,5 +147,7 @@ export function makeVectorEnv(id: string, opts: MakeVectorEnvOptions = {}): Sync
     throw new WnrlError('CONFIG', `makeVectorEnv ${id}: numEnvs must be a positive integer; got ${numEnvs}`);
   }
   const envs = Array.from({ length: numEnvs }, () => makeEnv(id, envOptions));
-  return new SyncVectorEnv(envs, seed ?? entropySeed());
+  const venv = new SyncVectorEnv(envs, seed ?? entropySeed());
+  venv.origin = { id, options: envOptions };
+  return venv;
 }

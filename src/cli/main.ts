@@ -1,8 +1,8 @@
 // `wnrl`: dispatches to one thin file per command. Commands load lazily, so `wnrl --help` or `wnrl envs`
 // never load TensorFlow.
-import { createRequire } from 'node:module';
 import { WnrlError } from '../errors.ts';
 import { closest } from '../config/parse.ts';
+import { version } from '../version.ts';
 
 export interface Io {
   out: NodeJS.WritableStream;
@@ -17,14 +17,13 @@ interface CommandEntry {
 
 const commands: Record<string, CommandEntry> = {
   demo: { summary: 'train a small weight-normalized network on a synthetic task (smoke test of the backend)', load: async () => (await import('./demo.ts')).demo },
+  train: { summary: 'train an agent (wnrl train --help)', load: async () => (await import('./train.ts')).train },
+  eval: { summary: "evaluate a run's checkpoint (wnrl eval RUN_DIR --episodes N)", load: async () => (await import('./eval.ts')).evalCommand },
   envs: { summary: 'list registered environment ids with their spaces', load: async () => (await import('./envs.ts')).envs },
   'check-env': { summary: 'check a custom environment module against the Env contract', load: async () => (await import('./check-env.ts')).checkEnvCommand },
 };
 
-export function version(): string {
-  const require = createRequire(import.meta.url);
-  return (require('../../package.json') as { version: string }).version;
-}
+export { version };
 
 function usage(): string {
   const width = Math.max(...Object.keys(commands).map((c) => c.length));

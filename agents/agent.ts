@@ -1,0 +1,49 @@
+// The contract between agents and the Trainer. The Trainer owns the loop (step the VectorEnv, log
+// episodes, evaluate, checkpoint); an agent chooses actions and learns from what it observes.
+import type { Space } from '../envs/spaces/space.ts';
+import type { Norm } from '../src/config/network.ts';
+import type { Logger } from '../src/log/logger.ts';
+
+/** One vector step as an agent learns from it. */
+export interface Transition {
+  observations: Float32Array;
+  actions: Int32Array | Float32Array;
+  rewards: Float32Array;
+  /**
+   * The observation each env reached: the env's `finalObservation` where its episode ended (so a
+   * truncated episode bootstraps from its real last state), the returned observation elsewhere.
+   */
+  nextObservations: Float32Array;
+  terminated: Uint8Array;
+  truncated: Uint8Array;
+}
+
+/** Scalars an update reports; names are TensorBoard tags (`train/loss`, `rollout/explorationRate`, ...). */
+export type Metrics = Record<string, number>;
+
+export interface AgentContext {
+  /** Environment steps taken so far (summed over envs). */
+  step: number;
+  /** Training steps planned in total (for schedules). */
+  totalSteps: number;
+}
+
+export interface Agent {
+  readonly algo: 'dqn' | 'a2c' | 'ppo';
+  readonly norm: Norm;
+  readonly observationSpace: Space;
+  readonly actionSpace: Space;
+  /** Metric names `learn` may report, fixed for the run (they become metrics.csv columns). */
+  readonly metricNames: readonly string[];
+  /** Actions for a batch of observations while training (exploration on). */
+  act(observations: Float32Array, ctx: AgentContext): Int32Array | Float32Array;
+  /** Stores a transition and runs whatever updates are due; returns metrics when it updated. */
+  learn(transition: Transition, ctx: AgentContext): Metrics | null;
+  /** Actions for a batch of observations; `deterministic` for evaluation. */
+  predict(observations: Float32Array, opts?: { deterministic?: boolean }): Int32Array | Float32Array;
+  /** Weight-norm diagnostics and other network statistics, as TensorBoard tags. */
+  diagnostics(): Metrics;
+  save(dir: string): Promise<void>;
+  setLogger(logger: Logger): void;
+  dispose(): void;
+}

@@ -1,0 +1,318 @@
+// DQN (Mnih et al. 2015) with Double-DQN targets (van Hasselt et al. 2016) on networks from buildMlp, so
+// the Q-network can be weight-normalized, batch-normalized, layer-normalized or plain.
+//
+// Reads top to bottom: config -> networks -> acting (ε-greedy) -> learning (replay, targets, loss,
+// target sync) -> persistence. Step counts are environment steps summed over the vector env's copies.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { LayersModel, Tensor } from '@tensorflow/tfjs-node';
+import { Rng, deriveSeed, entropySeed } from '../envs/rng.ts';
+import { Box, Discrete, type Space } from '../envs/spaces/space.ts';
+import type { VectorEnv } from '../envs/vector/vector-env.ts';
+import { tf } from '../src/backend.ts';
+import { DqnConfig, type DqnConfigInput } from '../src/config/dqn.ts';
+import { ConfigError, parseConfig } from '../src/config/parse.ts';
+import { silentLogger, type Logger } from '../src/log/logger.ts';
+import { buildMlp, usesWeightNorm } from '../src/nn/build-mlp.ts';
+import { dataDependentInit } from '../src/nn/data-dependent-init.ts';
+import { weightNormDiagnostics } from '../src/nn/diagnostics.ts';
+import { FlatOptimizer } from '../src/nn/flat-optimizer.ts';
+import { version } from '../src/version.ts';
+import type { Agent, AgentContext, Metrics, Transition } from './agent.ts';
+import { loadOptimizer, loadWeightsInto, readAgentFile, saveModel, saveOptimizer } from './common/persist.ts';
+import { ReplayBuffer, type ReplayBatch } from './common/replay-buffer.ts';
+import { linearSchedule } from './common/schedules.ts';
+import { hardUpdate, polyakUpdate } from './common/target-sync.ts';
+
+export type DqnOptions = Omit<DqnConfigInput, 'algo'> & {
+  /** The training env (its single spaces are used), or the spaces themselves. */
+  env: VectorEnv | { observationSpace: Space; actionSpace: Space };
+  /** Seeds network init, replay sampling and exploration (default: random). */
+  seed?: number;
+  logger?: Logger;
+};
+
+/**
+ * TD targets y = r + γ (1 − terminated) Q_target(s', a*). With `nextQOnline` (Double DQN) the online
+ * network picks a* = argmax_a Q_online(s', a) and the target network evaluates it; without, a* maximizes
+ * Q_target itself. `notDone` is 1 − terminated: truncated transitions bootstrap.
+ */
+export function dqnTargets(rewards: Tensor, notDone: Tensor, nextQTarget: Tensor, nextQOnline: Tensor | null, gamma: number): Tensor {
+  return tf.tidy(() => {
+    const nextQ =
+      nextQOnline === null
+        ? tf.max(nextQTarget, 1)
+        : tf.sum(tf.mul(nextQTarget, tf.oneHot(tf.argMax(nextQOnline, 1), nextQTarget.shape[1]!)), 1);
+    return tf.add(rewards, tf.mul(tf.mul(notDone, gamma), nextQ));
+  });
+}
+
+const METRICS = ['train/loss', 'train/qMean', 'train/gradNorm', 'train/updates', 'rollout/explorationRate'] as const;
+
+export class DQN implements Agent {
+  readonly algo = 'dqn' as const;
+  readonly config: DqnConfig;
+  readonly seed: number;
+  readonly observationSpace: Box;
+  readonly actionSpace: Discrete;
+  readonly metricNames: readonly string[] = METRICS;
+  readonly qNetwork: LayersModel;
+  readonly targetNetwork: LayersModel;
+  private readonly optimizer: FlatOptimizer;
+  private readonly buffer: ReplayBuffer;
+  private readonly exploreRng: Rng;
+  private readonly obsSize: number;
+  private readonly nActions: number;
+  private readonly epsilon: (progressRemaining: number) => number;
+  private readonly batchScratch: ReplayBatch;
+  private logger: Logger;
+  private initialized: boolean;
+  private nextTrainAt: number;
+  private nextTargetAt: number;
+  private updates = 0;
+
+  constructor(options: DqnOptions) {
+    const { env, seed, logger, ...hyper } = options;
+    this.config = parseConfig(DqnConfig, { ...hyper, algo: 'dqn' }, 'dqn');
+    this.seed = seed ?? entropySeed();
+    this.logger = logger ?? silentLogger;
+    const observationSpace = 'singleObservationSpace' in env ? env.singleObservationSpace : env.observationSpace;
+    const actionSpace = 'singleActionSpace' in env ? env.singleActionSpace : env.actionSpace;
+    if (!(actionSpace instanceof Discrete)) {
+      throw ConfigError.single('dqn', `needs a Discrete action space; got ${actionSpace.toString()}. Use PPO or A2C for continuous actions`);
+    }
+    if (!(observationSpace instanceof Box)) throw ConfigError.single('dqn', `needs a Box observation space; got ${observationSpace.toString()}`);
+    this.observationSpace = observationSpace;
+    this.actionSpace = actionSpace;
+    this.obsSize = observationSpace.size;
+    this.nActions = actionSpace.n;
+    const c = this.config;
+    if (c.batchSize > c.bufferSize) throw ConfigError.single('dqn.batchSize', `is ${c.batchSize}; expected at most bufferSize (${c.bufferSize})`);
+    if (c.learningStarts < c.batchSize) {
+      this.logger.warn({ learningStarts: c.learningStarts, batchSize: c.batchSize }, 'dqn: learningStarts < batchSize; the first batches repeat transitions');
+    }
+
+    // --- networks: online Q and its target, identical architecture, same initial weights ---
+    const mlp = (name: string) =>
+      buildMlp({
+        inputSize: this.obsSize,
+        hidden: c.network.hidden,
+        outputSize: this.nActions,
+        activation: c.network.activation,
+        norm: c.network.norm,
+        outputNorm: c.network.outputNorm,
+        seed: deriveSeed(this.seed, 'dqn-network'),
+        name,
+      });
+    this.qNetwork = mlp('q');
+    this.targetNetwork = mlp('q_target');
+    hardUpdate(this.targetNetwork, this.qNetwork);
+    this.optimizer = new FlatOptimizer(this.qNetwork.trainableWeights, {
+      kind: 'adam',
+      learningRate: c.learningRate,
+      epsilon: c.adamEpsilon,
+      maxGradNorm: c.maxGradNorm,
+    });
+    this.buffer = new ReplayBuffer(c.bufferSize, this.obsSize, deriveSeed(this.seed, 'dqn-replay'));
+    this.exploreRng = new Rng(deriveSeed(this.seed, 'dqn-explore'));
+    this.actionSpace.seed(deriveSeed(this.seed, 'dqn-action-space'));
+    this.epsilon = linearSchedule(c.explorationInitialEps, c.explorationFinalEps, c.explorationFraction);
+    this.batchScratch = {
+      observations: new Float32Array(c.batchSize * this.obsSize),
+      actions: new Int32Array(c.batchSize),
+      rewards: new Float32Array(c.batchSize),
+      nextObservations: new Float32Array(c.batchSize * this.obsSize),
+      terminated: new Float32Array(c.batchSize),
+    };
+    this.initialized = !usesWeightNorm(c.network.norm);
+    this.nextTrainAt = c.learningStarts + c.trainFrequency;
+    this.nextTargetAt = c.learningStarts + c.targetUpdateInterval;
+  }
+
+  get norm() {
+    return this.config.network.norm;
+  }
+
+  setLogger(logger: Logger): void {
+    this.logger = logger;
+  }
+
+  // --- acting ---
+
+  /** Greedy actions: one batched forward pass in inference mode, one read-back. */
+  private greedy(observations: Float32Array): Int32Array {
+    const n = observations.length / this.obsSize;
+    if (!Number.isInteger(n)) {
+      throw ConfigError.single('observations', `has ${observations.length} values; expected a multiple of the observation size ${this.obsSize}`);
+    }
+    const q = tf.tidy(() => this.qNetwork.apply(tf.tensor2d(observations, [n, this.obsSize]), { training: false }) as Tensor);
+    const values = q.dataSync();
+    q.dispose();
+    const actions = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      let best = 0;
+      for (let a = 1; a < this.nActions; a++) if (values[i * this.nActions + a]! > values[i * this.nActions + best]!) best = a;
+      actions[i] = best;
+    }
+    return actions;
+  }
+
+  explorationRate(ctx: AgentContext): number {
+    return this.epsilon(1 - ctx.step / ctx.totalSteps);
+  }
+
+  act(observations: Float32Array, ctx: AgentContext): Int32Array {
+    const n = observations.length / this.obsSize;
+    // Uniformly random actions until learning starts (they also feed data-dependent init).
+    if (ctx.step < this.config.learningStarts) return Int32Array.from({ length: n }, () => this.actionSpace.sample());
+    const eps = this.explorationRate(ctx);
+    const explore = Array.from({ length: n }, () => this.exploreRng.random() < eps);
+    const greedy = explore.every(Boolean) ? null : this.greedy(observations);
+    return Int32Array.from({ length: n }, (_, i) => (explore[i] || greedy === null ? this.actionSpace.sample() : greedy[i]!));
+  }
+
+  predict(observations: Float32Array, opts: { deterministic?: boolean } = {}): Int32Array {
+    if (opts.deterministic ?? true) return this.greedy(observations);
+    const eps = this.config.explorationFinalEps;
+    const greedy = this.greedy(observations);
+    return greedy.map((a) => (this.exploreRng.random() < eps ? this.actionSpace.sample() : a));
+  }
+
+  // --- learning ---
+
+  learn(t: Transition, ctx: AgentContext): Metrics | null {
+    this.buffer.addBatch(t.observations, t.actions as Int32Array, t.rewards, t.nextObservations, t.terminated, t.truncated);
+    if (ctx.step < this.config.learningStarts) return null;
+    if (this.buffer.size < this.config.batchSize) {
+      // Refilling after a resume (the buffer is not checkpointed): keep the schedules from piling up.
+      this.resumeAt(ctx.step);
+      return null;
+    }
+    if (!this.initialized) this.initializeFromBuffer();
+
+    let last: Tensor[] | null = null;
+    while (ctx.step >= this.nextTrainAt) {
+      this.nextTrainAt += this.config.trainFrequency;
+      for (let g = 0; g < this.config.gradientSteps; g++) {
+        if (last !== null) tf.dispose(last);
+        last = this.update();
+      }
+    }
+    while (ctx.step >= this.nextTargetAt) {
+      this.nextTargetAt += this.config.targetUpdateInterval;
+      polyakUpdate(this.targetNetwork, this.qNetwork, this.config.tau);
+    }
+    if (last === null) return null;
+    // One read-back per learn call, for the last update's scalars.
+    const packed = tf.tidy(() => tf.stack(last));
+    const [loss, gradNorm, qMean] = packed.dataSync();
+    tf.dispose([packed, ...last]);
+    return {
+      'train/loss': loss!,
+      'train/gradNorm': gradNorm!,
+      'train/qMean': qMean!,
+      'train/updates': this.updates,
+      'rollout/explorationRate': this.explorationRate(ctx),
+    };
+  }
+
+  /** Data-dependent init (weight-norm variants) from the random-policy observations already stored. */
+  private initializeFromBuffer(): void {
+    const obs = this.buffer.recentObservations(this.config.network.initSamples);
+    const n = obs.length / this.obsSize;
+    tf.tidy(() => {
+      dataDependentInit(this.qNetwork, tf.tensor2d(obs, [n, this.obsSize]), { outputScale: this.config.network.outputInitScale });
+    });
+    hardUpdate(this.targetNetwork, this.qNetwork);
+    this.initialized = true;
+    this.logger.debug({ samples: n }, 'dqn: data-dependent init');
+  }
+
+  /** One gradient step on a replay batch; returns [loss, gradNorm, qMean] (kept, caller disposes). */
+  private update(): Tensor[] {
+    const c = this.config;
+    const B = c.batchSize;
+    const batch = this.buffer.sample(B, this.batchScratch);
+    this.updates++;
+    return tf.tidy(() => {
+      const obs = tf.tensor2d(batch.observations, [B, this.obsSize]);
+      const nextObs = tf.tensor2d(batch.nextObservations, [B, this.obsSize]);
+      const actionMask = tf.oneHot(tf.tensor1d(batch.actions, 'int32'), this.nActions);
+      const rewards = tf.tensor1d(batch.rewards);
+      const notDone = tf.sub(1, tf.tensor1d(batch.terminated));
+
+      // --- targets: no gradient, inference mode ---
+      const nextQTarget = this.targetNetwork.apply(nextObs, { training: false }) as Tensor;
+      const nextQOnline = c.doubleDqn ? (this.qNetwork.apply(nextObs, { training: false }) as Tensor) : null;
+      const y = dqnTargets(rewards, notDone, nextQTarget, nextQOnline, c.gamma);
+
+      // --- loss: Huber(y, Q(s, a)); training mode only here (the batch-norm rule in src/nn) ---
+      const r = this.optimizer.step((extras) => {
+        const q = this.qNetwork.apply(obs, { training: true }) as Tensor;
+        const qTaken = tf.sum(tf.mul(q, actionMask), 1);
+        extras.push(tf.mean(qTaken));
+        return tf.losses.huberLoss(y, qTaken, undefined, c.huberDelta);
+      });
+      return [r.loss, r.gradNorm, ...r.extras];
+    });
+  }
+
+  diagnostics(): Metrics {
+    const out: Metrics = {};
+    for (const d of weightNormDiagnostics(this.qNetwork)) {
+      out[`nn/${d.layer}/vNorm`] = d.vNorm;
+      out[`nn/${d.layer}/gMean`] = d.gMean;
+      out[`nn/${d.layer}/stepScale`] = d.stepScale;
+    }
+    return out;
+  }
+
+  // --- persistence ---
+
+  async save(dir: string): Promise<void> {
+    fs.mkdirSync(dir, { recursive: true });
+    await saveModel(this.qNetwork, path.join(dir, 'q'));
+    await saveModel(this.targetNetwork, path.join(dir, 'q_target'));
+    const { t } = saveOptimizer(this.optimizer, dir, 'optimizer');
+    const file = {
+      algo: this.algo,
+      version: version(),
+      config: this.config,
+      observationSpace: this.observationSpace.toJSON(),
+      actionSpace: this.actionSpace.toJSON(),
+      state: { seed: this.seed, optimizerSteps: t, updates: this.updates, initialized: this.initialized },
+    };
+    fs.writeFileSync(path.join(dir, 'agent.json'), `${JSON.stringify(file, null, 2)}\n`);
+  }
+
+  static async load(dir: string, options: { logger?: Logger } = {}): Promise<DQN> {
+    const { file, observationSpace, actionSpace } = readAgentFile(dir, 'dqn');
+    const state = file.state as { seed?: number; optimizerSteps?: number; updates?: number };
+    const agent = new DQN({
+      ...(file.config as Omit<DqnConfigInput, 'algo'>),
+      env: { observationSpace, actionSpace },
+      seed: state.seed ?? 0,
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
+    await loadWeightsInto(agent.qNetwork, path.join(dir, 'q'));
+    await loadWeightsInto(agent.targetNetwork, path.join(dir, 'q_target'));
+    loadOptimizer(agent.optimizer, dir, 'optimizer', state.optimizerSteps ?? 0);
+    agent.updates = state.updates ?? 0;
+    agent.initialized = true;
+    return agent;
+  }
+
+  /** Continue a schedule from `step` environment steps (used when resuming a run). */
+  resumeAt(step: number): void {
+    const c = this.config;
+    const after = (start: number, every: number) => (step < start ? start : start + Math.ceil((step - start + 1) / every) * every);
+    this.nextTrainAt = after(c.learningStarts + c.trainFrequency, c.trainFrequency);
+    this.nextTargetAt = after(c.learningStarts + c.targetUpdateInterval, c.targetUpdateInterval);
+  }
+
+  dispose(): void {
+    this.qNetwork.dispose();
+    this.targetNetwork.dispose();
+    this.optimizer.dispose();
+  }
+}

@@ -1,0 +1,34 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { VectorEnv } from '../envs/vector/vector-env.ts';
+import { ConfigError } from '../src/config/parse.ts';
+import type { AgentConfig } from '../src/config/run.ts';
+import type { Logger } from '../src/log/logger.ts';
+import type { Agent } from './agent.ts';
+import { DQN } from './dqn.ts';
+
+export type { Agent, AgentContext, Metrics, Transition } from './agent.ts';
+export { DQN, type DqnOptions } from './dqn.ts';
+
+/** Builds the agent a resolved config names. */
+export function createAgent(config: AgentConfig, env: VectorEnv, seed: number, logger?: Logger): Agent {
+  switch (config.algo) {
+    case 'dqn': {
+      const { algo: _algo, ...hyper } = config;
+      return new DQN({ ...hyper, env, seed, ...(logger ? { logger } : {}) });
+    }
+  }
+}
+
+/** Loads whichever agent `dir` holds (from agent.json's algo). */
+export async function loadAgent(dir: string, logger?: Logger): Promise<Agent> {
+  const file = path.join(dir, 'agent.json');
+  if (!fs.existsSync(file)) throw ConfigError.single(dir, 'has no agent.json; expected a checkpoint directory');
+  const { algo } = JSON.parse(fs.readFileSync(file, 'utf8')) as { algo?: string };
+  switch (algo) {
+    case 'dqn':
+      return DQN.load(dir, logger ? { logger } : {});
+    default:
+      throw ConfigError.single(`${file}.algo`, `is ${JSON.stringify(algo)}; expected one of 'dqn'`);
+  }
+}

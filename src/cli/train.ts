@@ -1,0 +1,184 @@
+// `wnrl train`: flags -> resolved run config (defaults < preset < --config < flags) -> env + agent ->
+// Trainer. Every input is validated before anything is written; bad input exits 2 with one line per problem.
+import fs from 'node:fs';
+import path from 'node:path';
+import { createAgent, loadAgent } from '../../agents/index.ts';
+import { envSpec } from '../../envs/registry.ts';
+import { makeVectorEnv } from '../../envs/vector/vector-env.ts';
+import type { WrapperConfigInput } from '../../envs/wrappers/config.ts';
+import { backendInfo } from '../backend.ts';
+import { nonNegativeNumber, positiveInt, probability, seed } from '../config/common.ts';
+import { NORMS } from '../config/network.ts';
+import { ConfigError } from '../config/parse.ts';
+import { AGENTS, RunConfig, resolveRunConfig } from '../config/run.ts';
+import { parseConfig } from '../config/parse.ts';
+import { createLogger } from '../log/logger.ts';
+import { restoreNormalization } from '../train/evaluate.ts';
+import { RUN_FILES, isNonEmptyDir } from '../train/run-dir.ts';
+import { Trainer } from '../train/trainer.ts';
+import { numericFlags, parseFlags } from './args.ts';
+import type { Io } from './main.ts';
+
+const USAGE = `Usage: wnrl train --env ID --agent ${AGENTS.join('|')} --norm ${NORMS.join('|')} --out DIR
+                  [--steps N] [--seed S] [--config FILE] [--num-envs K]
+                  [--obs-noise SIGMA] [--reward-noise SIGMA] [--sticky-actions P] [--mask-velocity]
+                  [--force | --resume] [--log-level LEVEL] [--no-progress]
+
+Trains an agent and writes the run directory (config.json, log.jsonl, metrics.csv, tb/, checkpoint/,
+summary.json). Hyperparameters come from the preset for (agent, env), then --config, then flags.`;
+
+function readJson(file: string): unknown {
+  if (!fs.existsSync(file)) throw ConfigError.single('--config', `file ${file} does not exist`);
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (cause) {
+    throw ConfigError.single('--config', `${file} is not valid JSON (${(cause as Error).message})`);
+  }
+}
+
+export async function train(args: string[], io: Io): Promise<number> {
+  const { values } = parseFlags(args, {
+    env: { type: 'string' },
+    agent: { type: 'string' },
+    norm: { type: 'string' },
+    steps: { type: 'string' },
+    seed: { type: 'string' },
+    out: { type: 'string' },
+    config: { type: 'string' },
+    'num-envs': { type: 'string' },
+    'obs-noise': { type: 'string' },
+    'reward-noise': { type: 'string' },
+    'sticky-actions': { type: 'string' },
+    'mask-velocity': { type: 'boolean' },
+    force: { type: 'boolean' },
+    resume: { type: 'boolean' },
+    'log-level': { type: 'string' },
+    'no-progress': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    io.out.write(`${USAGE}\n`);
+    return 0;
+  }
+  const nums = numericFlags(values, {
+    steps: positiveInt(),
+    seed: seed(),
+    'num-envs': positiveInt(),
+    'obs-noise': nonNegativeNumber(),
+    'reward-noise': nonNegativeNumber(),
+    'sticky-actions': probability(),
+  });
+  const problems: ConfigError['issues'][number][] = [];
+  if (values.out === undefined) problems.push({ path: '--out', message: 'is required (the run directory)' });
+  if (values.force && values.resume) problems.push({ path: '--force', message: 'cannot be combined with --resume' });
+  if (problems.length) throw new ConfigError(problems);
+  const out = path.resolve(values.out!);
+
+  if (values.resume) return resume(out, values, nums, io);
+
+  // --- the config layers: preset (inside resolveRunConfig) < --config < flags ---
+  const fileLayer = values.config === undefined ? undefined : readJson(values.config);
+  const wrappers: WrapperConfigInput[] = [];
+  if (nums['obs-noise'] !== undefined) wrappers.push({ type: 'observationNoise', std: nums['obs-noise'] });
+  if (nums['reward-noise'] !== undefined) wrappers.push({ type: 'rewardNoise', std: nums['reward-noise'] });
+  if (nums['sticky-actions'] !== undefined) wrappers.push({ type: 'stickyActions', p: nums['sticky-actions'] });
+  if (values['mask-velocity']) wrappers.push({ type: 'maskVelocity' });
+  const fileWrappers = (fileLayer as { env?: { wrappers?: unknown[] } } | undefined)?.env?.wrappers ?? [];
+  const flagLayer = {
+    env: {
+      ...(values.env === undefined ? {} : { id: values.env }),
+      ...(nums['num-envs'] === undefined ? {} : { numEnvs: nums['num-envs'] }),
+      ...(wrappers.length ? { wrappers: [...fileWrappers, ...wrappers] } : {}),
+    },
+    agent: {
+      ...(values.agent === undefined ? {} : { algo: values.agent }),
+      ...(values.norm === undefined ? {} : { network: { norm: values.norm } }),
+    },
+    trainer: {
+      ...(nums.steps === undefined ? {} : { totalSteps: nums.steps }),
+      ...(nums.seed === undefined ? {} : { seed: nums.seed }),
+      ...(values['log-level'] === undefined ? {} : { logLevel: values['log-level'] }),
+    },
+  };
+  const required: ConfigError['issues'][number][] = [];
+  const merged = { env: { ...(fileLayer as { env?: object })?.env, ...flagLayer.env }, agent: { ...(fileLayer as { agent?: object })?.agent, ...flagLayer.agent } } as {
+    env: { id?: unknown };
+    agent: { algo?: unknown };
+  };
+  if (merged.env.id === undefined) required.push({ path: '--env', message: 'is required (an environment id; wnrl envs lists them)' });
+  if (merged.agent.algo === undefined) required.push({ path: '--agent', message: `is required (one of ${AGENTS.join(', ')})` });
+  if (required.length) throw new ConfigError(required);
+  const config = resolveRunConfig([fileLayer, flagLayer]);
+  envSpec(config.env.id); // unknown ids: a RegistryError with the close matches
+
+  if (isNonEmptyDir(out)) {
+    if (!values.force) throw ConfigError.single('--out', `${out} exists and is not empty; pass --force to overwrite it or --resume to continue it`);
+  }
+
+  // --- build everything before touching the disk, so bad combinations write nothing ---
+  const env = makeVectorEnv(config.env.id, { numEnvs: config.env.numEnvs, seed: config.trainer.seed, wrappers: config.env.wrappers });
+  const agent = createAgent(config.agent, env, config.trainer.seed);
+  if (values.force) fs.rmSync(out, { recursive: true, force: true });
+  const logger = createLogger({ level: config.trainer.logLevel, file: path.join(out, RUN_FILES.log), console: io.err });
+  logger.info({ backend: backendInfo().backend, tensorflow: backendInfo().tensorflowVersion }, 'backend');
+  try {
+    const summary = await new Trainer({
+      ...config.trainer,
+      agent,
+      env,
+      runDir: out,
+      runConfig: config,
+      logger,
+      progress: !values['no-progress'] && (io.err as NodeJS.WriteStream).isTTY === true,
+    }).run();
+    io.out.write(
+      `${config.agent.algo} (${config.agent.network.norm}) on ${config.env.id}: ${summary.totalSteps} steps in ${summary.wallSeconds.toFixed(1)} s; ` +
+        `eval ${summary.evalReturnMean?.toFixed(1)} ± ${summary.evalReturnStd?.toFixed(1)} over ${summary.evalEpisodes} episodes` +
+        `${summary.stepsToThreshold === null ? '' : `; threshold reached at step ${summary.stepsToThreshold} (${summary.secondsToThreshold?.toFixed(1)} s)`}\n` +
+        `run directory: ${out}\n`,
+    );
+  } finally {
+    agent.dispose();
+    await env.close();
+  }
+  return 0;
+}
+
+async function resume(out: string, values: Record<string, unknown>, nums: { steps?: number }, io: Io): Promise<number> {
+  const conflicting = ['env', 'agent', 'norm', 'seed', 'config', 'num-envs', 'obs-noise', 'reward-noise', 'sticky-actions', 'mask-velocity'].filter((f) => values[f] !== undefined);
+  if (conflicting.length) throw new ConfigError(conflicting.map((f) => ({ path: `--${f}`, message: 'cannot be combined with --resume (the run keeps its config.json); only --steps may extend it' })));
+  const configFile = path.join(out, RUN_FILES.config);
+  const checkpointDir = path.join(out, RUN_FILES.checkpoint);
+  if (!fs.existsSync(configFile) || !fs.existsSync(path.join(checkpointDir, 'trainer.json'))) {
+    throw ConfigError.single('--out', `${out} has no config.json and checkpoint/ to resume from`);
+  }
+  const config = parseConfig(RunConfig, readJson(configFile), configFile);
+  if (nums.steps !== undefined) config.trainer.totalSteps = nums.steps;
+  const state = readJson(path.join(checkpointDir, 'trainer.json')) as { step: number; episodes: number; normalization: Parameters<typeof restoreNormalization>[1] | null };
+  if (state.step >= config.trainer.totalSteps) throw ConfigError.single('--steps', `the run already has ${state.step} steps; pass a larger --steps to extend it`);
+  fs.rmSync(path.join(out, RUN_FILES.summary), { force: true });
+  const env = makeVectorEnv(config.env.id, { numEnvs: config.env.numEnvs, seed: config.trainer.seed + state.step, wrappers: config.env.wrappers });
+  if (state.normalization) restoreNormalization(env, state.normalization, false);
+  const logger = createLogger({ level: config.trainer.logLevel, file: path.join(out, RUN_FILES.log), console: io.err });
+  const agent = await loadAgent(checkpointDir, logger);
+  (agent as { resumeAt?: (s: number) => void }).resumeAt?.(state.step);
+  logger.info({ step: state.step, totalSteps: config.trainer.totalSteps }, 'resume');
+  try {
+    const summary = await new Trainer({
+      ...config.trainer,
+      agent,
+      env,
+      runDir: out,
+      runConfig: config,
+      logger,
+      startStep: state.step,
+      startEpisodes: state.episodes,
+      progress: !values['no-progress'] && (io.err as NodeJS.WriteStream).isTTY === true,
+    }).run();
+    io.out.write(`resumed to ${summary.totalSteps} steps; eval ${summary.evalReturnMean?.toFixed(1)}\nrun directory: ${out}\n`);
+  } finally {
+    agent.dispose();
+    await env.close();
+  }
+  return 0;
+}

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, probability } from './common.ts';
+import { NetworkConfig } from './network.ts';
+
+/** DQN hyperparameters (names as Stable-Baselines3's, camelCase). Step counts are environment steps. */
+export const DqnConfig = z.strictObject({
+  algo: z.literal('dqn').default('dqn'),
+  network: NetworkConfig.default(NetworkConfig.parse({})),
+  learningRate: positiveNumber().default(1e-3),
+  /** Replay buffer capacity in transitions. */
+  bufferSize: positiveInt().default(100_000),
+  /** Environment steps of uniformly random actions before the first update. */
+  learningStarts: nonNegativeInt().default(1_000),
+  batchSize: positiveInt().default(64),
+  gamma: probability().default(0.99),
+  /** Soft target update coefficient: 1 = hard copy every targetUpdateInterval steps. */
+  tau: probability().default(1),
+  /** Environment steps between target updates. */
+  targetUpdateInterval: positiveInt().default(500),
+  /** Environment steps between training phases. */
+  trainFrequency: positiveInt().default(4),
+  /** Gradient steps per training phase. */
+  gradientSteps: positiveInt().default(1),
+  doubleDqn: z.boolean().default(true),
+  /** Fraction of totalSteps over which ε falls from explorationInitialEps to explorationFinalEps. */
+  explorationFraction: probability().default(0.1),
+  explorationInitialEps: probability().default(1),
+  explorationFinalEps: probability().default(0.05),
+  /** Global gradient-norm clip (null: none). */
+  maxGradNorm: positiveNumber().nullable().default(10),
+  /** Huber loss threshold δ. */
+  huberDelta: positiveNumber().default(1),
+  /** Adam ε. */
+  adamEpsilon: nonNegativeNumber().default(1e-8),
+});
+export type DqnConfig = z.output<typeof DqnConfig>;
+export type DqnConfigInput = z.input<typeof DqnConfig>;

@@ -1,0 +1,11 @@
+import { z } from 'zod';
+import { WrapperConfig } from '../../envs/wrappers/config.ts';
+import { positiveInt } from './common.ts';
+
+/** The environment part of a run: the task id, how many copies step together, and the wrappers. */
+export const EnvConfig = z.strictObject({
+  id: z.string({ error: 'expected an environment id such as "CartPole-v1"' }).min(1),
+  numEnvs: positiveInt().default(1),
+  wrappers: z.array(WrapperConfig).default([]),
+});
+export type EnvConfig = z.output<typeof EnvConfig>;

@@ -1,0 +1,34 @@
+// Tested hyperparameters per (agent, env), like the RL Zoo's: `wnrl train --env CartPole-v1 --agent dqn
+// --norm weight` learns well with no tuning. Flags and --config override them. Each entry records what it
+// was checked with (bench/README.md has the numbers).
+import type { RunConfigInput } from './run.ts';
+
+type Preset = { env?: Partial<RunConfigInput['env']>; agent?: Record<string, unknown>; trainer?: Record<string, unknown> };
+
+const PRESETS: Record<string, Preset> = {
+  'dqn:CartPole-v1': {
+    env: { numEnvs: 8 },
+    agent: {
+      network: { hidden: [64, 64], activation: 'relu' },
+      learningRate: 5e-4,
+      batchSize: 256,
+      bufferSize: 100_000,
+      learningStarts: 1_000,
+      trainFrequency: 8,
+      gradientSteps: 2,
+      tau: 0.005,
+      targetUpdateInterval: 8,
+      explorationFraction: 0.2,
+      explorationFinalEps: 0.02,
+    },
+    trainer: { totalSteps: 100_000, evalInterval: 5_000, evalEpisodes: 20 },
+  },
+};
+
+export function presetFor(algo: string, envId: string): Preset | undefined {
+  return PRESETS[`${algo}:${envId}`];
+}
+
+export function presetKeys(): string[] {
+  return Object.keys(PRESETS);
+}

@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { nonNegativeInt, positiveInt, seed } from './common.ts';
+
+
+export const TrainerConfig = z.strictObject({
+  /** Environment steps (summed over envs). */
+  totalSteps: positiveInt().default(100_000),
+  seed: seed().default(0),
+  /** Environment steps between evaluations (0: only the final one). */
+  evalInterval: nonNegativeInt().default(10_000),
+  evalEpisodes: positiveInt().default(20),
+  /** Stop when an evaluation's mean return reaches the env's reward threshold. */
+  earlyStop: z.boolean().default(true),
+  /** Environment steps between checkpoints (0: only the final one). */
+  checkpointInterval: nonNegativeInt().default(50_000),
+  /** Environment steps between rows of metrics.csv / TensorBoard points. */
+  metricsInterval: positiveInt().default(2_000),
+  /** Window of training episodes for the solved criterion and the progress display. */
+  returnWindow: positiveInt().default(20),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+export type TrainerConfig = z.output<typeof TrainerConfig>;
+export type TrainerConfigInput = z.input<typeof TrainerConfig>;

@@ -1,0 +1,84 @@
+// Deterministic evaluation on a vector env. Episodes are spread over the envs as Stable-Baselines3's
+// evaluate_policy does (env i runs ⌊(n + i)/numEnvs⌋ of them), so short episodes are not over-counted.
+import type { Agent } from '../../agents/agent.ts';
+import type { VectorEnv } from '../../envs/vector/vector-env.ts';
+import { SyncVectorEnv } from '../../envs/vector/vector-env.ts';
+import { Wrapper, type Env } from '../../envs/core.ts';
+import { NormalizeObservation } from '../../envs/wrappers/normalize-observation.ts';
+import type { EpisodeStatistics } from '../../envs/wrappers/record-episode-statistics.ts';
+
+export interface EvalResult {
+  returns: number[];
+  lengths: number[];
+  mean: number;
+  std: number;
+}
+
+export function meanStd(xs: readonly number[]): { mean: number; std: number } {
+  if (xs.length === 0) return { mean: Number.NaN, std: Number.NaN };
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  return { mean, std: Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length) };
+}
+
+export async function evaluate(agent: Agent, env: VectorEnv, episodes: number, seed?: number): Promise<EvalResult> {
+  const n = env.numEnvs;
+  const targets = Array.from({ length: n }, (_, i) => Math.floor((episodes + i) / n));
+  const counts = new Array<number>(n).fill(0);
+  const returns: number[] = [];
+  const lengths: number[] = [];
+  let { observations } = await env.reset(seed === undefined ? {} : { seed });
+  while (counts.some((c, i) => c < targets[i]!)) {
+    const actions = agent.predict(observations, { deterministic: true });
+    const r = await env.step(actions);
+    for (let i = 0; i < n; i++) {
+      if ((r.terminated[i] || r.truncated[i]) && counts[i]! < targets[i]!) {
+        const ep = (r.infos[i]!['finalInfo'] as { episode?: EpisodeStatistics } | undefined)?.episode;
+        if (ep === undefined) throw new Error('evaluate: the eval env records no episode statistics (recordStatistics was turned off)');
+        returns.push(ep.return);
+        lengths.push(ep.length);
+        counts[i]!++;
+      }
+    }
+    observations = r.observations;
+  }
+  return { returns, lengths, ...meanStd(returns) };
+}
+
+function findNormalizer(env: Env): NormalizeObservation | null {
+  let e: Env = env;
+  while (e instanceof Wrapper) {
+    if (e instanceof NormalizeObservation) return e;
+    e = (e as Wrapper).env;
+  }
+  return null;
+}
+
+/** Copies observation-normalization statistics from the training env to the eval env and freezes them. */
+export function syncNormalization(train: VectorEnv, evalEnv: VectorEnv): void {
+  if (!(train instanceof SyncVectorEnv) || !(evalEnv instanceof SyncVectorEnv)) return;
+  const source = findNormalizer(train.envs[0]!);
+  if (source === null) return;
+  for (const e of evalEnv.envs) {
+    const target = findNormalizer(e);
+    if (target !== null) {
+      target.stats = source.stats;
+      target.frozen = true;
+    }
+  }
+}
+
+/** The normalization statistics of a vector env's first copy (saved with checkpoints), or null. */
+export function normalizationStats(env: VectorEnv): NormalizeObservation['stats'] | null {
+  return env instanceof SyncVectorEnv ? (findNormalizer(env.envs[0]!)?.stats ?? null) : null;
+}
+
+export function restoreNormalization(env: VectorEnv, stats: NormalizeObservation['stats'], frozen: boolean): void {
+  if (!(env instanceof SyncVectorEnv)) return;
+  for (const e of env.envs) {
+    const n = findNormalizer(e);
+    if (n !== null) {
+      n.stats = stats;
+      n.frozen = frozen;
+    }
+  }
+}

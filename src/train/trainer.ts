@@ -1,0 +1,294 @@
+// The Trainer: runs any agent on a VectorEnv for totalSteps environment steps; logs every finished episode
+// (pino `episode` records with the task's true return), evaluates periodically on a separate env with the
+// same wrappers, stops early at the env's reward threshold, checkpoints atomically, writes metrics.csv and
+// TensorBoard scalars, and finishes with summary.json. Callbacks let users hook into every phase.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Agent, Metrics } from '../../agents/agent.ts';
+import { deriveSeed } from '../../envs/rng.ts';
+import { SyncVectorEnv, makeVectorEnv, type VectorEnv } from '../../envs/vector/vector-env.ts';
+import type { EpisodeStatistics } from '../../envs/wrappers/record-episode-statistics.ts';
+import { backendInfo } from '../backend.ts';
+import { TrainerConfig, type TrainerConfigInput } from '../config/trainer.ts';
+import { parseConfig } from '../config/parse.ts';
+import { createLogger, type Logger } from '../log/logger.ts';
+import { CsvSink, TensorBoardSink, type MetricRow } from '../log/sinks.ts';
+import { version } from '../version.ts';
+import { evaluate, normalizationStats, syncNormalization, type EvalResult } from './evaluate.ts';
+import { Progress } from './progress.ts';
+import { RUN_FILES, writeDirAtomic, writeJsonAtomic } from './run-dir.ts';
+import type { Summary } from './summary.ts';
+
+export interface EpisodeEvent {
+  step: number;
+  return: number;
+  length: number;
+  envIndex: number;
+}
+export interface EvalEvent {
+  step: number;
+  result: EvalResult;
+}
+export interface StepEvent {
+  step: number;
+  metrics: Metrics | null;
+}
+
+/** Return `false` from onStep or onEval to stop training early. */
+export interface Callbacks {
+  onStep?: (e: StepEvent) => void | boolean;
+  onEpisode?: (e: EpisodeEvent) => void;
+  onEval?: (e: EvalEvent) => void | boolean;
+}
+
+export interface TrainerOptions extends TrainerConfigInput {
+  agent: Agent;
+  env: VectorEnv;
+  /** Where to write the run (config.json, log.jsonl, metrics.csv, tb/, checkpoint/, summary.json); none if omitted. */
+  runDir?: string;
+  /** Evaluation env (default: an identical makeVectorEnv of the training env's id and wrappers). */
+  evalEnv?: VectorEnv;
+  /** The env's solved threshold (default: its registered rewardThreshold). */
+  rewardThreshold?: number | null;
+  /** The fully resolved run config, written to config.json. */
+  runConfig?: unknown;
+  callbacks?: Callbacks;
+  logger?: Logger;
+  /** Progress bar on a TTY (default: when stderr is a TTY). */
+  progress?: boolean;
+  /** Resume from this many steps (and episodes) already taken. */
+  startStep?: number;
+  startEpisodes?: number;
+}
+
+export class Trainer {
+  readonly config: TrainerConfig;
+  private readonly agent: Agent;
+  private readonly env: VectorEnv;
+  private readonly options: TrainerOptions;
+
+  constructor(options: TrainerOptions) {
+    const { agent, env, runDir: _r, evalEnv: _e, rewardThreshold: _t, runConfig: _c, callbacks: _cb, logger: _l, progress: _p, startStep: _s, startEpisodes: _se, ...config } = options;
+    this.config = parseConfig(TrainerConfig, config, 'trainer');
+    this.agent = agent;
+    this.env = env;
+    this.options = options;
+  }
+
+  private envId(): string {
+    return this.env instanceof SyncVectorEnv ? (this.env.origin?.id ?? this.env.envs[0]!.spec?.id ?? 'custom') : 'custom';
+  }
+
+  private threshold(): number | null {
+    if (this.options.rewardThreshold !== undefined) return this.options.rewardThreshold;
+    return this.env instanceof SyncVectorEnv ? (this.env.envs[0]!.spec?.rewardThreshold ?? null) : null;
+  }
+
+  private makeEvalEnv(): VectorEnv {
+    if (this.options.evalEnv) return this.options.evalEnv;
+    if (this.env instanceof SyncVectorEnv && this.env.origin !== null) {
+      const n = Math.min(this.config.evalEpisodes, Math.max(this.env.numEnvs, 4));
+      return makeVectorEnv(this.env.origin.id, { ...this.env.origin.options, numEnvs: n, seed: deriveSeed(this.config.seed, 'eval') });
+    }
+    throw new Error('Trainer: pass evalEnv for an env not made by makeVectorEnv');
+  }
+
+  async run(): Promise<Summary> {
+    const c = this.config;
+    const { agent, env } = this;
+    const runDir = this.options.runDir;
+    const threshold = this.threshold();
+    const info = backendInfo();
+
+    // --- run directory and sinks ---
+    if (runDir !== undefined) {
+      fs.mkdirSync(runDir, { recursive: true });
+      if (this.options.runConfig !== undefined) writeJsonAtomic(path.join(runDir, RUN_FILES.config), this.options.runConfig);
+    }
+    const log =
+      this.options.logger ??
+      createLogger({ level: c.logLevel, ...(runDir === undefined ? {} : { file: path.join(runDir, RUN_FILES.log) }), console: false });
+    agent.setLogger(log);
+    const diagnosticsNames = Object.keys(agent.diagnostics());
+    const columns = ['step', 'wallSeconds', 'episodes', 'rollout/episodeReturn', 'rollout/episodeLength', 'eval/returnMean', 'eval/returnStd', 'time/stepsPerSecond', ...agent.metricNames, ...diagnosticsNames];
+    const csv = runDir === undefined ? null : new CsvSink(path.join(runDir, RUN_FILES.metrics), columns);
+    const tb = runDir === undefined ? null : new TensorBoardSink(path.join(runDir, RUN_FILES.tensorboard));
+    const progress = new Progress(c.totalSteps, this.options.progress ?? process.stderr.isTTY === true);
+    const evalEnv = this.makeEvalEnv();
+    log.info({ env: this.envId(), agent: agent.algo, norm: agent.norm, numEnvs: env.numEnvs, totalSteps: c.totalSteps, seed: c.seed, backend: info.backend, runDir }, 'train start');
+
+    // --- state ---
+    let step = this.options.startStep ?? 0;
+    let episodes = this.options.startEpisodes ?? 0;
+    const window: number[] = [];
+    const recentLengths: number[] = [];
+    let stepsToThreshold: number | null = null;
+    let secondsToThreshold: number | null = null;
+    let lastEval: EvalResult | null = null;
+    let lastEvalStep = -1;
+    let earlyStopped = false;
+    let lastMetrics: Metrics | null = null;
+    let updateMs = 0;
+    let updateCalls = 0;
+    const t0 = performance.now();
+    const seconds = () => (performance.now() - t0) / 1000;
+    const startStep = step;
+    const every = (interval: number) => (interval > 0 ? Math.floor(step / interval) * interval + interval : Number.POSITIVE_INFINITY);
+    let nextMetricsAt = every(c.metricsInterval);
+    let nextEvalAt = every(c.evalInterval);
+    let nextCheckpointAt = every(c.checkpointInterval);
+    const obsSize = env.singleObservationSpace.size;
+
+    const runEval = async (): Promise<EvalResult> => {
+      syncNormalization(env, evalEnv);
+      const result = await evaluate(agent, evalEnv, c.evalEpisodes, lastEvalStep < 0 ? deriveSeed(c.seed, 'eval') : undefined);
+      lastEval = result;
+      lastEvalStep = step;
+      log.info({ step, returnMean: result.mean, returnStd: result.std, episodes: result.returns.length }, 'eval');
+      tb?.write(step, { 'eval/returnMean': result.mean, 'eval/returnStd': result.std });
+      return result;
+    };
+
+    const checkpoint = async () => {
+      if (runDir === undefined) return;
+      await writeDirAtomic(path.join(runDir, RUN_FILES.checkpoint), async (tmp) => {
+        await agent.save(tmp);
+        writeJsonAtomic(path.join(tmp, 'trainer.json'), { step, episodes, wallSeconds: seconds(), normalization: normalizationStats(env) });
+      });
+      log.debug({ step }, 'checkpoint');
+    };
+
+    const writeMetrics = () => {
+      const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+      const row: MetricRow = {
+        step,
+        wallSeconds: seconds(),
+        episodes,
+        'rollout/episodeReturn': mean(window),
+        'rollout/episodeLength': mean(recentLengths),
+        'eval/returnMean': lastEvalStep === step ? (lastEval)?.mean : null,
+        'eval/returnStd': lastEvalStep === step ? (lastEval)?.std : null,
+        'time/stepsPerSecond': (step - startStep) / Math.max(seconds(), 1e-9),
+        ...(lastMetrics ?? {}),
+        ...agent.diagnostics(),
+      };
+      csv?.write(row);
+      const { step: _s, wallSeconds: _w, episodes: _e, ...tags } = row;
+      tb?.write(step, tags);
+      if (!progress.enabled) log.info({ step, episodes, returnMean: row['rollout/episodeReturn'], stepsPerSecond: Math.round(row['time/stepsPerSecond']!) }, 'progress');
+    };
+
+    // --- the loop ---
+    // A resumed run continues with a different env stream (seed + steps already taken).
+    let { observations } = await env.reset({ seed: c.seed + startStep });
+    try {
+      while (step < c.totalSteps) {
+        const ctx = { step, totalSteps: c.totalSteps };
+        const actions = agent.act(observations, ctx);
+        const r = await env.step(actions);
+        step += env.numEnvs;
+
+        // The next observation for learning: the ended episode's final observation where one ended.
+        let nextObservations = r.observations;
+        for (let i = 0; i < env.numEnvs; i++) {
+          if (r.terminated[i] || r.truncated[i]) {
+            if (nextObservations === r.observations) nextObservations = r.observations.slice();
+            nextObservations.set(r.infos[i]!['finalObservation'] as Float32Array, i * obsSize);
+          }
+        }
+        const u0 = performance.now();
+        const metrics = agent.learn({ observations, actions, rewards: r.rewards, nextObservations, terminated: r.terminated, truncated: r.truncated }, { step, totalSteps: c.totalSteps });
+        if (metrics !== null) {
+          updateMs += performance.now() - u0;
+          updateCalls++;
+          lastMetrics = metrics;
+        }
+
+        // --- episodes: the task's true return, from the statistics wrapper inside any noise ---
+        for (let i = 0; i < env.numEnvs; i++) {
+          if (!(r.terminated[i] || r.truncated[i])) continue;
+          const ep = (r.infos[i]!['finalInfo'] as { episode?: EpisodeStatistics } | undefined)?.episode;
+          if (ep === undefined) continue;
+          episodes++;
+          window.push(ep.return);
+          recentLengths.push(ep.length);
+          if (window.length > c.returnWindow) window.shift();
+          if (recentLengths.length > c.returnWindow) recentLengths.shift();
+          log.info({ step, return: ep.return, length: ep.length }, 'episode');
+          this.options.callbacks?.onEpisode?.({ step, return: ep.return, length: ep.length, envIndex: i });
+          if (stepsToThreshold === null && threshold !== null && window.length >= c.returnWindow) {
+            const mean = window.reduce((a, b) => a + b, 0) / window.length;
+            if (mean >= threshold) {
+              stepsToThreshold = step;
+              secondsToThreshold = seconds();
+              log.info({ step, seconds: secondsToThreshold, meanReturn: mean }, 'threshold reached');
+            }
+          }
+        }
+        observations = r.observations;
+        progress.update(step, window, lastEvalStep >= 0 ? (lastEval as EvalResult | null)?.mean ?? null : null);
+        if (this.options.callbacks?.onStep?.({ step, metrics }) === false) break;
+
+        if (step >= nextEvalAt) {
+          nextEvalAt = every(c.evalInterval);
+          const result = await runEval();
+          const stopByCallback = this.options.callbacks?.onEval?.({ step, result }) === false;
+          if (c.earlyStop && threshold !== null && result.mean >= threshold) {
+            earlyStopped = true;
+            log.info({ step, returnMean: result.mean, threshold }, 'early stop: eval mean reached the reward threshold');
+          }
+          if (earlyStopped || stopByCallback) {
+            if (step >= nextMetricsAt || earlyStopped) writeMetrics();
+            break;
+          }
+        }
+        if (step >= nextMetricsAt) {
+          nextMetricsAt = every(c.metricsInterval);
+          writeMetrics();
+        }
+        if (step >= nextCheckpointAt) {
+          nextCheckpointAt = every(c.checkpointInterval);
+          await checkpoint();
+        }
+      }
+
+      // --- final evaluation, checkpoint and summary ---
+      if (lastEvalStep !== step) {
+        const result = await runEval();
+        this.options.callbacks?.onEval?.({ step, result });
+        writeMetrics();
+      }
+      await checkpoint();
+    } finally {
+      progress.done();
+      csv?.close();
+      tb?.flush();
+      if (!this.options.evalEnv) await evalEnv.close();
+    }
+    const wallSeconds = seconds();
+    const finalEval = lastEval as EvalResult | null;
+    const summary: Summary = {
+      env: this.envId(),
+      agent: agent.algo,
+      norm: agent.norm,
+      seed: c.seed,
+      totalSteps: step,
+      wallSeconds,
+      stepsPerSecond: (step - startStep) / Math.max(wallSeconds, 1e-9),
+      episodes,
+      stepsToThreshold,
+      secondsToThreshold,
+      evalReturnMean: finalEval?.mean ?? null,
+      evalReturnStd: finalEval?.std ?? null,
+      evalEpisodes: finalEval?.returns.length ?? 0,
+      rewardThreshold: threshold,
+      earlyStopped,
+      msPerUpdate: updateCalls > 0 ? updateMs / updateCalls : null,
+      backend: info.backend,
+      version: version(),
+    };
+    if (runDir !== undefined) writeJsonAtomic(path.join(runDir, RUN_FILES.summary), summary);
+    log.info({ ...summary }, 'train end');
+    return summary;
+  }
+}

@@ -1,0 +1,89 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect, test } from 'vitest';
+import { main } from '../../src/cli/main.ts';
+import { capture } from '../helpers/capture.ts';
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'wnrl-cli-'));
+
+async function run(args: string[]) {
+  const { io, chunks } = capture();
+  const code = await main(args, io);
+  return { code, ...chunks };
+}
+
+test.each([
+  [['--env', 'CartPole-v0', '--agent', 'dqn', '--norm', 'weight'], "makeEnv: no environment 'CartPole-v0' is registered; did you mean 'CartPole-v1'?"],
+  [['--env', 'CartPole-v1', '--agent', 'sac', '--norm', 'weight'], "agent.algo: expected one of 'dqn'"],
+  [['--env', 'CartPole-v1', '--agent', 'dqn', '--norm', 'group'], "agent.network.norm: expected one of 'none', 'weight'"],
+  [['--env', 'CartPole-v1', '--agent', 'dqn', '--steps', '-5'], '--steps: expected a positive integer; got -5'],
+  [['--env', 'CartPole-v1', '--agent', 'dqn', '--steps', '1.5'], '--steps: expected a positive integer; got 1.5'],
+  [['--env', 'CartPole-v1', '--agent', 'dqn', '--sticky-actions', '2'], '--sticky-actions: expected a probability in [0, 1]; got 2'],
+  [['--env', 'Pendulum-v1', '--agent', 'dqn'], 'dqn: needs a Discrete action space'],
+  [['--agent', 'dqn'], '--env: is required'],
+  [['--env', 'CartPole-v1', '--agent', 'dqn', '--bogus', '1'], '--bogus: unknown flag'],
+])('bad input %j exits 2 with a clear message and creates no run directory', async (flags, message) => {
+  const out = path.join(tmp(), 'run');
+  const r = await run(['train', ...flags, '--out', out]);
+  expect(r.code).toBe(2);
+  expect(r.err).toContain(message);
+  expect(fs.existsSync(out)).toBe(false);
+});
+
+test('a config file with unknown keys or invalid JSON is refused, naming the problem', async () => {
+  const dir = tmp();
+  const bad = path.join(dir, 'bad.json');
+  fs.writeFileSync(bad, JSON.stringify({ agent: { algo: 'dqn', learningRat: 0.1, network: { hidden: [64, -3] } }, env: { id: 'CartPole-v1' } }));
+  const r = await run(['train', '--config', bad, '--out', path.join(dir, 'run')]);
+  expect(r.code).toBe(2);
+  expect(r.err).toContain('agent.learningRat: unknown key');
+  expect(r.err).toContain('agent.network.hidden[1]: expected a positive integer; got -3');
+  const broken = path.join(dir, 'broken.json');
+  fs.writeFileSync(broken, '{ "env": ');
+  const r2 = await run(['train', '--config', broken, '--out', path.join(dir, 'run')]);
+  expect(r2.code).toBe(2);
+  expect(r2.err).toContain('is not valid JSON');
+  expect(fs.existsSync(path.join(dir, 'run'))).toBe(false);
+});
+
+test('train writes a run, refuses to overwrite it without --force, and eval reads it back', async () => {
+  const dir = tmp();
+  const out = path.join(dir, 'run');
+  const cfg = path.join(dir, 'small.json');
+  fs.writeFileSync(cfg, JSON.stringify({ agent: { network: { hidden: [16] }, batchSize: 32, learningStarts: 200 }, trainer: { evalInterval: 0, evalEpisodes: 3 } }));
+  const args = ['train', '--env', 'CartPole-v1', '--agent', 'dqn', '--norm', 'weight', '--steps', '1000', '--seed', '4', '--num-envs', '4', '--obs-noise', '0.05', '--config', cfg, '--out', out];
+  const first = await run(args);
+  expect(first.code, first.err).toBe(0);
+  expect(first.out).toContain('run directory:');
+  const config = JSON.parse(fs.readFileSync(path.join(out, 'config.json'), 'utf8')) as Record<string, Record<string, unknown>>;
+  // The resolved config: preset values, file overrides, and flags on top.
+  expect(config['env']).toMatchObject({ id: 'CartPole-v1', numEnvs: 4, wrappers: [{ type: 'observationNoise', std: 0.05 }] });
+  expect(config['agent']).toMatchObject({ algo: 'dqn', batchSize: 32, learningStarts: 200, learningRate: 5e-4, network: { hidden: [16], norm: 'weight' } });
+  expect(config['trainer']).toMatchObject({ totalSteps: 1000, seed: 4, evalEpisodes: 3 });
+  expect(fs.existsSync(path.join(out, 'summary.json'))).toBe(true);
+
+  const again = await run(args);
+  expect(again.code).toBe(2);
+  expect(again.err).toContain('exists and is not empty; pass --force');
+
+  const evaluated = await run(['eval', out, '--episodes', '5', '--json']);
+  expect(evaluated.code, evaluated.err).toBe(0);
+  const report = JSON.parse(evaluated.out) as Record<string, unknown>;
+  expect(report).toMatchObject({ env: 'CartPole-v1', agent: 'dqn', norm: 'weight', episodes: 5, step: 1000 });
+  expect(report['returnMean']).toBeGreaterThan(0);
+
+  const resumed = await run(['train', '--resume', '--out', out, '--steps', '1600']);
+  expect(resumed.code, resumed.err).toBe(0);
+  const summary = JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8')) as { totalSteps: number };
+  expect(summary.totalSteps).toBe(1600);
+
+  const forced = await run([...args, '--force', '--steps', '800']);
+  expect(forced.code, forced.err).toBe(0);
+}, 90_000);
+
+test('eval of a directory that is not a run exits 2', async () => {
+  const r = await run(['eval', tmp()]);
+  expect(r.code).toBe(2);
+  expect(r.err).toContain('has no config.json');
+});

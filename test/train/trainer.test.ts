@@ -1,0 +1,78 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect, test } from 'vitest';
+import { DQN } from '../../agents/dqn.ts';
+import { makeVectorEnv } from '../../envs/index.ts';
+import { Summary } from '../../src/train/summary.ts';
+import { Trainer } from '../../src/train/trainer.ts';
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'wnrl-run-'));
+const hyper = { network: { hidden: [16], norm: 'weight' as const }, batchSize: 32, learningStarts: 200, trainFrequency: 8, targetUpdateInterval: 8, tau: 0.05 };
+
+async function shortRun(dir: string, seed: number, extra: Partial<ConstructorParameters<typeof Trainer>[0]> = {}) {
+  const env = makeVectorEnv('CartPole-v1', { numEnvs: 4, seed, wrappers: [{ type: 'rewardNoise', std: 0.5 }] });
+  const agent = new DQN({ env, seed, ...hyper });
+  const summary = await new Trainer({ agent, env, totalSteps: 2_000, seed, evalInterval: 1_000, evalEpisodes: 4, metricsInterval: 500, runDir: dir, runConfig: { note: 'test' }, ...extra }).run();
+  agent.dispose();
+  return summary;
+}
+
+test('a run writes config.json, log.jsonl, metrics.csv, tb/, checkpoint/ and a complete summary.json', async () => {
+  const dir = tmp();
+  const summary = await shortRun(dir, 1);
+  expect(fs.readdirSync(dir).sort()).toEqual(['checkpoint', 'config.json', 'log.jsonl', 'metrics.csv', 'summary.json', 'tb']);
+  expect(JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'))).toEqual({ note: 'test' });
+  // summary.json: every field, validated by its schema.
+  const written = Summary.parse(JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8')));
+  expect(written).toEqual(summary);
+  expect(written).toMatchObject({ env: 'CartPole-v1', agent: 'dqn', norm: 'weight', seed: 1, totalSteps: 2_000, evalEpisodes: 4, backend: 'tensorflow', rewardThreshold: 475 });
+  // log.jsonl: one `episode` record per finished episode, with the task's true (noise-free) return.
+  const records = fs.readFileSync(path.join(dir, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const episodes = records.filter((r) => r['msg'] === 'episode');
+  expect(episodes.length).toBe(summary.episodes);
+  for (const e of episodes) {
+    expect(e['return']).toBe(e['length']); // CartPole pays 1 per step: the logged return is the true one
+    expect(typeof e['step']).toBe('number');
+  }
+  expect(records.filter((r) => r['msg'] === 'eval')).toHaveLength(2);
+  // metrics.csv: a header and one row per metrics interval, with the weight-norm diagnostics.
+  const [header, ...rows] = fs.readFileSync(path.join(dir, 'metrics.csv'), 'utf8').trim().split('\n');
+  expect(header!.split(',')).toEqual(expect.arrayContaining(['step', 'rollout/episodeReturn', 'eval/returnMean', 'train/loss', 'time/stepsPerSecond', 'nn/q_h0/vNorm', 'nn/q_out/gMean']));
+  expect(rows.map((r) => Number(r.split(',')[0]))).toEqual([500, 1000, 1500, 2000]);
+  // TensorBoard event files and an agent checkpoint.
+  expect(fs.readdirSync(path.join(dir, 'tb')).some((f) => f.startsWith('events.out.tfevents'))).toBe(true);
+  expect(fs.readdirSync(path.join(dir, 'checkpoint')).sort()).toEqual(expect.arrayContaining(['agent.json', 'q', 'trainer.json']));
+  expect(fs.readdirSync(dir).some((f) => f.includes('.tmp-') || f.includes('.old-'))).toBe(false);
+}, 60_000);
+
+test('same seed, same machine: the same summary numbers (wall-clock fields aside)', async () => {
+  const strip = (s: Summary) => {
+    const { wallSeconds: _w, stepsPerSecond: _s, secondsToThreshold: _t, msPerUpdate: _m, ...rest } = s;
+    return rest;
+  };
+  const a = await shortRun(tmp(), 7);
+  const b = await shortRun(tmp(), 7);
+  const c = await shortRun(tmp(), 8);
+  expect(strip(a)).toEqual(strip(b));
+  expect(strip(a)).not.toEqual(strip(c));
+}, 90_000);
+
+test('callbacks see every episode, every step and every evaluation, and can stop training', async () => {
+  const seen = { episodes: 0, steps: 0, evals: 0 };
+  const summary = await shortRun(tmp(), 3, {
+    totalSteps: 4_000,
+    callbacks: {
+      onEpisode: () => void seen.episodes++,
+      onStep: () => void seen.steps++,
+      onEval: () => {
+        seen.evals++;
+        return false; // stop at the first evaluation
+      },
+    },
+  });
+  expect(summary.totalSteps).toBe(1_000);
+  expect(seen.steps).toBe(250);
+  expect(seen.episodes).toBe(summary.episodes);
+  expect(seen.evals).toBe(1);
+}, 60_000);
