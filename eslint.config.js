@@ -21,13 +21,18 @@ export default tseslint.config(
   },
   {
     // Tests may use the `any`-typed internals of tfjs and vitest's matchers freely.
-    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',
       // tfjs types most op results as Tensor<Rank>; tests narrow them inline for readability.
       '@typescript-eslint/no-unnecessary-type-assertion': 'off',
     },
+  },
+  {
+    // Measurement scripts print their results.
+    files: ['scripts/**/*.ts'],
+    rules: { 'no-console': 'off' },
   },
   { files: ['eslint.config.js', 'vitest.config.ts'], ...tseslint.configs.disableTypeChecked },
 );

@@ -5,7 +5,7 @@
 // target sync) -> persistence. Step counts are environment steps summed over the vector env's copies.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { LayersModel, Tensor } from '@tensorflow/tfjs-node';
+import type { LayersModel, Scalar, Tensor } from '@tensorflow/tfjs-node';
 import { Rng, deriveSeed, entropySeed } from '../envs/rng.ts';
 import { Box, Discrete, type Space } from '../envs/spaces/space.ts';
 import type { VectorEnv } from '../envs/vector/vector-env.ts';
@@ -13,10 +13,11 @@ import { tf } from '../src/backend.ts';
 import { DqnConfig, type DqnConfigInput } from '../src/config/dqn.ts';
 import { ConfigError, parseConfig } from '../src/config/parse.ts';
 import { silentLogger, type Logger } from '../src/log/logger.ts';
-import { buildMlp, usesWeightNorm } from '../src/nn/build-mlp.ts';
+import { buildMlp, usesBatchStatistics, usesWeightNorm } from '../src/nn/build-mlp.ts';
 import { dataDependentInit } from '../src/nn/data-dependent-init.ts';
 import { weightNormDiagnostics } from '../src/nn/diagnostics.ts';
-import { FlatOptimizer } from '../src/nn/flat-optimizer.ts';
+import { forward, forwardValues } from '../src/nn/forward.ts';
+import { FlatOptimizer, type StepResult as OptimizerStepResult } from '../src/nn/flat-optimizer.ts';
 import { version } from '../src/version.ts';
 import type { Agent, AgentContext, Metrics, Transition } from './agent.ts';
 import { loadOptimizer, loadWeightsInto, readAgentFile, saveModel, saveOptimizer } from './common/persist.ts';
@@ -145,9 +146,7 @@ export class DQN implements Agent {
     if (!Number.isInteger(n)) {
       throw ConfigError.single('observations', `has ${observations.length} values; expected a multiple of the observation size ${this.obsSize}`);
     }
-    const q = tf.tidy(() => this.qNetwork.apply(tf.tensor2d(observations, [n, this.obsSize]), { training: false }) as Tensor);
-    const values = q.dataSync();
-    q.dispose();
+    const values = forwardValues(this.qNetwork, observations, this.obsSize);
     const actions = new Int32Array(n);
     for (let i = 0; i < n; i++) {
       let best = 0;
@@ -242,19 +241,32 @@ export class DQN implements Agent {
       const notDone = tf.sub(1, tf.tensor1d(batch.terminated));
 
       // --- targets: no gradient, inference mode ---
-      const nextQTarget = this.targetNetwork.apply(nextObs, { training: false }) as Tensor;
-      const nextQOnline = c.doubleDqn ? (this.qNetwork.apply(nextObs, { training: false }) as Tensor) : null;
-      const y = dqnTargets(rewards, notDone, nextQTarget, nextQOnline, c.gamma);
-
-      // --- loss: Huber(y, Q(s, a)); training mode only here (the batch-norm rule in src/nn) ---
-      const r = this.optimizer.step((extras) => {
-        const q = this.qNetwork.apply(obs, { training: true }) as Tensor;
-        const qTaken = tf.sum(tf.mul(q, actionMask), 1);
-        extras.push(tf.mean(qTaken));
-        return tf.losses.huberLoss(y, qTaken, undefined, c.huberDelta);
-      });
+      const nextQTarget = forward(this.targetNetwork, nextObs, false);
+      let r: OptimizerStepResult;
+      if (c.doubleDqn && !usesBatchStatistics(this.norm)) {
+        // Double DQN without batch statistics: one forward pass over [s; s'] serves both the loss and the
+        // online network's choice of a* (argmax passes no gradient), instead of a second pass outside the
+        // tape that would recompute the weight-norm kernels changed by every update.
+        const both = tf.concat([obs, nextObs]);
+        r = this.optimizer.step((extras) => {
+          const [q, nextQOnline] = tf.split(forward(this.qNetwork, both, true), 2);
+          return this.tdLoss(q!, actionMask, dqnTargets(rewards, notDone, nextQTarget, nextQOnline!, c.gamma), extras);
+        });
+      } else {
+        // Batch statistics: s' must not join the training-mode batch, so a* comes from an inference pass.
+        const nextQOnline = c.doubleDqn ? forward(this.qNetwork, nextObs, false) : null;
+        const y = dqnTargets(rewards, notDone, nextQTarget, nextQOnline, c.gamma);
+        r = this.optimizer.step((extras) => this.tdLoss(forward(this.qNetwork, obs, true), actionMask, y, extras));
+      }
       return [r.loss, r.gradNorm, ...r.extras];
     });
+  }
+
+  /** Huber(y, Q(s, a)) over the batch; also reports the mean Q(s, a). Training mode only here (the rule in src/nn). */
+  private tdLoss(q: Tensor, actionMask: Tensor, y: Tensor, extras: Tensor[]): Scalar {
+    const qTaken = tf.sum(tf.mul(q, actionMask), 1);
+    extras.push(tf.mean(qTaken));
+    return tf.losses.huberLoss(y, qTaken, undefined, this.config.huberDelta);
   }
 
   diagnostics(): Metrics {

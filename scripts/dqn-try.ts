@@ -33,6 +33,8 @@ const s = await new Trainer({
   evalInterval: e('EI', 5000),
   evalEpisodes: 20,
   logger: createLogger({ level: 'warn', console: false }),
+  ...(process.env['RUNDIR'] ? { runDir: `${process.env['RUNDIR']}/${process.env['CFG']}-${norm}-${seed}` } : {}),
+  earlyStop: process.env['NOSTOP'] === undefined,
 }).run();
 process.stdout.write(
   `${JSON.stringify({ cfg: process.env['CFG'], norm, seed, steps: s.totalSteps, wall: Number(s.wallSeconds.toFixed(1)), eval: s.evalReturnMean, sps: Math.round(s.stepsPerSecond), stt: s.stepsToThreshold, msu: Number(s.msPerUpdate?.toFixed(2)), early: s.earlyStopped })}\n`,

@@ -6,3 +6,4 @@ export { LayerNorm, type LayerNormArgs } from './layer-norm.ts';
 export { MeanOnlyBatchNorm, type MeanOnlyBatchNormArgs } from './mean-only-batch-norm.ts';
 export { WeightNormDense, weightNormKernel, type WeightNormDenseArgs } from './weight-norm-dense.ts';
 export { FlatOptimizer, type FlatOptimizerOptions, type StepResult as OptimizerStepResult } from './flat-optimizer.ts';
+export { forward, forwardValues } from './forward.ts';

@@ -87,7 +87,7 @@ export class Trainer {
   private makeEvalEnv(): VectorEnv {
     if (this.options.evalEnv) return this.options.evalEnv;
     if (this.env instanceof SyncVectorEnv && this.env.origin !== null) {
-      const n = Math.min(this.config.evalEpisodes, Math.max(this.env.numEnvs, 4));
+      const n = Math.min(this.config.evalEpisodes, 32); // one episode per env: fewest forward passes
       return makeVectorEnv(this.env.origin.id, { ...this.env.origin.options, numEnvs: n, seed: deriveSeed(this.config.seed, 'eval') });
     }
     throw new Error('Trainer: pass evalEnv for an env not made by makeVectorEnv');
@@ -232,15 +232,14 @@ export class Trainer {
         if (step >= nextEvalAt) {
           nextEvalAt = every(c.evalInterval);
           const result = await runEval();
+          writeMetrics(); // every evaluation gets its metrics row
+          nextMetricsAt = every(c.metricsInterval);
           const stopByCallback = this.options.callbacks?.onEval?.({ step, result }) === false;
           if (c.earlyStop && threshold !== null && result.mean >= threshold) {
             earlyStopped = true;
             log.info({ step, returnMean: result.mean, threshold }, 'early stop: eval mean reached the reward threshold');
           }
-          if (earlyStopped || stopByCallback) {
-            if (step >= nextMetricsAt || earlyStopped) writeMetrics();
-            break;
-          }
+          if (earlyStopped || stopByCallback) break;
         }
         if (step >= nextMetricsAt) {
           nextMetricsAt = every(c.metricsInterval);

@@ -5,7 +5,7 @@ import type { LayersModel, Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs-nod
 import { expect, test } from 'vitest';
 import { tf } from '../../src/backend.ts';
 import { NORMS, type Norm } from '../../src/config/network.ts';
-import { LayerNorm, MeanOnlyBatchNorm, WeightNormDense, buildMlp, dataDependentInit, weightNormDiagnostics } from '../../src/index.ts';
+import { LayerNorm, MeanOnlyBatchNorm, WeightNormDense, buildMlp, forward, dataDependentInit, weightNormDiagnostics } from '../../src/index.ts';
 import { expectClose, expectNoLeak, randomTensor2d, values } from '../helpers/tensors.ts';
 
 const net = (norm: Norm, seed = 1) => buildMlp({ inputSize: 4, hidden: [32, 16], outputSize: 3, activation: 'tanh', norm, seed });
@@ -191,4 +191,16 @@ test('LayerNorm normalizes each example over its features, then scales and shift
     expect(variance).toBeCloseTo(1, 4);
   }
   expect(y[0]).toBeCloseTo((1 - 3) / Math.sqrt(3.5), 5);
+});
+
+test.each(NORMS)('%s: forward() calls the layers directly and matches model.apply in both modes', (norm) => {
+  const a = net(norm, 21);
+  const b = net(norm, 21);
+  const x = randomTensor2d(32, 4, 22);
+  dataDependentInit(a, x);
+  dataDependentInit(b, x);
+  expectClose(values(tf.tidy(() => forward(a, x, false))), predict(a, x, false), 1e-6, 'inference');
+  expectClose(values(tf.tidy(() => forward(a, x, true))), predict(b, x, true), 1e-6, 'training');
+  // Training mode moved the running statistics of both networks alike.
+  a.getWeights().forEach((w, i) => expectClose(values(w), values(b.getWeights()[i]!), 1e-6, `weight ${i}`));
 });

@@ -1,0 +1,62 @@
+// Learning benchmarks: trains (agent, env, norm, seed) cells through `wnrl train` in child processes
+// (--workers at a time), then tabulates summary.json per norm: how many seeds solved the task (a
+// deterministic eval mean ≥ the env's reward threshold, early stop allowed), steps and wall seconds to
+// solve, and the whole loop's steps per second.
+// Run: npx tsx bench/agents.ts --agent dqn --env CartPole-v1 --norms weight,none,batch,layer --seeds 1,2,3,4,5
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({
+  options: {
+    agent: { type: 'string', default: 'dqn' },
+    env: { type: 'string', default: 'CartPole-v1' },
+    norms: { type: 'string', default: 'weight,none,batch,layer' },
+    seeds: { type: 'string', default: '1,2,3,4,5' },
+    steps: { type: 'string' },
+    workers: { type: 'string', default: '2' },
+    out: { type: 'string', default: 'bench/out' },
+  },
+});
+const norms = values.norms.split(',');
+const seeds = values.seeds.split(',').map(Number);
+const cells = norms.flatMap((norm) => seeds.map((seed) => ({ norm, seed, dir: path.join(values.out, `${values.agent}-${values.env}-${norm}-s${seed}`) })));
+
+function runCell(cell: (typeof cells)[number]): Promise<void> {
+  const args = ['src/cli/bin.js', 'train', '--agent', values.agent, '--env', values.env, '--norm', cell.norm, '--seed', String(cell.seed), '--out', cell.dir, '--force', '--no-progress', '--log-level', 'warn'];
+  if (values.steps) args.push('--steps', values.steps);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${cell.dir}: exit ${code}`))));
+  });
+}
+
+const t0 = performance.now();
+const queue = [...cells];
+await Promise.all(
+  Array.from({ length: Number(values.workers) }, async () => {
+    for (let cell = queue.shift(); cell !== undefined; cell = queue.shift()) await runCell(cell);
+  }),
+);
+const total = (performance.now() - t0) / 1000;
+
+const median = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]! : Number.NaN);
+interface S { earlyStopped: boolean; evalReturnMean: number; totalSteps: number; wallSeconds: number; stepsPerSecond: number; secondsToThreshold: number | null; rewardThreshold: number | null; msPerUpdate: number | null }
+const rows = norms.map((norm) => {
+  const sums = cells.filter((c) => c.norm === norm).map((c) => JSON.parse(fs.readFileSync(path.join(c.dir, 'summary.json'), 'utf8')) as S);
+  const solved = sums.filter((s) => s.rewardThreshold !== null && s.evalReturnMean >= s.rewardThreshold);
+  return [
+    norm,
+    `${solved.length}/${sums.length}`,
+    solved.length ? String(median(solved.map((s) => s.totalSteps))) : '-',
+    solved.length ? median(solved.map((s) => s.wallSeconds)).toFixed(1) : '-',
+    sums.map((s) => s.evalReturnMean.toFixed(0)).join(' '),
+    median(sums.map((s) => s.secondsToThreshold ?? Number.NaN).filter(Number.isFinite)).toFixed(1),
+    median(sums.map((s) => s.stepsPerSecond)).toFixed(0),
+    median(sums.map((s) => s.msPerUpdate ?? Number.NaN)).toFixed(2),
+  ];
+});
+const header = ['norm', 'solved', 'median steps to solve', 'median wall s to solve', 'final eval per seed', 'median s to train-threshold', 'steps/s', 'ms per learn call'];
+process.stdout.write(`${values.agent} on ${values.env}, seeds ${seeds.join(',')}, ${values.workers} workers, ${total.toFixed(0)} s total\n`);
+process.stdout.write(`| ${header.join(' | ')} |\n| ${header.map(() => '---').join(' | ')} |\n${rows.map((r) => `| ${r.join(' | ')} |`).join('\n')}\n`);
