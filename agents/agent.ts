@@ -41,6 +41,13 @@ export interface Agent {
   learn(transition: Transition, ctx: AgentContext): Metrics | null;
   /** Actions for a batch of observations; `deterministic` for evaluation. */
   predict(observations: Float32Array, opts?: { deterministic?: boolean }): Int32Array | Float32Array;
+  /**
+   * Observations wanted from a random-policy warm-up before the first action (data-dependent init of
+   * weight-normalized networks); 0 when none. The Trainer steps the env with random actions, counts those
+   * steps, calls initialize() and resets the env. (DQN needs none: its learningStarts phase serves.)
+   */
+  warmupSamples?(): number;
+  initialize?(observations: Float32Array): void;
   /** Weight-norm diagnostics and other network statistics, as TensorBoard tags. */
   diagnostics(): Metrics;
   save(dir: string): Promise<void>;

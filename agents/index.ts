@@ -5,10 +5,15 @@ import { ConfigError } from '../src/config/parse.ts';
 import type { AgentConfig } from '../src/config/run.ts';
 import type { Logger } from '../src/log/logger.ts';
 import type { Agent } from './agent.ts';
+import { A2C } from './a2c.ts';
 import { DQN } from './dqn.ts';
+import { PPO } from './ppo.ts';
 
 export type { Agent, AgentContext, Metrics, Transition } from './agent.ts';
+export { A2C, type A2cOptions } from './a2c.ts';
 export { DQN, type DqnOptions } from './dqn.ts';
+export { PPO, ppoLoss, type PpoOptions } from './ppo.ts';
+export { computeGae } from './common/gae.ts';
 
 /** Builds the agent a resolved config names. */
 export function createAgent(config: AgentConfig, env: VectorEnv, seed: number, logger?: Logger): Agent {
@@ -16,6 +21,14 @@ export function createAgent(config: AgentConfig, env: VectorEnv, seed: number, l
     case 'dqn': {
       const { algo: _algo, ...hyper } = config;
       return new DQN({ ...hyper, env, seed, ...(logger ? { logger } : {}) });
+    }
+    case 'ppo': {
+      const { algo: _algo, ...hyper } = config;
+      return new PPO({ ...hyper, env, seed, ...(logger ? { logger } : {}) });
+    }
+    case 'a2c': {
+      const { algo: _algo, ...hyper } = config;
+      return new A2C({ ...hyper, env, seed, ...(logger ? { logger } : {}) });
     }
   }
 }
@@ -28,7 +41,11 @@ export async function loadAgent(dir: string, logger?: Logger): Promise<Agent> {
   switch (algo) {
     case 'dqn':
       return DQN.load(dir, logger ? { logger } : {});
+    case 'ppo':
+      return PPO.load(dir, logger ? { logger } : {});
+    case 'a2c':
+      return A2C.load(dir, logger ? { logger } : {});
     default:
-      throw ConfigError.single(`${file}.algo`, `is ${JSON.stringify(algo)}; expected one of 'dqn'`);
+      throw ConfigError.single(`${file}.algo`, `is ${JSON.stringify(algo)}; expected one of 'dqn', 'ppo', 'a2c'`);
   }
 }

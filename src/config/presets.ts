@@ -23,6 +23,24 @@ const PRESETS: Record<string, Preset> = {
     },
     trainer: { totalSteps: 100_000, evalInterval: 5_000, evalEpisodes: 20 },
   },
+  // RL Zoo's tuned PPO CartPole-v1 hyperparameters.
+  'ppo:CartPole-v1': {
+    env: { numEnvs: 8 },
+    agent: {
+      network: { hidden: [64, 64], activation: 'tanh' },
+      numSteps: 32,
+      batchSize: 256,
+      gaeLambda: 0.8,
+      gamma: 0.98,
+      updateEpochs: 20,
+      entropyCoef: 0,
+      learningRate: 1e-3,
+      learningRateSchedule: 'linear',
+      clipRange: 0.2,
+      clipRangeSchedule: 'linear',
+    },
+    trainer: { totalSteps: 100_000, evalInterval: 10_000, evalEpisodes: 20 },
+  },
 };
 
 export function presetFor(algo: string, envId: string): Preset | undefined {

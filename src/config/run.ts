@@ -1,6 +1,7 @@
 // The whole configuration of a training run, as config.json stores it: env, agent (discriminated by
 // `algo`), trainer. Resolution order: schema defaults < preset for (algo, env) < --config file < flags.
 import { z } from 'zod';
+import { A2cConfig, PpoConfig } from './actor-critic.ts';
 import { DqnConfig } from './dqn.ts';
 import { EnvConfig } from './env.ts';
 import { deepMerge } from './merge.ts';
@@ -8,10 +9,10 @@ import { parseConfig } from './parse.ts';
 import { presetFor } from './presets.ts';
 import { TrainerConfig } from './trainer.ts';
 
-export const AGENTS = ['dqn'] as const;
+export const AGENTS = ['dqn', 'ppo', 'a2c'] as const;
 export type AgentName = (typeof AGENTS)[number];
 
-export const AgentConfig = z.discriminatedUnion('algo', [DqnConfig], {
+export const AgentConfig = z.discriminatedUnion('algo', [DqnConfig, PpoConfig, A2cConfig], {
   error: (issue) => (issue.code === 'invalid_union' ? `expected one of ${AGENTS.map((a) => `'${a}'`).join(', ')}` : undefined),
 });
 export type AgentConfig = z.output<typeof AgentConfig>;

@@ -179,6 +179,27 @@ export class Trainer {
     };
 
     // --- the loop ---
+    // --- random-policy warm-up for data-dependent init (counted as training steps) ---
+    const warmup = agent.warmupSamples?.() ?? 0;
+    if (warmup > 0 && agent.initialize) {
+      env.singleActionSpace.seed(deriveSeed(c.seed, 'warmup'));
+      let { observations: o } = await env.reset({ seed: deriveSeed(c.seed, 'warmup') });
+      const collected: Float32Array[] = [o];
+      let count = env.numEnvs;
+      while (count < warmup) {
+        const sampled = Array.from({ length: env.numEnvs }, () => env.singleActionSpace.sample());
+        const actions = typeof sampled[0] === 'number' ? Int32Array.from(sampled as number[]) : Float32Array.from((sampled as Float32Array[]).flatMap((a) => Array.from(a)));
+        o = (await env.step(actions)).observations;
+        step += env.numEnvs;
+        collected.push(o);
+        count += env.numEnvs;
+      }
+      const all = new Float32Array(count * obsSize);
+      collected.forEach((b, k) => all.set(b, k * env.numEnvs * obsSize));
+      agent.initialize(all);
+      log.info({ samples: count, step }, 'data-dependent init from a random-policy warm-up');
+    }
+
     // A resumed run continues with a different env stream (seed + steps already taken).
     let { observations } = await env.reset({ seed: c.seed + startStep });
     try {

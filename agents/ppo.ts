@@ -1,0 +1,168 @@
+// PPO (Schulman et al. 2017), clipped surrogate objective, on policy and value networks from buildMlp.
+// Rollouts, GAE, acting and persistence come from common/actor-critic.ts; this file is the update:
+// several epochs of shuffled minibatches, each one fused optimizer step over both networks.
+import type { LayersModel, Scalar, Tensor, Variable } from '@tensorflow/tfjs-node';
+import type { VectorEnv } from '../envs/vector/vector-env.ts';
+import { tf } from '../src/backend.ts';
+import { PpoConfig, type PpoConfigInput } from '../src/config/actor-critic.ts';
+import { ConfigError, parseConfig } from '../src/config/parse.ts';
+import type { Logger } from '../src/log/logger.ts';
+import { FlatOptimizer } from '../src/nn/flat-optimizer.ts';
+import type { AgentContext, Metrics } from './agent.ts';
+import { ActorCritic, type ActorCriticEnvInfo, type Rollout } from './common/actor-critic.ts';
+
+export type PpoOptions = Omit<PpoConfigInput, 'algo'> & { env: VectorEnv | ActorCriticEnvInfo; seed?: number; logger?: Logger };
+
+const METRICS = ['train/loss', 'train/policyLoss', 'train/valueLoss', 'train/entropy', 'train/approxKl', 'train/clipFraction', 'train/gradNorm', 'train/learningRate', 'train/clipRange', 'train/epochs'] as const;
+
+export interface PpoLossInput {
+  logProb: Tensor;
+  oldLogProb: Tensor;
+  advantages: Tensor;
+  entropy: Tensor;
+  values: Tensor;
+  oldValues: Tensor;
+  returns: Tensor;
+  clipRange: number;
+  clipRangeVf: number | null;
+  entropyCoef: number;
+  valueCoef: number;
+}
+
+/**
+ * The PPO loss pieces on one minibatch (advantages already normalized if wanted):
+ *   L = −mean(min(ρA, clip(ρ, 1 ± ε)A)) + c_v · mean((R − V)²) − c_e · mean(H),   ρ = exp(log π − log π_old)
+ * with V optionally clipped to old V ± ε_vf (as Stable-Baselines3). Also the approximate KL
+ * mean((ρ − 1) − log ρ) and the fraction of clipped ratios.
+ */
+export function ppoLoss(x: PpoLossInput): { loss: Scalar; policyLoss: Scalar; valueLoss: Scalar; entropy: Scalar; approxKl: Scalar; clipFraction: Scalar } {
+  const logRatio = tf.sub(x.logProb, x.oldLogProb);
+  const ratio = tf.exp(logRatio);
+  const unclipped = tf.mul(ratio, x.advantages);
+  const clipped = tf.mul(tf.clipByValue(ratio, 1 - x.clipRange, 1 + x.clipRange), x.advantages);
+  const policyLoss = tf.neg(tf.mean(tf.minimum(unclipped, clipped))) as Scalar;
+  const valuePred = x.clipRangeVf === null ? x.values : tf.add(x.oldValues, tf.clipByValue(tf.sub(x.values, x.oldValues), -x.clipRangeVf, x.clipRangeVf));
+  const valueLoss = tf.mean(tf.square(tf.sub(x.returns, valuePred))) as Scalar;
+  const entropy = tf.mean(x.entropy) as Scalar;
+  const loss = tf.add(tf.add(policyLoss, tf.mul(valueLoss, x.valueCoef)), tf.mul(entropy, -x.entropyCoef)) as Scalar;
+  const approxKl = tf.mean(tf.sub(tf.sub(ratio, 1), logRatio)) as Scalar;
+  const clipFraction = tf.mean(tf.cast(tf.greater(tf.abs(tf.sub(ratio, 1)), x.clipRange), 'float32')) as Scalar;
+  return { loss, policyLoss, valueLoss, entropy, approxKl, clipFraction };
+}
+
+export class PPO extends ActorCritic<PpoConfig> {
+  readonly algo = 'ppo' as const;
+  readonly metricNames: readonly string[] = METRICS;
+  private readonly scratch: { obs: Float32Array; actions: Float32Array; logProbs: Float32Array; advantages: Float32Array; returns: Float32Array; values: Float32Array };
+
+  constructor(options: PpoOptions) {
+    const { env, seed, logger, ...hyper } = options;
+    const config = parseConfig(PpoConfig, { ...hyper, algo: 'ppo' }, 'ppo');
+    super(config, { env, ...(seed === undefined ? {} : { seed }), ...(logger ? { logger } : {}) });
+    const rolloutSize = config.numSteps * this.numEnvs;
+    if (rolloutSize % config.batchSize !== 0) {
+      throw ConfigError.single(
+        'ppo.batchSize',
+        `is ${config.batchSize}, which does not divide the rollout of numSteps × numEnvs = ${config.numSteps} × ${this.numEnvs} = ${rolloutSize}; pick a divisor`,
+      );
+    }
+    const B = config.batchSize;
+    const aSize = this.discrete ? 1 : this.actSize;
+    this.scratch = {
+      obs: new Float32Array(B * this.obsSize),
+      actions: new Float32Array(B * aSize),
+      logProbs: new Float32Array(B),
+      advantages: new Float32Array(B),
+      returns: new Float32Array(B),
+      values: new Float32Array(B),
+    };
+  }
+
+  protected makeOptimizer(variables: (Variable | LayersModel['trainableWeights'][number])[]): FlatOptimizer {
+    return new FlatOptimizer(variables, { kind: 'adam', learningRate: this.config.learningRate, epsilon: this.config.adamEpsilon, maxGradNorm: this.config.maxGradNorm });
+  }
+
+  protected update(r: Rollout, ctx: AgentContext): Metrics {
+    const c = this.config;
+    const remaining = Math.max(0, 1 - ctx.step / ctx.totalSteps);
+    this.optimizer.learningRate = this.learningRateAt(ctx);
+    const clipRange = c.clipRangeSchedule === 'linear' ? c.clipRange * remaining : c.clipRange;
+    const B = c.batchSize;
+    const aSize = this.discrete ? 1 : this.actSize;
+    const s = this.scratch;
+    const order = Int32Array.from({ length: r.size }, (_, i) => i);
+    let last: Tensor[] = [];
+    let epochs = 0;
+    let stop = false;
+
+    for (let epoch = 0; epoch < c.updateEpochs && !stop; epoch++) {
+      epochs++;
+      // --- shuffle (seeded Fisher-Yates) ---
+      for (let i = r.size - 1; i > 0; i--) {
+        const j = this.rng.int(i + 1);
+        const tmp = order[i]!;
+        order[i] = order[j]!;
+        order[j] = tmp;
+      }
+      for (let start = 0; start < r.size; start += B) {
+        // --- gather the minibatch in JavaScript, upload once ---
+        for (let k = 0; k < B; k++) {
+          const i = order[start + k]!;
+          s.obs.set(r.observations.subarray(i * this.obsSize, (i + 1) * this.obsSize), k * this.obsSize);
+          s.actions.set(r.actions.subarray(i * aSize, (i + 1) * aSize), k * aSize);
+          s.logProbs[k] = r.logProbs[i]!;
+          s.advantages[k] = r.advantages[i]!;
+          s.returns[k] = r.returns[i]!;
+          s.values[k] = r.values[i]!;
+        }
+        tf.dispose(last);
+        last = tf.tidy(() => {
+          const obs = tf.tensor2d(s.obs, [B, this.obsSize]);
+          const actions = tf.tensor1d(s.actions);
+          const oldLogProb = tf.tensor1d(s.logProbs);
+          let advantages: Tensor = tf.tensor1d(s.advantages);
+          if (c.normalizeAdvantage && B > 1) {
+            const { mean, variance } = tf.moments(advantages);
+            advantages = tf.div(tf.sub(advantages, mean), tf.add(tf.sqrt(variance), 1e-8));
+          }
+          const returns = tf.tensor1d(s.returns);
+          const oldValues = tf.tensor1d(s.values);
+          // --- loss: training mode only here (the batch-norm rule in src/nn) ---
+          const step = this.optimizer.step((extras) => {
+            const { policy, value } = this.heads(obs, true);
+            const { logProb, entropy } = this.logProbEntropy(policy, actions);
+            const l = ppoLoss({ logProb, oldLogProb, advantages, entropy, values: value, oldValues, returns, clipRange, clipRangeVf: c.clipRangeVf, entropyCoef: c.entropyCoef, valueCoef: c.valueCoef });
+            extras.push(l.policyLoss, l.valueLoss, l.entropy, l.approxKl, l.clipFraction);
+            return l.loss;
+          });
+          return [step.loss, ...step.extras, step.gradNorm];
+        });
+        // Target-KL early stop needs the KL now (one read-back per minibatch, only when asked for).
+        if (c.targetKl !== null && last[4]!.dataSync()[0]! > 1.5 * c.targetKl) {
+          stop = true;
+          break;
+        }
+      }
+    }
+    // --- one read-back of the last minibatch's scalars ---
+    const packed = tf.tidy(() => tf.stack(last));
+    const [loss, policyLoss, valueLoss, entropy, approxKl, clipFraction, gradNorm] = packed.dataSync();
+    tf.dispose([packed, ...last]);
+    return {
+      'train/loss': loss!,
+      'train/policyLoss': policyLoss!,
+      'train/valueLoss': valueLoss!,
+      'train/entropy': entropy!,
+      'train/approxKl': approxKl!,
+      'train/clipFraction': clipFraction!,
+      'train/gradNorm': gradNorm!,
+      'train/learningRate': this.optimizer.learningRate,
+      'train/clipRange': clipRange,
+      'train/epochs': epochs,
+    };
+  }
+
+  static load(dir: string, options: { logger?: Logger } = {}): Promise<PPO> {
+    return ActorCritic.restore(dir, 'ppo', (config, env, seed) => new PPO({ ...(config as Omit<PpoConfigInput, 'algo'>), env, seed, ...(options.logger ? { logger: options.logger } : {}) }));
+  }
+}
