@@ -10,18 +10,19 @@ const PRESETS: Record<string, Preset> = {
     env: { numEnvs: 8 },
     agent: {
       network: { hidden: [64, 64], activation: 'relu' },
-      learningRate: 5e-4,
+      learningRate: 1e-3,
       batchSize: 256,
       bufferSize: 100_000,
       learningStarts: 1_000,
       trainFrequency: 8,
       gradientSteps: 2,
-      tau: 0.005,
+      tau: 0.01,
       targetUpdateInterval: 8,
-      explorationFraction: 0.2,
+      explorationFraction: 0.1,
       explorationFinalEps: 0.02,
     },
-    trainer: { totalSteps: 100_000, evalInterval: 5_000, evalEpisodes: 20 },
+    // Frequent evaluations: DQN's greedy policy on CartPole peaks and dips, and early stop keeps a peak.
+    trainer: { totalSteps: 100_000, evalInterval: 2_500, evalEpisodes: 20 },
   },
   // RL Zoo's tuned PPO CartPole-v1 hyperparameters.
   'ppo:CartPole-v1': {
