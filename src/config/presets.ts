@@ -42,6 +42,54 @@ const PRESETS: Record<string, Preset> = {
     },
     trainer: { totalSteps: 100_000, evalInterval: 10_000, evalEpisodes: 20 },
   },
+  // From the RL Zoo (ppo.yml, Acrobot-v1; its `normalize: true` as observation normalization only).
+  // Not yet benchmarked here over the full 200k-step budget: see bench/README.md.
+  'ppo:Acrobot-v1': {
+    env: { numEnvs: 16, wrappers: [{ type: 'normalizeObservation' }] },
+    agent: { numSteps: 256, batchSize: 256, gaeLambda: 0.94, gamma: 0.99, updateEpochs: 4, entropyCoef: 0 },
+    trainer: { totalSteps: 200_000, evalInterval: 20_000, evalEpisodes: 20 },
+  },
+  // From the RL Zoo (ppo.yml, Pendulum-v1) without gSDE, which wnrl does not implement.
+  // Not yet benchmarked here over the full 1M-step budget: see bench/README.md.
+  'ppo:Pendulum-v1': {
+    env: { numEnvs: 4 },
+    agent: { numSteps: 1024, batchSize: 64, gaeLambda: 0.95, gamma: 0.9, updateEpochs: 10, entropyCoef: 0, learningRate: 1e-3, clipRange: 0.2 },
+    trainer: { totalSteps: 1_000_000, evalInterval: 50_000, evalEpisodes: 20 },
+  },
+  // From the RL Zoo (ppo.yml, MountainCarContinuous-v0) without gSDE. Not yet benchmarked here.
+  'ppo:MountainCarContinuous-v0': {
+    env: { numEnvs: 1, wrappers: [{ type: 'normalizeObservation' }] },
+    agent: {
+      numSteps: 8,
+      batchSize: 8,
+      gaeLambda: 0.9,
+      gamma: 0.9999,
+      updateEpochs: 10,
+      entropyCoef: 0.00429,
+      learningRate: 7.77e-5,
+      clipRange: 0.1,
+      maxGradNorm: 5,
+      valueCoef: 0.19,
+      logStdInit: -3.29,
+    },
+    trainer: { totalSteps: 20_000, evalInterval: 5_000, evalEpisodes: 10 },
+  },
+  // From the RL Zoo (a2c.yml): CartPole-v1 with 8 envs and A2C's defaults (RMSprop, 5-step rollouts).
+  'a2c:CartPole-v1': {
+    env: { numEnvs: 8 },
+    agent: { entropyCoef: 0 },
+    trainer: { totalSteps: 500_000, evalInterval: 25_000, evalEpisodes: 20 },
+  },
+  'a2c:Acrobot-v1': {
+    env: { numEnvs: 16, wrappers: [{ type: 'normalizeObservation' }] },
+    agent: { entropyCoef: 0 },
+    trainer: { totalSteps: 500_000, evalInterval: 25_000, evalEpisodes: 20 },
+  },
+  'a2c:Pendulum-v1': {
+    env: { numEnvs: 8, wrappers: [{ type: 'normalizeObservation' }] },
+    agent: { numSteps: 8, gaeLambda: 0.9, gamma: 0.9, entropyCoef: 0, learningRate: 7e-4, maxGradNorm: 0.5, valueCoef: 0.4 },
+    trainer: { totalSteps: 1_000_000, evalInterval: 50_000, evalEpisodes: 20 },
+  },
 };
 
 export function presetFor(algo: string, envId: string): Preset | undefined {
