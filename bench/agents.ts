@@ -17,6 +17,8 @@ const { values } = parseArgs({
     steps: { type: 'string' },
     workers: { type: 'string', default: '2' },
     out: { type: 'string', default: 'bench/out' },
+    /** A partial run config passed to every run (e.g. {"trainer":{"earlyStop":false}}). */
+    config: { type: 'string' },
   },
 });
 const norms = values.norms.split(',');
@@ -26,6 +28,7 @@ const cells = norms.flatMap((norm) => seeds.map((seed) => ({ norm, seed, dir: pa
 function runCell(cell: (typeof cells)[number]): Promise<void> {
   const args = ['src/cli/bin.js', 'train', '--agent', values.agent, '--env', values.env, '--norm', cell.norm, '--seed', String(cell.seed), '--out', cell.dir, '--force', '--no-progress', '--log-level', 'warn'];
   if (values.steps) args.push('--steps', values.steps);
+  if (values.config) args.push('--config', values.config);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${cell.dir}: exit ${code}`))));

@@ -1,0 +1,78 @@
+// Figures with Vega-Lite, rendered headless to SVG (vega's View.toSVG) and to PNG with resvg.
+import fs from 'node:fs';
+import path from 'node:path';
+import { Resvg } from '@resvg/resvg-js';
+import * as vega from 'vega';
+import * as vl from 'vega-lite';
+
+export interface CurvePoint {
+  agent: string;
+  noise: string;
+  norm: string;
+  step: number;
+  mean: number;
+  low: number;
+  high: number;
+}
+
+export interface IntervalPoint {
+  agent: string;
+  noise: string;
+  norm: string;
+  point: number;
+  low: number;
+  high: number;
+}
+
+const NORM_ORDER = ['none', 'weight', 'weight-meanonly', 'batch', 'layer'];
+const color = { field: 'norm', type: 'nominal', title: 'norm', sort: NORM_ORDER, scale: { scheme: 'category10' } } as const;
+
+/** Writes `<base>.svg` and `<base>.png`; returns their file names. */
+export async function renderFigure(spec: vl.TopLevelSpec, base: string): Promise<{ svg: string; png: string }> {
+  const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: 'none' });
+  const svg = await view.toSVG();
+  view.finalize();
+  fs.mkdirSync(path.dirname(base), { recursive: true });
+  fs.writeFileSync(`${base}.svg`, svg);
+  const png = new Resvg(svg, { background: 'white', fitTo: { mode: 'zoom', value: 2 }, font: { loadSystemFonts: true } }).render().asPng();
+  fs.writeFileSync(`${base}.png`, png);
+  return { svg: `${path.basename(base)}.svg`, png: `${path.basename(base)}.png` };
+}
+
+/** Mean training return per norm with a 95% bootstrap band across seeds; rows: agents, columns: noise. */
+export function learningCurveSpec(points: CurvePoint[], title: string): vl.TopLevelSpec {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title,
+    data: { values: points },
+    facet: { row: { field: 'agent', type: 'nominal', title: null }, column: { field: 'noise', type: 'nominal', title: null } },
+    spec: {
+      width: 220,
+      height: 160,
+      layer: [
+        { mark: { type: 'area', opacity: 0.18 }, encoding: { x: { field: 'step', type: 'quantitative', title: 'environment steps' }, y: { field: 'low', type: 'quantitative', title: 'training return' }, y2: { field: 'high' }, color } },
+        { mark: { type: 'line', strokeWidth: 1.6 }, encoding: { x: { field: 'step', type: 'quantitative' }, y: { field: 'mean', type: 'quantitative' }, color } },
+      ],
+    },
+    resolve: { scale: { y: 'independent' } },
+  } as vl.TopLevelSpec;
+}
+
+/** Final evaluation return per norm: IQM with its 95% stratified-bootstrap interval. */
+export function intervalSpec(points: IntervalPoint[], title: string, xTitle: string): vl.TopLevelSpec {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title,
+    data: { values: points },
+    facet: { row: { field: 'agent', type: 'nominal', title: null }, column: { field: 'noise', type: 'nominal', title: null } },
+    spec: {
+      width: 200,
+      height: 110,
+      layer: [
+        { mark: { type: 'rule', strokeWidth: 3, opacity: 0.6 }, encoding: { y: { field: 'norm', type: 'nominal', sort: NORM_ORDER, title: null }, x: { field: 'low', type: 'quantitative', title: xTitle }, x2: { field: 'high' }, color } },
+        { mark: { type: 'point', filled: true, size: 50 }, encoding: { y: { field: 'norm', type: 'nominal', sort: NORM_ORDER }, x: { field: 'point', type: 'quantitative' }, color } },
+      ],
+    },
+    resolve: { scale: { x: 'independent' } },
+  } as vl.TopLevelSpec;
+}

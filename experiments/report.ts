@@ -1,0 +1,252 @@
+// From finished runs to results.csv (one row per run), summary.csv (one row per cell with confidence
+// intervals), figures (SVG + PNG) and report.md, whose generated findings state only what the intervals
+// support. Bootstrap seeds derive from the cell names, so the same runs give the same report, bit for bit.
+import fs from 'node:fs';
+import path from 'node:path';
+import { deriveSeed } from '../envs/rng.ts';
+import type { ExperimentConfig } from './grid.ts';
+import { intervalSpec, learningCurveSpec, renderFigure, type CurvePoint, type IntervalPoint } from './plots.ts';
+import type { CellResult, GridRun } from './runner.ts';
+import { areaUnderCurve, iqm, mean, median, probabilityOfImprovement, separated, stratifiedBootstrap, type Interval } from './stats.ts';
+
+export interface RunRow {
+  run: string;
+  agent: string;
+  env: string;
+  noise: string;
+  norm: string;
+  seed: number;
+  finalReturn: number;
+  auc: number;
+  stepsToThreshold: number | null;
+  msPerUpdate: number | null;
+  stepsPerSecond: number;
+  wallSeconds: number;
+  curve: { steps: number[]; returns: number[] };
+}
+
+/** The training-return curve of a run (metrics.csv rows with a recent-episodes mean). */
+export function readCurve(runDir: string): { steps: number[]; returns: number[] } {
+  const file = path.join(runDir, 'metrics.csv');
+  if (!fs.existsSync(file)) return { steps: [], returns: [] };
+  const [header, ...lines] = fs.readFileSync(file, 'utf8').trim().split('\n');
+  const cols = header!.split(',');
+  const si = cols.indexOf('step');
+  const ri = cols.indexOf('rollout/episodeReturn');
+  const steps: number[] = [];
+  const returns: number[] = [];
+  for (const line of lines) {
+    const cells = line.split(',');
+    if (cells[ri] === '' || cells[ri] === undefined) continue;
+    steps.push(Number(cells[si]));
+    returns.push(Number(cells[ri]));
+  }
+  return { steps, returns };
+}
+
+const fmt = (x: number | null | undefined, digits = 1) => (x === null || x === undefined || !Number.isFinite(x) ? '' : x.toFixed(digits));
+const fmtInterval = (i: Interval, digits = 1) => `${fmt(i.point, digits)} [${fmt(i.low, digits)}, ${fmt(i.high, digits)}]`;
+const csvCell = (v: unknown) => (v === null || v === undefined ? '' : typeof v === 'string' && /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : String(v));
+const toCsv = (header: string[], rows: unknown[][]) => `${[header, ...rows].map((r) => r.map(csvCell).join(',')).join('\n')}\n`;
+
+export interface ReportFiles {
+  results: string;
+  summary: string;
+  report: string;
+  figures: string[];
+}
+
+export async function writeReport(experiment: ExperimentConfig, grid: GridRun, outDir: string, workers: number): Promise<ReportFiles> {
+  const rows: RunRow[] = grid.results.map((r: CellResult) => {
+    const curve = readCurve(path.join(outDir, 'runs', r.cell.id));
+    return {
+      run: r.cell.id,
+      agent: r.cell.agent,
+      env: r.cell.env,
+      noise: r.cell.noise,
+      norm: r.cell.norm,
+      seed: r.cell.seed,
+      finalReturn: r.summary.evalReturnMean ?? Number.NaN,
+      auc: areaUnderCurve(curve.steps, curve.returns, r.summary.totalSteps),
+      stepsToThreshold: r.summary.stepsToThreshold,
+      msPerUpdate: r.summary.msPerUpdate,
+      stepsPerSecond: r.summary.stepsPerSecond,
+      wallSeconds: r.summary.wallSeconds,
+      curve,
+    };
+  });
+
+  // --- results.csv: one row per run ---
+  const results = path.join(outDir, 'results.csv');
+  fs.writeFileSync(
+    results,
+    toCsv(
+      ['run', 'agent', 'env', 'noise', 'norm', 'seed', 'finalReturn', 'auc', 'stepsToThreshold', 'msPerUpdate', 'stepsPerSecond', 'wallSeconds'],
+      rows.map((r) => [r.run, r.agent, r.env, r.noise, r.norm, r.seed, fmt(r.finalReturn, 3), fmt(r.auc, 3), r.stepsToThreshold, fmt(r.msPerUpdate, 3), fmt(r.stepsPerSecond, 1), fmt(r.wallSeconds, 2)]),
+    ),
+  );
+
+  // --- per cell: point estimates with 95% bootstrap intervals across seeds ---
+  const keyOf = (r: { agent: string; env: string; noise: string; norm: string }) => `${r.agent}|${r.env}|${r.noise}|${r.norm}`;
+  const groups = new Map<string, RunRow[]>();
+  for (const r of rows) groups.set(keyOf(r), [...(groups.get(keyOf(r)) ?? []), r]);
+  interface CellStats {
+    agent: string;
+    env: string;
+    noise: string;
+    norm: string;
+    runs: RunRow[];
+    finalIqm: Interval;
+    finalMean: Interval;
+    aucIqm: Interval;
+    reached: number;
+    medianStepsToThreshold: number | null;
+    msPerUpdate: number;
+  }
+  const cells: CellStats[] = [...groups.entries()].map(([key, runs]) => {
+    const [agent, env, noise, norm] = key.split('|') as [string, string, string, string];
+    const finals = runs.map((r) => r.finalReturn);
+    const reachedRuns = runs.filter((r) => r.stepsToThreshold !== null);
+    return {
+      agent,
+      env,
+      noise,
+      norm,
+      runs,
+      finalIqm: stratifiedBootstrap([finals], iqm, deriveSeed(1, `final-iqm|${key}`)),
+      finalMean: stratifiedBootstrap([finals], mean, deriveSeed(1, `final-mean|${key}`)),
+      aucIqm: stratifiedBootstrap([runs.map((r) => r.auc)], iqm, deriveSeed(1, `auc|${key}`)),
+      reached: reachedRuns.length,
+      medianStepsToThreshold: reachedRuns.length === runs.length ? median(reachedRuns.map((r) => r.stepsToThreshold!)) : null,
+      msPerUpdate: mean(runs.map((r) => r.msPerUpdate ?? Number.NaN).filter(Number.isFinite)),
+    };
+  });
+  const summary = path.join(outDir, 'summary.csv');
+  fs.writeFileSync(
+    summary,
+    toCsv(
+      ['agent', 'env', 'noise', 'norm', 'runs', 'finalIqm', 'finalIqmLow', 'finalIqmHigh', 'finalMean', 'finalMeanLow', 'finalMeanHigh', 'aucIqm', 'aucIqmLow', 'aucIqmHigh', 'reachedThreshold', 'medianStepsToThreshold', 'msPerUpdate'],
+      cells.map((c) => [c.agent, c.env, c.noise, c.norm, c.runs.length, fmt(c.finalIqm.point, 3), fmt(c.finalIqm.low, 3), fmt(c.finalIqm.high, 3), fmt(c.finalMean.point, 3), fmt(c.finalMean.low, 3), fmt(c.finalMean.high, 3), fmt(c.aucIqm.point, 3), fmt(c.aucIqm.low, 3), fmt(c.aucIqm.high, 3), c.reached, c.medianStepsToThreshold, fmt(c.msPerUpdate, 3)]),
+    ),
+  );
+
+  // --- figures ---
+  const figDir = path.join(outDir, 'figures');
+  const figures: string[] = [];
+  for (const env of experiment.envs) {
+    const slug = env.replace(/[^A-Za-z0-9_.-]/g, '_');
+    const curvePoints: CurvePoint[] = [];
+    for (const c of cells.filter((x) => x.env === env)) {
+      const steps = [...new Set(c.runs.flatMap((r) => r.curve.steps))].sort((a, b) => a - b);
+      for (const step of steps) {
+        const vals = c.runs.map((r) => r.curve.returns[r.curve.steps.indexOf(step)]).filter((v): v is number => v !== undefined);
+        if (vals.length < Math.max(1, Math.ceil(c.runs.length / 2))) continue;
+        const ci = stratifiedBootstrap([vals], mean, deriveSeed(2, `${keyOf(c)}|${step}`), 400);
+        curvePoints.push({ agent: c.agent, noise: c.noise, norm: c.norm, step, mean: ci.point, low: ci.low, high: ci.high });
+      }
+    }
+    const intervals: IntervalPoint[] = cells.filter((x) => x.env === env).map((c) => ({ agent: c.agent, noise: c.noise, norm: c.norm, ...c.finalIqm }));
+    const curves = await renderFigure(learningCurveSpec(curvePoints, `${env}: training return (mean over seeds, 95% bootstrap band)`), path.join(figDir, `${slug}-learning-curves`));
+    const finals = await renderFigure(intervalSpec(intervals, `${env}: final evaluation return (IQM, 95% stratified bootstrap CI)`, 'final eval return'), path.join(figDir, `${slug}-final-return`));
+    figures.push(curves.svg, curves.png, finals.svg, finals.png);
+  }
+
+  // --- report.md ---
+  const lines: string[] = [];
+  // Runner timing is kept in runner.json (from the invocation that ran the runs), so regenerating the
+  // report from the same runs gives the same file.
+  const runnerFile = path.join(outDir, 'runner.json');
+  const ranNow = grid.results.filter((r) => !r.skipped);
+  if (ranNow.length > 0) {
+    const sumRun = ranNow.reduce((a, r) => a + (r.processSeconds ?? 0), 0);
+    fs.writeFileSync(runnerFile, `${JSON.stringify({ runs: ranNow.length, wallSeconds: grid.wallSeconds, sumRunSeconds: sumRun, workers }, null, 2)}\n`);
+  }
+  const runner = fs.existsSync(runnerFile) ? (JSON.parse(fs.readFileSync(runnerFile, 'utf8')) as { runs: number; wallSeconds: number; sumRunSeconds: number; workers: number }) : null;
+  lines.push(`# ${experiment.name}`, '');
+  if (experiment.description) lines.push(experiment.description, '');
+  lines.push(
+    `${experiment.agents.join(', ')} on ${experiment.envs.join(', ')} × norms {${experiment.norms.join(', ')}} × noise {${experiment.noise.map((n) => n.name).join(', ')}} × ${experiment.seeds.length} seeds, ` +
+      `${experiment.steps.toLocaleString('en-US')} environment steps per run (${rows.length} runs${grid.failed.length ? `, ${grid.failed.length} failed` : ''}).`,
+    '',
+    'Point estimates are the interquartile mean (IQM) and mean across seeds with 95% percentile intervals from a stratified bootstrap (2000 resamples; Agarwal et al. 2021). ' +
+      'AUC is the mean training return over the whole budget (the area under the learning curve). "P(weight > X)" is the fraction of seeds on which weight norm\'s final return beats norm X (seeds paired), with a bootstrap interval.',
+    '',
+  );
+  if (runner !== null) {
+    const perWorker = runner.sumRunSeconds / runner.workers;
+    lines.push(`Runner (the invocation that ran ${runner.runs} runs): ${runner.wallSeconds.toFixed(0)} s of wall time with ${runner.workers} workers; the runs summed to ${runner.sumRunSeconds.toFixed(0)} s, ${perWorker.toFixed(0)} s per worker (overhead ${((runner.wallSeconds / perWorker - 1) * 100).toFixed(1)}%).`, '');
+  }
+  const noiseDesc = experiment.noise.map((n) => `\`${n.name}\`: ${n.wrappers.length ? n.wrappers.map((w) => JSON.stringify(w)).join(', ') : 'no noise'}`);
+  lines.push(`Noise settings: ${noiseDesc.join('; ')}.`, '');
+
+  const findings: string[] = [];
+  for (const env of experiment.envs) {
+    const slug = env.replace(/[^A-Za-z0-9_.-]/g, '_');
+    lines.push(`## ${env}`, '', `![learning curves](figures/${slug}-learning-curves.png)`, '', `![final returns](figures/${slug}-final-return.png)`, '');
+    for (const agent of experiment.agents) {
+      lines.push(`### ${agent}`, '');
+      lines.push('| noise | norm | final IQM [95% CI] | final mean [95% CI] | AUC IQM [95% CI] | reached threshold | median steps to threshold | ms per update |');
+      lines.push('| --- | --- | --- | --- | --- | --- | --- | --- |');
+      for (const noise of experiment.noise.map((n) => n.name)) {
+        for (const norm of experiment.norms) {
+          const c = cells.find((x) => x.env === env && x.agent === agent && x.noise === noise && x.norm === norm);
+          if (!c) continue;
+          lines.push(`| ${noise} | ${norm} | ${fmtInterval(c.finalIqm)} | ${fmtInterval(c.finalMean)} | ${fmtInterval(c.aucIqm)} | ${c.reached}/${c.runs.length} | ${c.medianStepsToThreshold ?? '–'} | ${fmt(c.msPerUpdate, 2)} |`);
+        }
+      }
+      lines.push('');
+      // Probability of improvement of weight norm over each other norm, per noise setting.
+      if (experiment.norms.includes('weight')) {
+        const others = experiment.norms.filter((n) => n !== 'weight');
+        lines.push(`| noise | ${others.map((o) => `P(weight > ${o})`).join(' | ')} |`, `| --- | ${others.map(() => '---').join(' | ')} |`);
+        for (const noise of experiment.noise.map((n) => n.name)) {
+          const w = cells.find((x) => x.env === env && x.agent === agent && x.noise === noise && x.norm === 'weight');
+          const cellsFor = others.map((o) => {
+            const c = cells.find((x) => x.env === env && x.agent === agent && x.noise === noise && x.norm === o);
+            if (!w || !c) return '';
+            const bySeed = (rs: RunRow[]) => new Map(rs.map((r) => [r.seed, r.finalReturn]));
+            const ws = bySeed(w.runs);
+            const os = bySeed(c.runs);
+            const seeds = [...ws.keys()].filter((s) => os.has(s)).sort((a, b) => a - b);
+            const p = probabilityOfImprovement(seeds.map((s) => ws.get(s)!), seeds.map((s) => os.get(s)!), deriveSeed(3, `${agent}|${env}|${noise}|${o}`));
+            if (p.low > 0.5) findings.push(`${agent} on ${env} (${noise}): weight norm beat ${o} on more seeds than not, P = ${fmtInterval(p, 2)}.`);
+            if (p.high < 0.5) findings.push(`${agent} on ${env} (${noise}): ${o} beat weight norm on more seeds than not, P(weight > ${o}) = ${fmtInterval(p, 2)}.`);
+            return fmtInterval(p, 2);
+          });
+          lines.push(`| ${noise} | ${cellsFor.join(' | ')} |`);
+        }
+        lines.push('');
+        // Separated final-return intervals: the only differences stated.
+        for (const noise of experiment.noise.map((n) => n.name)) {
+          const w = cells.find((x) => x.env === env && x.agent === agent && x.noise === noise && x.norm === 'weight');
+          if (!w) continue;
+          for (const o of others) {
+            const c = cells.find((x) => x.env === env && x.agent === agent && x.noise === noise && x.norm === o);
+            if (!c) continue;
+            const s = separated(w.finalIqm, c.finalIqm);
+            if (s) findings.push(`${agent} on ${env} (${noise}): weight norm's final-return IQM ${fmtInterval(w.finalIqm)} is ${s} than ${o}'s ${fmtInterval(c.finalIqm)} (intervals do not overlap).`);
+          }
+        }
+      }
+      // Aggregate over noise settings: stratified bootstrap (noise settings are the strata).
+      lines.push('Across all noise settings (stratified bootstrap over noise settings):', '', '| norm | final IQM [95% CI] | ms per update (× none) |', '| --- | --- | --- |');
+      const none = cells.filter((x) => x.env === env && x.agent === agent && x.norm === 'none');
+      const noneMs = mean(none.map((c) => c.msPerUpdate).filter(Number.isFinite));
+      for (const norm of experiment.norms) {
+        const strata = experiment.noise.map((n) => cells.find((x) => x.env === env && x.agent === agent && x.noise === n.name && x.norm === norm)?.runs.map((r) => r.finalReturn) ?? []).filter((s) => s.length > 0);
+        const agg = stratifiedBootstrap(strata, iqm, deriveSeed(4, `${agent}|${env}|${norm}`));
+        const ms = mean(cells.filter((x) => x.env === env && x.agent === agent && x.norm === norm).map((c) => c.msPerUpdate).filter(Number.isFinite));
+        lines.push(`| ${norm} | ${fmtInterval(agg)} | ${fmt(ms, 2)}${Number.isFinite(noneMs) && norm !== 'none' ? ` (${fmt(ms / noneMs, 2)}×)` : ''} |`);
+      }
+      lines.push('');
+    }
+  }
+  lines.push('## What the intervals support', '');
+  if (findings.length === 0) lines.push('No difference between weight norm and another norm is resolved at this number of seeds: every compared pair of intervals overlaps and every probability-of-improvement interval contains 0.5.', '');
+  else for (const f of findings) lines.push(`- ${f}`);
+  if (grid.failed.length) lines.push('', '## Failed runs', '', ...grid.failed.map((f) => `- ${f.cell.id}: ${f.error}`));
+  lines.push('');
+  const report = path.join(outDir, 'report.md');
+  fs.writeFileSync(report, lines.join('\n'));
+  return { results, summary, report, figures };
+}

@@ -1,0 +1,120 @@
+// The grid runner behind `wnrl compare`: every cell is its own `wnrl train` in a child process (K at a
+// time), in its own run directory under DIR/runs/. Resumable: a cell whose summary.json exists is skipped;
+// one without is rerun from scratch (--force). Killing the command loses only the runs in flight.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Summary } from '../src/train/summary.ts';
+import { writeJsonAtomic } from '../src/train/run-dir.ts';
+import type { Logger } from '../src/log/logger.ts';
+import type { Cell } from './grid.ts';
+
+const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'src', 'cli', 'bin.js');
+
+export interface CellResult {
+  cell: Cell;
+  summary: Summary;
+  /** Wall seconds of the child process (null when the run was already done). */
+  processSeconds: number | null;
+  skipped: boolean;
+}
+
+export interface RunGridOptions {
+  outDir: string;
+  workers?: number;
+  logger: Logger;
+  /** Live progress on a terminal stream (null: none). */
+  progress?: NodeJS.WriteStream | null;
+}
+
+export interface GridRun {
+  results: CellResult[];
+  failed: { cell: Cell; error: string }[];
+  wallSeconds: number;
+}
+
+export function summaryPath(outDir: string, cell: Cell): string {
+  return path.join(outDir, 'runs', cell.id, 'summary.json');
+}
+
+function readSummary(file: string): Summary | null {
+  if (!fs.existsSync(file)) return null;
+  try {
+    return Summary.parse(JSON.parse(fs.readFileSync(file, 'utf8')));
+  } catch {
+    return null;
+  }
+}
+
+function runCell(outDir: string, cell: Cell): Promise<{ ok: boolean; seconds: number; error: string }> {
+  const configFile = path.join(outDir, 'configs', `${cell.id}.json`);
+  writeJsonAtomic(configFile, cell.config);
+  const logFile = path.join(outDir, 'logs', `${cell.id}.log`);
+  fs.mkdirSync(path.dirname(logFile), { recursive: true });
+  const args = [BIN, 'train', '--config', configFile, '--out', path.join(outDir, 'runs', cell.id), '--force', '--no-progress', '--log-level', 'warn'];
+  const t0 = performance.now();
+  return new Promise((resolve) => {
+    const err = fs.openSync(logFile, 'w');
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', err] });
+    child.on('exit', (code) => {
+      fs.closeSync(err);
+      const seconds = (performance.now() - t0) / 1000;
+      const tail = code === 0 ? '' : fs.readFileSync(logFile, 'utf8').trim().split('\n').slice(-3).join(' | ');
+      resolve({ ok: code === 0, seconds, error: `exit ${code}: ${tail}` });
+    });
+  });
+}
+
+export async function runGrid(cells: Cell[], options: RunGridOptions): Promise<GridRun> {
+  const { outDir, logger } = options;
+  const workers = options.workers ?? os.availableParallelism();
+  const results: CellResult[] = [];
+  const failed: GridRun['failed'] = [];
+  const todo: Cell[] = [];
+  for (const cell of cells) {
+    const done = readSummary(summaryPath(outDir, cell));
+    if (done !== null) results.push({ cell, summary: done, processSeconds: null, skipped: true });
+    else todo.push(cell);
+  }
+  logger.info({ cells: cells.length, done: results.length, toRun: todo.length, workers }, 'compare: grid');
+  const t0 = performance.now();
+  let running = 0;
+  let finished = 0;
+  const runSeconds: number[] = [];
+  const draw = () => {
+    if (!options.progress) return;
+    const elapsed = (performance.now() - t0) / 1000;
+    const perRun = runSeconds.length ? runSeconds.reduce((a, b) => a + b, 0) / runSeconds.length : null;
+    const left = todo.length - finished;
+    const eta = perRun === null ? '?' : `${Math.round((perRun * left) / workers)} s`;
+    options.progress.write(`\rruns: ${results.length}/${cells.length} done, ${running} running, ${failed.length} failed, ${elapsed.toFixed(0)} s elapsed, ETA ${eta}\x1b[K`);
+  };
+  const queue = [...todo];
+  await Promise.all(
+    Array.from({ length: Math.min(workers, queue.length) }, async () => {
+      for (let cell = queue.shift(); cell !== undefined; cell = queue.shift()) {
+        running++;
+        draw();
+        const r = await runCell(outDir, cell);
+        running--;
+        finished++;
+        const summary = r.ok ? readSummary(summaryPath(outDir, cell)) : null;
+        if (summary === null) {
+          failed.push({ cell, error: r.ok ? 'no summary.json written' : r.error });
+          logger.error({ run: cell.id, error: r.error }, 'compare: run failed');
+        } else {
+          runSeconds.push(r.seconds);
+          results.push({ cell, summary, processSeconds: r.seconds, skipped: false });
+          logger.info({ run: cell.id, seconds: Number(r.seconds.toFixed(1)), evalReturnMean: summary.evalReturnMean }, 'compare: run finished');
+        }
+        draw();
+      }
+    }),
+  );
+  if (options.progress) options.progress.write('\n');
+  const order = new Map(cells.map((c, i) => [c.id, i]));
+  results.sort((a, b) => order.get(a.cell.id)! - order.get(b.cell.id)!);
+  return { results, failed, wallSeconds: (performance.now() - t0) / 1000 };
+}

@@ -1,0 +1,60 @@
+// `wnrl compare FILE --out DIR [--workers K]`: expands an experiment grid, runs every cell as its own
+// training run (K child processes at a time, resumable), then writes results.csv, summary.csv, figures and
+// report.md into DIR. `--report-only` regenerates the report from the finished runs.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ExperimentConfig, checkCells, expandGrid } from '../../experiments/grid.ts';
+import { writeReport } from '../../experiments/report.ts';
+import { runGrid } from '../../experiments/runner.ts';
+import { positiveInt } from '../config/common.ts';
+import { ConfigError, parseConfig } from '../config/parse.ts';
+import { createLogger } from '../log/logger.ts';
+import { writeJsonAtomic } from '../train/run-dir.ts';
+import { numericFlags, parseFlags } from './args.ts';
+import type { Io } from './main.ts';
+
+export async function compare(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseFlags(
+    args,
+    { out: { type: 'string' }, workers: { type: 'string' }, 'report-only': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    true,
+  );
+  if (values.help) {
+    io.out.write('Usage: wnrl compare EXPERIMENT.json --out DIR [--workers K] [--report-only]\n');
+    return 0;
+  }
+  const nums = numericFlags(values, { workers: positiveInt() });
+  const problems: ConfigError['issues'][number][] = [];
+  if (positionals.length !== 1) problems.push({ path: 'EXPERIMENT', message: `expected one experiment file; got ${positionals.length}` });
+  if (values.out === undefined) problems.push({ path: '--out', message: 'is required (the results directory)' });
+  if (problems.length) throw new ConfigError(problems);
+  const file = positionals[0]!;
+  if (!fs.existsSync(file)) throw ConfigError.single(file, 'does not exist');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (cause) {
+    throw ConfigError.single(file, `is not valid JSON (${(cause as Error).message})`);
+  }
+  const experiment = parseConfig(ExperimentConfig, raw, file);
+  const cells = expandGrid(experiment); // validates every run's config before anything runs
+  checkCells(cells); // and every (agent, env) combination
+  const out = path.resolve(values.out!);
+  const workers = nums.workers ?? os.availableParallelism();
+  fs.mkdirSync(out, { recursive: true });
+  writeJsonAtomic(path.join(out, 'experiment.json'), experiment);
+  const logger = createLogger({ level: 'info', file: path.join(out, 'compare.jsonl'), console: false });
+  const progress = (io.err as NodeJS.WriteStream).isTTY ? (io.err as NodeJS.WriteStream) : null;
+  const grid = await runGrid(values['report-only'] ? [] : cells, { outDir: out, workers, logger, progress });
+  if (values['report-only']) {
+    const again = await runGrid(cells.filter((c) => fs.existsSync(path.join(out, 'runs', c.id, 'summary.json'))), { outDir: out, workers, logger, progress: null });
+    grid.results.push(...again.results);
+  }
+  const files = await writeReport(experiment, grid, out, workers);
+  io.out.write(
+    `${grid.results.length}/${cells.length} runs finished${grid.failed.length ? `, ${grid.failed.length} failed (see ${path.join(out, 'logs')})` : ''}; ` +
+      `report: ${files.report}\n`,
+  );
+  return grid.failed.length ? 1 : 0;
+}

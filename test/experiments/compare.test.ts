@@ -1,0 +1,102 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect, test } from 'vitest';
+import { ExperimentConfig, checkCells, expandGrid } from '../../experiments/grid.ts';
+import { iqm, probabilityOfImprovement, stratifiedBootstrap, mean, areaUnderCurve } from '../../experiments/stats.ts';
+import { main } from '../../src/cli/main.ts';
+import { capture } from '../helpers/capture.ts';
+
+test('IQM trims a quarter from each end, as scipy.stats.trim_mean(x, 0.25)', () => {
+  expect(iqm([1, 2, 3, 4, 100, -50, 5, 6])).toBeCloseTo(mean([2, 3, 4, 5]), 12);
+  expect(iqm([1, 2, 3, 4, 5])).toBeCloseTo(3, 12);
+});
+
+test('the stratified bootstrap is seeded, brackets its point estimate and resamples within strata', () => {
+  const strata = [[1, 2, 3, 4, 5], [10, 11, 12, 13, 14]];
+  const a = stratifiedBootstrap(strata, mean, 7);
+  expect(stratifiedBootstrap(strata, mean, 7)).toEqual(a);
+  expect(a.low).toBeLessThanOrEqual(a.point);
+  expect(a.high).toBeGreaterThanOrEqual(a.point);
+  // Every resample keeps five runs from each stratum, so the mean stays between the strata means.
+  expect(a.low).toBeGreaterThan(3);
+  expect(a.high).toBeLessThan(12);
+  expect(stratifiedBootstrap([[5, 5, 5]], mean, 1)).toEqual({ point: 5, low: 5, high: 5 });
+});
+
+test('probability of improvement pairs seeds', () => {
+  expect(probabilityOfImprovement([2, 2, 2, 2], [1, 1, 1, 1], 1).point).toBe(1);
+  expect(probabilityOfImprovement([2, 0, 1, 1], [1, 1, 1, 0], 1).point).toBeCloseTo((1 + 0 + 0.5 + 1) / 4, 12);
+  expect(() => probabilityOfImprovement([1], [1, 2], 1)).toThrow('paired');
+});
+
+test('area under a step-wise curve is the mean return over the budget', () => {
+  expect(areaUnderCurve([100, 200], [10, 20], 400)).toBeCloseTo((10 * 100 + 20 * 100 + 20 * 200) / 400, 12);
+});
+
+test('a bad experiment file names the field and the cell', () => {
+  const e = ExperimentConfig.parse({ name: 'x', agents: ['dqn'], envs: ['Pendulum-v1'], norms: ['weight'], seeds: [1], steps: 100 });
+  const cells = expandGrid(e);
+  expect(() => checkCells(cells)).toThrow('cell dqn-Pendulum-v1-clean-weight-s1: dqn: needs a Discrete action space');
+  expect(ExperimentConfig.safeParse({ name: 'x', agents: ['dqn'], envs: ['CartPole-v1'], norms: ['group'], seeds: [1], steps: 100 }).success).toBe(false);
+});
+
+test('wnrl compare runs a tiny grid end to end, writes every output, resumes, and regenerates the report bit for bit', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wnrl-compare-'));
+  const file = path.join(dir, 'tiny.json');
+  fs.writeFileSync(
+    file,
+    JSON.stringify({
+      name: 'tiny',
+      agents: ['dqn', 'ppo'],
+      envs: ['CartPole-v1'],
+      norms: ['none', 'weight'],
+      noise: [{ name: 'clean', wrappers: [] }, { name: 'reward1', wrappers: [{ type: 'rewardNoise', std: 1 }] }],
+      seeds: [1],
+      steps: 400,
+      overrides: {
+        dqn: { learningStarts: 100, batchSize: 32, network: { hidden: [16], initSamples: 32 } },
+        ppo: { numSteps: 16, batchSize: 64, updateEpochs: 2, network: { hidden: [16], initSamples: 32 } },
+      },
+      trainer: { evalInterval: 0, evalEpisodes: 2, metricsInterval: 100 },
+    }),
+  );
+  const out = path.join(dir, 'out');
+  const { io, chunks } = capture();
+  expect(await main(['compare', file, '--out', out, '--workers', '2'], io), chunks.err).toBe(0);
+  expect(chunks.out).toContain('8/8 runs finished');
+  for (const f of ['results.csv', 'summary.csv', 'report.md', 'experiment.json', 'runner.json', 'figures/CartPole-v1-learning-curves.svg', 'figures/CartPole-v1-learning-curves.png', 'figures/CartPole-v1-final-return.svg', 'figures/CartPole-v1-final-return.png']) {
+    expect(fs.existsSync(path.join(out, f)), f).toBe(true);
+  }
+  expect(fs.readFileSync(path.join(out, 'results.csv'), 'utf8').trim().split('\n')).toHaveLength(9);
+  const summary = fs.readFileSync(path.join(out, 'summary.csv'), 'utf8').trim().split('\n');
+  expect(summary).toHaveLength(9);
+  expect(summary[0]).toContain('finalIqmLow');
+  const png = fs.readFileSync(path.join(out, 'figures/CartPole-v1-final-return.png'));
+  expect(png.subarray(1, 4).toString()).toBe('PNG');
+  const report = fs.readFileSync(path.join(out, 'report.md'), 'utf8');
+  expect(report).toContain('![learning curves](figures/CartPole-v1-learning-curves.png)');
+  expect(report).toContain('P(weight > none)');
+  expect(report).toContain('## What the intervals support');
+
+  // A rerun skips every finished run and writes the same report.
+  const again = capture();
+  expect(await main(['compare', file, '--out', out, '--workers', '2'], again.io)).toBe(0);
+  expect(fs.readFileSync(path.join(out, 'report.md'), 'utf8')).toBe(report);
+  // An unfinished run (no summary.json) is redone.
+  fs.rmSync(path.join(out, 'runs', 'dqn-CartPole-v1-clean-weight-s1', 'summary.json'));
+  const third = capture();
+  expect(await main(['compare', file, '--out', out, '--workers', '1'], third.io)).toBe(0);
+  expect(fs.existsSync(path.join(out, 'runs', 'dqn-CartPole-v1-clean-weight-s1', 'summary.json'))).toBe(true);
+}, 180_000);
+
+test('wnrl compare rejects a bad experiment file with exit 2', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wnrl-compare-'));
+  const file = path.join(dir, 'bad.json');
+  fs.writeFileSync(file, JSON.stringify({ name: 'bad', agents: ['dqn'], envs: ['CartPole-v1'], norms: ['weight'], seeds: [1], steps: -1, extra: true }));
+  const { io, chunks } = capture();
+  expect(await main(['compare', file, '--out', path.join(dir, 'out')], io)).toBe(2);
+  expect(chunks.err).toContain('steps: expected a positive integer');
+  expect(chunks.err).toContain('extra: unknown key');
+  expect(fs.existsSync(path.join(dir, 'out'))).toBe(false);
+});
