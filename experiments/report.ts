@@ -46,7 +46,11 @@ export function readCurve(runDir: string): { steps: number[]; returns: number[] 
 
 const fmt = (x: number | null | undefined, digits = 1) => (x === null || x === undefined || !Number.isFinite(x) ? '' : x.toFixed(digits));
 const fmtInterval = (i: Interval, digits = 1) => `${fmt(i.point, digits)} [${fmt(i.low, digits)}, ${fmt(i.high, digits)}]`;
-const csvCell = (v: unknown) => (v === null || v === undefined ? '' : typeof v === 'string' && /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : String(v));
+function csvCell(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  const text = typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
+  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
 const toCsv = (header: string[], rows: unknown[][]) => `${[header, ...rows].map((r) => r.map(csvCell).join(',')).join('\n')}\n`;
 
 export interface ReportFiles {
