@@ -220,7 +220,7 @@ export class DQN implements Agent {
     const obs = this.buffer.recentObservations(this.config.network.initSamples);
     const n = obs.length / this.obsSize;
     tf.tidy(() => {
-      dataDependentInit(this.qNetwork, tf.tensor2d(obs, [n, this.obsSize]), { outputScale: this.config.network.outputInitScale });
+      dataDependentInit(this.qNetwork, tf.tensor2d(obs, [n, this.obsSize]), { outputScale: this.config.network.outputInitScale ?? 1 });
     });
     hardUpdate(this.targetNetwork, this.qNetwork);
     this.initialized = true;

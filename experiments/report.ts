@@ -161,11 +161,14 @@ export async function writeReport(experiment: ExperimentConfig, grid: GridRun, o
   // report from the same runs gives the same file.
   const runnerFile = path.join(outDir, 'runner.json');
   const ranNow = grid.results.filter((r) => !r.skipped);
-  if (ranNow.length > 0) {
+  type RunnerTiming = { runs: number; wallSeconds: number; sumRunSeconds: number; workers: number };
+  const previous = fs.existsSync(runnerFile) ? (JSON.parse(fs.readFileSync(runnerFile, 'utf8')) as RunnerTiming) : null;
+  // Keep the invocation that ran the most runs (a resume that redoes one run does not replace it).
+  if (ranNow.length > 0 && (previous === null || ranNow.length >= previous.runs)) {
     const sumRun = ranNow.reduce((a, r) => a + (r.processSeconds ?? 0), 0);
     fs.writeFileSync(runnerFile, `${JSON.stringify({ runs: ranNow.length, wallSeconds: grid.wallSeconds, sumRunSeconds: sumRun, workers }, null, 2)}\n`);
   }
-  const runner = fs.existsSync(runnerFile) ? (JSON.parse(fs.readFileSync(runnerFile, 'utf8')) as { runs: number; wallSeconds: number; sumRunSeconds: number; workers: number }) : null;
+  const runner = fs.existsSync(runnerFile) ? (JSON.parse(fs.readFileSync(runnerFile, 'utf8')) as RunnerTiming) : null;
   lines.push(`# ${experiment.name}`, '');
   if (experiment.description) lines.push(experiment.description, '');
   lines.push(

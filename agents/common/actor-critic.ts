@@ -237,7 +237,8 @@ export abstract class ActorCritic<C extends ActorCriticConfig> implements Agent 
     const n = observations.length / this.obsSize;
     tf.tidy(() => {
       const batch = tf.tensor2d(observations, [n, this.obsSize]);
-      dataDependentInit(this.policyNetwork, batch, { outputScale: this.config.network.outputInitScale });
+      // With a shared trunk the value unit shares the policy's small output scale (it learns its scale fast).
+      dataDependentInit(this.policyNetwork, batch, { outputScale: this.config.network.outputInitScale ?? 0.01 });
       if (this.valueNetwork !== null) dataDependentInit(this.valueNetwork, batch);
     });
     this.initialized = true;

@@ -6,7 +6,7 @@ const schedule = z.enum(['constant', 'linear'], { error: "expected 'constant' or
 
 /** What PPO and A2C share: rollouts, GAE, the actor-critic networks, the loss weights. */
 const ActorCriticBase = {
-  network: NetworkConfig.default(NetworkConfig.parse({ outputInitScale: 0.01 })),
+  network: NetworkConfig.default(NetworkConfig.parse({})),
   /** One network with a (numActions + 1)-unit output: policy and value share the hidden layers. */
   sharedTrunk: z.boolean().default(false),
   learningRate: positiveNumber().default(3e-4),

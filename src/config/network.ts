@@ -20,8 +20,11 @@ export const NetworkConfig = z.strictObject({
   outputNorm: z.enum(['auto', 'weight', 'none']).default('auto'),
   /** Observations of a random-policy warm-up used for data-dependent init (weight-norm variants only). */
   initSamples: positiveInt().default(256),
-  /** Scale applied to the output layer's data-dependent init (small for policy heads). */
-  outputInitScale: positiveNumber().default(1),
+  /**
+   * Scale of the output layer's data-dependent init (weight-norm variants). Default: 1 for Q and value
+   * outputs, 0.01 for policy outputs (a near-uniform initial policy, like SB3's orthogonal init with gain 0.01).
+   */
+  outputInitScale: positiveNumber().optional(),
 });
 export type NetworkConfig = z.output<typeof NetworkConfig>;
 export type NetworkConfigInput = z.input<typeof NetworkConfig>;
