@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from 'vitest';
 import { main } from '../../src/cli/main.ts';
+import { presetFor } from '../../src/config/presets.ts';
 import { capture } from '../helpers/capture.ts';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'wnrl-cli-'));
@@ -59,7 +60,7 @@ test('train writes a run, refuses to overwrite it without --force, and eval read
   const config = JSON.parse(fs.readFileSync(path.join(out, 'config.json'), 'utf8')) as Record<string, Record<string, unknown>>;
   // The resolved config: preset values, file overrides, and flags on top.
   expect(config['env']).toMatchObject({ id: 'CartPole-v1', numEnvs: 4, wrappers: [{ type: 'observationNoise', std: 0.05 }] });
-  expect(config['agent']).toMatchObject({ algo: 'dqn', batchSize: 32, learningStarts: 200, learningRate: 5e-4, network: { hidden: [16], norm: 'weight' } });
+  expect(config['agent']).toMatchObject({ algo: 'dqn', batchSize: 32, learningStarts: 200, learningRate: presetFor('dqn', 'CartPole-v1')!.agent!['learningRate'], network: { hidden: [16], norm: 'weight' } });
   expect(config['trainer']).toMatchObject({ totalSteps: 1000, seed: 4, evalEpisodes: 3 });
   expect(fs.existsSync(path.join(out, 'summary.json'))).toBe(true);
 
