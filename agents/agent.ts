@@ -48,6 +48,8 @@ export interface Agent {
    */
   warmupSamples?(): number;
   initialize?(observations: Float32Array): void;
+  /** Continue step-based schedules from `step` after loading a checkpoint (a resumed run). */
+  resumeAt?(step: number): void;
   /** Weight-norm diagnostics and other network statistics, as TensorBoard tags. */
   diagnostics(): Metrics;
   save(dir: string): Promise<void>;

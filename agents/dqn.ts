@@ -15,12 +15,11 @@ import { ConfigError, parseConfig } from '../src/config/parse.ts';
 import { silentLogger, type Logger } from '../src/log/logger.ts';
 import { buildMlp, usesBatchStatistics, usesWeightNorm } from '../src/nn/build-mlp.ts';
 import { dataDependentInit } from '../src/nn/data-dependent-init.ts';
-import { weightNormDiagnostics } from '../src/nn/diagnostics.ts';
+import { weightNormTags } from '../src/nn/diagnostics.ts';
 import { forward, forwardValues } from '../src/nn/forward.ts';
 import { FlatOptimizer, type StepResult as OptimizerStepResult } from '../src/nn/flat-optimizer.ts';
-import { version } from '../src/version.ts';
 import type { Agent, AgentContext, Metrics, Transition } from './agent.ts';
-import { loadOptimizer, loadWeightsInto, readAgentFile, saveModel, saveOptimizer } from './common/persist.ts';
+import { loadOptimizer, loadWeightsInto, readAgentFile, saveModel, saveOptimizer, writeAgentFile } from './common/persist.ts';
 import { ReplayBuffer, type ReplayBatch } from './common/replay-buffer.ts';
 import { linearSchedule } from './common/schedules.ts';
 import { hardUpdate, polyakUpdate } from './common/target-sync.ts';
@@ -270,13 +269,7 @@ export class DQN implements Agent {
   }
 
   diagnostics(): Metrics {
-    const out: Metrics = {};
-    for (const d of weightNormDiagnostics(this.qNetwork)) {
-      out[`nn/${d.layer}/vNorm`] = d.vNorm;
-      out[`nn/${d.layer}/gMean`] = d.gMean;
-      out[`nn/${d.layer}/stepScale`] = d.stepScale;
-    }
-    return out;
+    return weightNormTags([this.qNetwork]);
   }
 
   // --- persistence ---
@@ -286,15 +279,13 @@ export class DQN implements Agent {
     await saveModel(this.qNetwork, path.join(dir, 'q'));
     await saveModel(this.targetNetwork, path.join(dir, 'q_target'));
     const { t } = saveOptimizer(this.optimizer, dir, 'optimizer');
-    const file = {
+    writeAgentFile(dir, {
       algo: this.algo,
-      version: version(),
       config: this.config,
       observationSpace: this.observationSpace.toJSON(),
       actionSpace: this.actionSpace.toJSON(),
       state: { seed: this.seed, optimizerSteps: t, updates: this.updates, initialized: this.initialized },
-    };
-    fs.writeFileSync(path.join(dir, 'agent.json'), `${JSON.stringify(file, null, 2)}\n`);
+    });
   }
 
   static async load(dir: string, options: { logger?: Logger } = {}): Promise<DQN> {

@@ -14,14 +14,13 @@ import { ConfigError } from '../../src/config/parse.ts';
 import { silentLogger, type Logger } from '../../src/log/logger.ts';
 import { buildMlp, usesWeightNorm } from '../../src/nn/build-mlp.ts';
 import { dataDependentInit } from '../../src/nn/data-dependent-init.ts';
-import { weightNormDiagnostics } from '../../src/nn/diagnostics.ts';
+import { weightNormTags } from '../../src/nn/diagnostics.ts';
 import { FlatOptimizer } from '../../src/nn/flat-optimizer.ts';
 import { forward } from '../../src/nn/forward.ts';
-import { version } from '../../src/version.ts';
 import type { Agent, AgentContext, Metrics, Transition } from '../agent.ts';
 import { categoricalLogProbEntropy, gaussianLogProbEntropy, sampleCategorical, sampleGaussian } from './distributions.ts';
 import { computeGae } from './gae.ts';
-import { loadOptimizer, loadWeightsInto, readAgentFile, saveModel, saveOptimizer } from './persist.ts';
+import { loadOptimizer, loadWeightsInto, readAgentFile, saveModel, saveOptimizer, writeAgentFile } from './persist.ts';
 
 export type ActorCriticConfig = PpoConfig | A2cConfig;
 
@@ -299,15 +298,7 @@ export abstract class ActorCritic<C extends ActorCriticConfig> implements Agent 
   }
 
   diagnostics(): Metrics {
-    const out: Metrics = {};
-    for (const model of [this.policyNetwork, this.valueNetwork]) {
-      if (model === null) continue;
-      for (const d of weightNormDiagnostics(model)) {
-        out[`nn/${d.layer}/vNorm`] = d.vNorm;
-        out[`nn/${d.layer}/gMean`] = d.gMean;
-        out[`nn/${d.layer}/stepScale`] = d.stepScale;
-      }
-    }
+    const out: Metrics = weightNormTags(this.valueNetwork === null ? [this.policyNetwork] : [this.policyNetwork, this.valueNetwork]);
     if (this.logStd !== null) out['train/std'] = Math.exp((this.logStd.dataSync() as Float32Array).reduce((a, b) => a + b, 0) / this.actSize);
     return out;
   }
@@ -319,15 +310,13 @@ export abstract class ActorCritic<C extends ActorCriticConfig> implements Agent 
     await saveModel(this.policyNetwork, path.join(dir, 'policy'));
     if (this.valueNetwork !== null) await saveModel(this.valueNetwork, path.join(dir, 'value'));
     const { t } = saveOptimizer(this.optimizer, dir, 'optimizer');
-    const file = {
+    writeAgentFile(dir, {
       algo: this.algo,
-      version: version(),
       config: this.config,
       observationSpace: this.observationSpace.toJSON(),
       actionSpace: this.actionSpace.toJSON(),
       state: { seed: this.seed, numEnvs: this.numEnvs, optimizerSteps: t, logStd: this.logStd ? Array.from(this.logStd.dataSync()) : null },
-    };
-    fs.writeFileSync(path.join(dir, 'agent.json'), `${JSON.stringify(file, null, 2)}\n`);
+    });
   }
 
   /** Restores weights, optimizer state and log-std saved by save(); used by PPO.load / A2C.load. */

@@ -7,7 +7,9 @@ import { z } from 'zod';
 import { spaceFromJSON, type Space, type SpaceJson } from '../../envs/spaces/space.ts';
 import { tf } from '../../src/backend.ts';
 import { ConfigError, parseConfig } from '../../src/config/parse.ts';
+import { readJsonFile } from '../../src/config/read-json.ts';
 import type { FlatOptimizer } from '../../src/nn/flat-optimizer.ts';
+import { version } from '../../src/version.ts';
 
 export const AgentFile = z.object({
   algo: z.enum(['dqn', 'a2c', 'ppo']),
@@ -22,13 +24,7 @@ export type AgentFile = z.infer<typeof AgentFile>;
 export function readAgentFile(dir: string, algo: AgentFile['algo']): { file: AgentFile; observationSpace: Space; actionSpace: Space } {
   const p = path.join(dir, 'agent.json');
   if (!fs.existsSync(p)) throw ConfigError.single(dir, `has no agent.json; expected a directory written by ${algo}.save()`);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(fs.readFileSync(p, 'utf8'));
-  } catch (cause) {
-    throw ConfigError.single(p, `is not valid JSON (${(cause as Error).message})`);
-  }
-  const file = parseConfig(AgentFile, raw, p);
+  const file = parseConfig(AgentFile, readJsonFile(p), p);
   if (file.algo !== algo) throw ConfigError.single(`${p}.algo`, `is '${file.algo}'; expected '${algo}'`);
   return {
     file,
@@ -40,6 +36,11 @@ export function readAgentFile(dir: string, algo: AgentFile['algo']): { file: Age
 export async function saveModel(model: LayersModel, dir: string): Promise<void> {
   fs.mkdirSync(dir, { recursive: true });
   await model.save(`file://${dir}`);
+}
+
+/** Writes agent.json: what an agent needs to be rebuilt (config, spaces) plus its own counters. */
+export function writeAgentFile(dir: string, file: Omit<AgentFile, 'version'>): void {
+  fs.writeFileSync(path.join(dir, 'agent.json'), `${JSON.stringify({ ...file, version: version() }, null, 2)}\n`);
 }
 
 /** Loads saved weights into an existing network of the same architecture. */

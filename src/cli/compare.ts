@@ -9,6 +9,7 @@ import { writeReport } from '../../experiments/report.ts';
 import { runGrid } from '../../experiments/runner.ts';
 import { positiveInt } from '../config/common.ts';
 import { ConfigError, parseConfig } from '../config/parse.ts';
+import { readJsonFile } from '../config/read-json.ts';
 import { createLogger } from '../log/logger.ts';
 import { writeJsonAtomic } from '../train/run-dir.ts';
 import { numericFlags, parseFlags } from './args.ts';
@@ -30,14 +31,7 @@ export async function compare(args: string[], io: Io): Promise<number> {
   if (values.out === undefined) problems.push({ path: '--out', message: 'is required (the results directory)' });
   if (problems.length) throw new ConfigError(problems);
   const file = positionals[0]!;
-  if (!fs.existsSync(file)) throw ConfigError.single(file, 'does not exist');
-  let raw: unknown;
-  try {
-    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (cause) {
-    throw ConfigError.single(file, `is not valid JSON (${(cause as Error).message})`);
-  }
-  const experiment = parseConfig(ExperimentConfig, raw, file);
+  const experiment = parseConfig(ExperimentConfig, readJsonFile(file), file);
   const cells = expandGrid(experiment); // validates every run's config before anything runs
   checkCells(cells); // and every (agent, env) combination
   const out = path.resolve(values.out!);

@@ -6,6 +6,7 @@ import { loadAgent } from '../../agents/index.ts';
 import { makeVectorEnv } from '../../envs/vector/vector-env.ts';
 import { positiveInt, seed } from '../config/common.ts';
 import { ConfigError, parseConfig } from '../config/parse.ts';
+import { readJsonFile } from '../config/read-json.ts';
 import { RunConfig } from '../config/run.ts';
 import { evaluate, restoreNormalization } from '../train/evaluate.ts';
 import { RUN_FILES } from '../train/run-dir.ts';
@@ -29,13 +30,7 @@ export async function evalCommand(args: string[], io: Io): Promise<number> {
   const checkpoint = path.join(dir, RUN_FILES.checkpoint);
   if (!fs.existsSync(configFile)) throw ConfigError.single('RUN_DIR', `${dir} has no ${RUN_FILES.config}; expected a run directory written by wnrl train`);
   if (!fs.existsSync(path.join(checkpoint, 'agent.json'))) throw ConfigError.single('RUN_DIR', `${dir} has no checkpoint yet`);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(fs.readFileSync(configFile, 'utf8'));
-  } catch (cause) {
-    throw ConfigError.single(configFile, `is not valid JSON (${(cause as Error).message})`);
-  }
-  const config = parseConfig(RunConfig, raw, configFile);
+  const config = parseConfig(RunConfig, readJsonFile(configFile), configFile);
   const episodes = nums.episodes ?? 100;
   const evalSeed = nums.seed ?? 12345;
   const env = makeVectorEnv(config.env.id, { numEnvs: nums['num-envs'] ?? Math.min(episodes, 8), seed: evalSeed, wrappers: config.env.wrappers });

@@ -2,9 +2,9 @@
 // Trainer. Every input is validated before anything is written; bad input exits 2 with one line per problem.
 import fs from 'node:fs';
 import path from 'node:path';
-import { createAgent, loadAgent } from '../../agents/index.ts';
+import { createAgent, loadAgent, type Agent } from '../../agents/index.ts';
 import { envSpec } from '../../envs/registry.ts';
-import { makeVectorEnv } from '../../envs/vector/vector-env.ts';
+import { makeVectorEnv, type VectorEnv } from '../../envs/vector/vector-env.ts';
 import type { WrapperConfigInput } from '../../envs/wrappers/config.ts';
 import { backendInfo } from '../backend.ts';
 import { nonNegativeNumber, positiveInt, probability, seed } from '../config/common.ts';
@@ -12,7 +12,9 @@ import { NORMS } from '../config/network.ts';
 import { ConfigError } from '../config/parse.ts';
 import { AGENTS, RunConfig, resolveRunConfig } from '../config/run.ts';
 import { parseConfig } from '../config/parse.ts';
-import { createLogger } from '../log/logger.ts';
+import { readJsonFile } from '../config/read-json.ts';
+import { createLogger, type Logger } from '../log/logger.ts';
+import type { Summary } from '../train/summary.ts';
 import { restoreNormalization } from '../train/evaluate.ts';
 import { RUN_FILES, isNonEmptyDir } from '../train/run-dir.ts';
 import { Trainer } from '../train/trainer.ts';
@@ -26,15 +28,6 @@ const USAGE = `Usage: wnrl train --env ID --agent ${AGENTS.join('|')} --norm ${N
 
 Trains an agent and writes the run directory (config.json, log.jsonl, metrics.csv, tb/, checkpoint/,
 summary.json). Hyperparameters come from the preset for (agent, env), then --config, then flags.`;
-
-function readJson(file: string): unknown {
-  if (!fs.existsSync(file)) throw ConfigError.single('--config', `file ${file} does not exist`);
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (cause) {
-    throw ConfigError.single('--config', `${file} is not valid JSON (${(cause as Error).message})`);
-  }
-}
 
 export async function train(args: string[], io: Io): Promise<number> {
   const { values } = parseFlags(args, {
@@ -77,7 +70,7 @@ export async function train(args: string[], io: Io): Promise<number> {
   if (values.resume) return resume(out, values, nums, io);
 
   // --- the config layers: preset (inside resolveRunConfig) < --config < flags ---
-  const fileLayer = values.config === undefined ? undefined : readJson(values.config);
+  const fileLayer = values.config === undefined ? undefined : readJsonFile(values.config, '--config');
   const wrappers: WrapperConfigInput[] = [];
   if (nums['obs-noise'] !== undefined) wrappers.push({ type: 'observationNoise', std: nums['obs-noise'] });
   if (nums['reward-noise'] !== undefined) wrappers.push({ type: 'rewardNoise', std: nums['reward-noise'] });
@@ -121,26 +114,13 @@ export async function train(args: string[], io: Io): Promise<number> {
   if (values.force) fs.rmSync(out, { recursive: true, force: true });
   const logger = createLogger({ level: config.trainer.logLevel, file: path.join(out, RUN_FILES.log), console: io.err });
   logger.info({ backend: backendInfo().backend, tensorflow: backendInfo().tensorflowVersion }, 'backend');
-  try {
-    const summary = await new Trainer({
-      ...config.trainer,
-      agent,
-      env,
-      runDir: out,
-      runConfig: config,
-      logger,
-      progress: !values['no-progress'] && (io.err as NodeJS.WriteStream).isTTY === true,
-    }).run();
-    io.out.write(
-      `${config.agent.algo} (${config.agent.network.norm}) on ${config.env.id}: ${summary.totalSteps} steps in ${summary.wallSeconds.toFixed(1)} s; ` +
-        `eval ${summary.evalReturnMean?.toFixed(1)} ± ${summary.evalReturnStd?.toFixed(1)} over ${summary.evalEpisodes} episodes` +
-        `${summary.stepsToThreshold === null ? '' : `; threshold reached at step ${summary.stepsToThreshold} (${summary.secondsToThreshold?.toFixed(1)} s)`}\n` +
-        `run directory: ${out}\n`,
-    );
-  } finally {
-    agent.dispose();
-    await env.close();
-  }
+  const summary = await runTraining(config, agent, env, out, logger, io, values, {});
+  io.out.write(
+    `${config.agent.algo} (${config.agent.network.norm}) on ${config.env.id}: ${summary.totalSteps} steps in ${summary.wallSeconds.toFixed(1)} s; ` +
+      `eval ${summary.evalReturnMean?.toFixed(1)} ± ${summary.evalReturnStd?.toFixed(1)} over ${summary.evalEpisodes} episodes` +
+      `${summary.stepsToThreshold === null ? '' : `; threshold reached at step ${summary.stepsToThreshold} (${summary.secondsToThreshold?.toFixed(1)} s)`}\n` +
+      `run directory: ${out}\n`,
+  );
   return 0;
 }
 
@@ -152,33 +132,46 @@ async function resume(out: string, values: Record<string, unknown>, nums: { step
   if (!fs.existsSync(configFile) || !fs.existsSync(path.join(checkpointDir, 'trainer.json'))) {
     throw ConfigError.single('--out', `${out} has no config.json and checkpoint/ to resume from`);
   }
-  const config = parseConfig(RunConfig, readJson(configFile), configFile);
+  const config = parseConfig(RunConfig, readJsonFile(configFile), configFile);
   if (nums.steps !== undefined) config.trainer.totalSteps = nums.steps;
-  const state = readJson(path.join(checkpointDir, 'trainer.json')) as { step: number; episodes: number; normalization: Parameters<typeof restoreNormalization>[1] | null };
+  const state = readJsonFile(path.join(checkpointDir, 'trainer.json')) as { step: number; episodes: number; normalization: Parameters<typeof restoreNormalization>[1] | null };
   if (state.step >= config.trainer.totalSteps) throw ConfigError.single('--steps', `the run already has ${state.step} steps; pass a larger --steps to extend it`);
   fs.rmSync(path.join(out, RUN_FILES.summary), { force: true });
   const env = makeVectorEnv(config.env.id, { numEnvs: config.env.numEnvs, seed: config.trainer.seed + state.step, wrappers: config.env.wrappers });
   if (state.normalization) restoreNormalization(env, state.normalization, false);
   const logger = createLogger({ level: config.trainer.logLevel, file: path.join(out, RUN_FILES.log), console: io.err });
   const agent = await loadAgent(checkpointDir, logger);
-  (agent as { resumeAt?: (s: number) => void }).resumeAt?.(state.step);
+  agent.resumeAt?.(state.step);
   logger.info({ step: state.step, totalSteps: config.trainer.totalSteps }, 'resume');
+  const summary = await runTraining(config, agent, env, out, logger, io, values, { startStep: state.step, startEpisodes: state.episodes });
+  io.out.write(`resumed to ${summary.totalSteps} steps; eval ${summary.evalReturnMean?.toFixed(1)}\nrun directory: ${out}\n`);
+  return 0;
+}
+
+/** Runs the Trainer for a resolved config and releases the agent and env whatever happens. */
+async function runTraining(
+  config: RunConfig,
+  agent: Agent,
+  env: VectorEnv,
+  out: string,
+  logger: Logger,
+  io: Io,
+  values: Record<string, unknown>,
+  resumeFrom: { startStep?: number; startEpisodes?: number },
+): Promise<Summary> {
   try {
-    const summary = await new Trainer({
+    return await new Trainer({
       ...config.trainer,
+      ...resumeFrom,
       agent,
       env,
       runDir: out,
       runConfig: config,
       logger,
-      startStep: state.step,
-      startEpisodes: state.episodes,
       progress: !values['no-progress'] && (io.err as NodeJS.WriteStream).isTTY === true,
     }).run();
-    io.out.write(`resumed to ${summary.totalSteps} steps; eval ${summary.evalReturnMean?.toFixed(1)}\nrun directory: ${out}\n`);
   } finally {
     agent.dispose();
     await env.close();
   }
-  return 0;
 }

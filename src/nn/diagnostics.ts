@@ -31,3 +31,16 @@ export function weightNormDiagnostics(model: LayersModel): WeightNormLayerStats[
   values.dispose();
   return layers.map((layer, i) => ({ layer: layer.name, vNorm: data[3 * i]!, gMean: data[3 * i + 1]!, stepScale: data[3 * i + 2]! }));
 }
+
+/** The diagnostics of several networks as TensorBoard tags: `nn/<layer>/vNorm`, `gMean`, `stepScale`. */
+export function weightNormTags(models: readonly LayersModel[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const model of models) {
+    for (const d of weightNormDiagnostics(model)) {
+      out[`nn/${d.layer}/vNorm`] = d.vNorm;
+      out[`nn/${d.layer}/gMean`] = d.gMean;
+      out[`nn/${d.layer}/stepScale`] = d.stepScale;
+    }
+  }
+  return out;
+}
