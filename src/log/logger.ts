@@ -40,6 +40,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
         sync: true,
         ignore: 'pid,hostname',
         translateTime: 'HH:MM:ss',
+        singleLine: true,
       }),
     });
   }
