@@ -19,10 +19,10 @@ test('the logger writes JSON lines to a file and readable lines to a console str
   expect(lines[0]).toMatchObject({ msg: 'episode', step: 10, return: 21.5, length: 21, level: 30 });
   expect(typeof lines[0]!.time).toBe('string');
   // One readable line per record: time, level name, message, fields (not pino's raw JSON).
-  const lines = text.trim().split('\n');
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(/INFO.*episode.*"return":21.5/);
-  expect(lines[0]).not.toContain('"level"');
+  const consoleLines = text.trim().split('\n');
+  expect(consoleLines).toHaveLength(1);
+  expect(consoleLines[0]).toMatch(/INFO.*episode.*"return":21.5/);
+  expect(consoleLines[0]).not.toContain('"level"');
 });
 
 test('level option filters records', () => {
