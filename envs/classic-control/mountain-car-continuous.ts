@@ -8,8 +8,7 @@
 // Gymnasium keeps this state as a float32 array after the first step; so does this port.
 import type { StepResult } from '../core.ts';
 import { Box } from '../spaces/space.ts';
-import { ClassicControlEnv, resetBounds } from './classic-control-env.ts';
-import { MAX_POSITION, MAX_SPEED, MIN_POSITION } from './mountain-car.ts';
+import { MAX_POSITION, MAX_SPEED, MIN_POSITION, MountainCarBase } from './mountain-car.ts';
 
 const MIN_ACTION = -1.0;
 const MAX_ACTION = 1.0;
@@ -17,27 +16,8 @@ const GOAL_POSITION = 0.45;
 const GOAL_VELOCITY = 0;
 const POWER = 0.0015;
 
-export class MountainCarContinuous extends ClassicControlEnv<Float32Array> {
-  readonly observationSpace = new Box([MIN_POSITION, -MAX_SPEED], [MAX_POSITION, MAX_SPEED]);
+export class MountainCarContinuous extends MountainCarBase<Float32Array> {
   readonly actionSpace = new Box(MIN_ACTION, MAX_ACTION, [1]);
-  readonly velocityIndices = [1] as const;
-
-  constructor() {
-    super(2);
-  }
-
-  protected resetState(options: Record<string, unknown>): void {
-    const [low, high] = resetBounds(options, -0.6, -0.4);
-    this.s[0] = this.rng.uniform(low, high);
-    this.s[1] = 0;
-  }
-
-  protected observe(): Float32Array {
-    const o = new Float32Array(2);
-    o[0] = this.s[0]!;
-    o[1] = this.s[1]!;
-    return o;
-  }
 
   step(action: Float32Array): StepResult {
     if (!(action instanceof Float32Array) || action.length !== 1 || Number.isNaN(action[0])) this.invalidAction(action);

@@ -19,9 +19,9 @@ const GOAL_VELOCITY = 0;
 const FORCE = 0.001;
 const GRAVITY = 0.0025;
 
-export class MountainCar extends ClassicControlEnv<number> {
+/** What both mountain-car tasks share: the valley, its observation space and the start distribution. */
+export abstract class MountainCarBase<A extends number | Float32Array> extends ClassicControlEnv<A> {
   readonly observationSpace = new Box([MIN_POSITION, -MAX_SPEED], [MAX_POSITION, MAX_SPEED]);
-  readonly actionSpace = new Discrete(3);
   readonly velocityIndices = [1] as const;
 
   constructor() {
@@ -40,6 +40,10 @@ export class MountainCar extends ClassicControlEnv<number> {
     o[1] = this.s[1]!;
     return o;
   }
+}
+
+export class MountainCar extends MountainCarBase<number> {
+  readonly actionSpace = new Discrete(3);
 
   step(action: number): StepResult {
     if (action !== 0 && action !== 1 && action !== 2) this.invalidAction(action);
