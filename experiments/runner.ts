@@ -91,7 +91,9 @@ export async function runGrid(cells: Cell[], options: RunGridOptions): Promise<G
     const eta = perRun === null ? '?' : `${Math.round((perRun * left) / workers)} s`;
     options.progress.write(`\rruns: ${results.length}/${cells.length} done, ${running} running, ${failed.length} failed, ${elapsed.toFixed(0)} s elapsed, ETA ${eta}\x1b[K`);
   };
-  const queue = [...todo];
+  // Seed-major order: an interrupted grid still covers every cell with its first seeds.
+  const seedRank = new Map([...new Set(cells.map((c) => c.seed))].map((seed, i) => [seed, i]));
+  const queue = [...todo].sort((a, b) => seedRank.get(a.seed)! - seedRank.get(b.seed)!);
   await Promise.all(
     Array.from({ length: Math.min(workers, queue.length) }, async () => {
       for (let cell = queue.shift(); cell !== undefined; cell = queue.shift()) {
