@@ -73,6 +73,6 @@ export function intervalSpec(points: IntervalPoint[], title: string, xTitle: str
         { mark: { type: 'point', filled: true, size: 50 }, encoding: { y: { field: 'norm', type: 'nominal', sort: NORM_ORDER }, x: { field: 'point', type: 'quantitative' }, color } },
       ],
     },
-    resolve: { scale: { x: 'independent' } },
+    // One x scale for every panel, so norms compare across noise settings at a glance.
   } as vl.TopLevelSpec;
 }
