@@ -44,6 +44,9 @@ export function readCurve(runDir: string): { steps: number[]; returns: number[] 
   return { steps, returns };
 }
 
+/** Fewer seeds than this make percentile-bootstrap intervals degenerate (3 of 3 wins gives [1, 1]). */
+export const MIN_SEEDS_FOR_FINDINGS = 5;
+
 const fmt = (x: number | null | undefined, digits = 1) => (x === null || x === undefined || !Number.isFinite(x) ? '' : x.toFixed(digits));
 const fmtInterval = (i: Interval, digits = 1) => `${fmt(i.point, digits)} [${fmt(i.low, digits)}, ${fmt(i.high, digits)}]`;
 function csvCell(v: unknown): string {
@@ -216,6 +219,7 @@ export async function writeReport(experiment: ExperimentConfig, grid: GridRun, o
             const os = bySeed(c.runs);
             const seeds = [...ws.keys()].filter((s) => os.has(s)).sort((a, b) => a - b);
             const p = probabilityOfImprovement(seeds.map((s) => ws.get(s)!), seeds.map((s) => os.get(s)!), deriveSeed(3, `${agent}|${env}|${noise}|${o}`));
+            if (seeds.length < MIN_SEEDS_FOR_FINDINGS) return fmtInterval(p, 2);
             if (p.low > 0.5) findings.push(`${agent} on ${env} (${noise}): weight norm beat ${o} on more seeds than not, P = ${fmtInterval(p, 2)}.`);
             if (p.high < 0.5) findings.push(`${agent} on ${env} (${noise}): ${o} beat weight norm on more seeds than not, P(weight > ${o}) = ${fmtInterval(p, 2)}.`);
             return fmtInterval(p, 2);
@@ -230,6 +234,7 @@ export async function writeReport(experiment: ExperimentConfig, grid: GridRun, o
           for (const o of others) {
             const c = cells.find((x) => x.env === env && x.agent === agent && x.noise === noise && x.norm === o);
             if (!c) continue;
+            if (w.runs.length < MIN_SEEDS_FOR_FINDINGS || c.runs.length < MIN_SEEDS_FOR_FINDINGS) continue;
             const s = separated(w.finalIqm, c.finalIqm);
             if (s) findings.push(`${agent} on ${env} (${noise}): weight norm's final-return IQM ${fmtInterval(w.finalIqm)} is ${s} than ${o}'s ${fmtInterval(c.finalIqm)} (intervals do not overlap).`);
           }
@@ -249,7 +254,9 @@ export async function writeReport(experiment: ExperimentConfig, grid: GridRun, o
     }
   }
   lines.push('## What the intervals support', '');
-  if (findings.length === 0) lines.push('No difference between weight norm and another norm is resolved at this number of seeds: every compared pair of intervals overlaps and every probability-of-improvement interval contains 0.5.', '');
+  const fewest = Math.min(...cells.map((c) => c.runs.length));
+  lines.push(`Findings are stated only for comparisons with at least ${MIN_SEEDS_FOR_FINDINGS} seeds on both sides (this report: ${fewest === Math.max(...cells.map((c) => c.runs.length)) ? fewest : `${fewest} to ${Math.max(...cells.map((c) => c.runs.length))}`} seeds per cell).`, '');
+  if (findings.length === 0) lines.push('No difference between weight norm and another norm is resolved: every compared pair of intervals overlaps, every probability-of-improvement interval contains 0.5, or there are too few seeds to say.', '');
   else for (const f of findings) lines.push(`- ${f}`);
   if (grid.failed.length) lines.push('', '## Failed runs', '', ...grid.failed.map((f) => `- ${f.cell.id}: ${f.error}`));
   lines.push('');
