@@ -4,9 +4,6 @@ import { tf } from '../backend.ts';
 export const ACTIVATIONS = ['linear', 'tanh', 'relu', 'elu', 'sigmoid'] as const;
 export type Activation = (typeof ACTIVATIONS)[number];
 
-/** Activations TensorFlow can fuse into the matMul + bias kernel (tanh is not among them). */
-export const FUSABLE: ReadonlySet<Activation> = new Set(['linear', 'relu', 'elu', 'sigmoid']);
-
 export function applyActivation(x: Tensor, activation: Activation): Tensor {
   switch (activation) {
     case 'linear':

@@ -80,7 +80,7 @@ export class FlatOptimizer {
         for (const e of extras) tf.keep(e); // survive the gradient's own forward scope
         return loss;
       }, this.vars);
-      let flat = tf.concat(this.vars.map((v) => tf.reshape(grads[v.name]!, [-1])));
+      let flat = tf.concat(this.vars.map((v) => (v.rank === 1 ? grads[v.name]! : tf.reshape(grads[v.name]!, [-1]))));
       const gradNorm = tf.sqrt(tf.sum(tf.square(flat)));
       if (this.maxGradNorm !== null) flat = tf.mul(flat, tf.minimum(1, tf.div(this.maxGradNorm, tf.add(gradNorm, 1e-6))));
       this.t++;
@@ -100,7 +100,7 @@ export class FlatOptimizer {
         update = tf.div(tf.mul(flat, this.learningRate), tf.add(tf.sqrt(v), this.epsilon));
       }
       const parts = tf.split(update, this.sizes);
-      this.vars.forEach((variable, i) => variable.assign(tf.sub(variable, tf.reshape(parts[i]!, variable.shape))));
+      this.vars.forEach((variable, i) => variable.assign(tf.sub(variable, variable.rank === 1 ? parts[i]! : tf.reshape(parts[i]!, variable.shape))));
       return [value, gradNorm] as [Scalar, Scalar];
     });
     return { loss, gradNorm, extras };

@@ -11,7 +11,8 @@ import type { LayerVariable, Shape, Tensor, Tensor1D, Tensor2D } from '@tensorfl
 import type { Kwargs } from '@tensorflow/tfjs-layers/dist/types.js';
 import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology.js';
 import { tf } from '../backend.ts';
-import { FUSABLE, applyActivation, type Activation } from './activations.ts';
+import type { Activation } from './activations.ts';
+import { denseOp } from './dense-op.ts';
 
 export interface WeightNormDenseArgs extends LayerArgs {
   /** Output units. */
@@ -136,16 +137,7 @@ export class WeightNormDense extends tf.layers.Layer {
   override call(inputs: Tensor | Tensor[], _kwargs: Kwargs): Tensor {
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0] : inputs) as Tensor2D;
-      const kernel = this.effectiveKernel();
-      const fused = FUSABLE.has(this.activation);
-      const bias = this.bWeight?.read() as Tensor1D | undefined;
-      const y = tf.fused.matMul({
-        a: x,
-        b: kernel,
-        ...(bias === undefined ? {} : { bias }),
-        activation: fused ? (this.activation as 'linear' | 'relu' | 'elu' | 'sigmoid') : 'linear',
-      });
-      return fused ? y : applyActivation(y, this.activation);
+      return denseOp(x, this.effectiveKernel(), (this.bWeight?.read() as Tensor1D | undefined) ?? null, this.activation);
     });
   }
 
