@@ -19,6 +19,7 @@ import { weightNormTags } from '../src/nn/diagnostics.ts';
 import { forward, forwardValues } from '../src/nn/forward.ts';
 import { FlatOptimizer, type StepResult as OptimizerStepResult } from '../src/nn/flat-optimizer.ts';
 import type { Agent, AgentContext, Metrics, Transition } from './agent.ts';
+import { huberLoss } from './common/losses.ts';
 import { loadOptimizer, loadWeightsInto, readAgentFile, saveModel, saveOptimizer, writeAgentFile } from './common/persist.ts';
 import { ReplayBuffer, type ReplayBatch } from './common/replay-buffer.ts';
 import { linearSchedule } from './common/schedules.ts';
@@ -265,7 +266,7 @@ export class DQN implements Agent {
   private tdLoss(q: Tensor, actionMask: Tensor, y: Tensor, extras: Tensor[]): Scalar {
     const qTaken = tf.sum(tf.mul(q, actionMask), 1);
     extras.push(tf.mean(qTaken));
-    return tf.losses.huberLoss(y, qTaken, undefined, this.config.huberDelta);
+    return huberLoss(y, qTaken, this.config.huberDelta);
   }
 
   diagnostics(): Metrics {

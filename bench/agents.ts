@@ -45,7 +45,7 @@ await Promise.all(
 const total = (performance.now() - t0) / 1000;
 
 const median = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]! : Number.NaN);
-interface S { earlyStopped: boolean; evalReturnMean: number; totalSteps: number; wallSeconds: number; stepsPerSecond: number; secondsToThreshold: number | null; rewardThreshold: number | null; msPerUpdate: number | null }
+interface S { stepsToThreshold: number | null; earlyStopped: boolean; evalReturnMean: number; totalSteps: number; wallSeconds: number; stepsPerSecond: number; secondsToThreshold: number | null; rewardThreshold: number | null; msPerUpdate: number | null }
 const rows = norms.map((norm) => {
   const sums = cells.filter((c) => c.norm === norm).map((c) => JSON.parse(fs.readFileSync(path.join(c.dir, 'summary.json'), 'utf8')) as S);
   const solved = sums.filter((s) => s.rewardThreshold !== null && s.evalReturnMean >= s.rewardThreshold);
@@ -55,11 +55,14 @@ const rows = norms.map((norm) => {
     solved.length ? String(median(solved.map((s) => s.totalSteps))) : '-',
     solved.length ? median(solved.map((s) => s.wallSeconds)).toFixed(1) : '-',
     sums.map((s) => s.evalReturnMean.toFixed(0)).join(' '),
-    median(sums.map((s) => s.secondsToThreshold ?? Number.NaN).filter(Number.isFinite)).toFixed(1),
+    sums.map((s) => (s.stepsToThreshold === null ? '-' : `${(s.stepsToThreshold / 1000).toFixed(1)}k`)).join(' '),
+    sums.map((s) => (s.secondsToThreshold === null ? '-' : s.secondsToThreshold.toFixed(1))).join(' '),
+    // A seed that never reached the threshold counts as +∞, so the median is honest about failures.
+    median(sums.map((s) => s.secondsToThreshold ?? Number.POSITIVE_INFINITY)).toFixed(1),
     median(sums.map((s) => s.stepsPerSecond)).toFixed(0),
     median(sums.map((s) => s.msPerUpdate ?? Number.NaN)).toFixed(2),
   ];
 });
-const header = ['norm', 'solved', 'median steps to solve', 'median wall s to solve', 'final eval per seed', 'median s to train-threshold', 'steps/s', 'ms per learn call'];
+const header = ['norm', 'solved', 'median steps to solve', 'median wall s to solve', 'final eval per seed', 'steps to train-threshold per seed', 's to train-threshold per seed', 'median s to train-threshold', 'steps/s', 'ms per learn call'];
 process.stdout.write(`${values.agent} on ${values.env}, seeds ${seeds.join(',')}, ${values.workers} workers, ${total.toFixed(0)} s total\n`);
 process.stdout.write(`| ${header.join(' | ')} |\n| ${header.map(() => '---').join(' | ')} |\n${rows.map((r) => `| ${r.join(' | ')} |`).join('\n')}\n`);

@@ -18,7 +18,8 @@ function activationGrad(y: Tensor, dy: Tensor, activation: Activation): Tensor {
     case 'tanh':
       return tf.mul(dy, tf.sub(1, tf.square(y)));
     case 'relu':
-      return tf.mul(dy, tf.step(y));
+      // Not tf.step: tfjs-node runs it as five kernels (isNaN, greater, ones, fill, select).
+      return tf.mul(dy, tf.cast(tf.greater(y, 0), 'float32'));
     case 'sigmoid':
       return tf.mul(dy, tf.mul(y, tf.sub(1, y)));
     case 'elu':
