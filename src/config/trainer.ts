@@ -9,8 +9,14 @@ export const TrainerConfig = z.strictObject({
   /** Environment steps between evaluations (0: only the final one). */
   evalInterval: nonNegativeInt().default(10_000),
   evalEpisodes: positiveInt().default(20),
-  /** Stop when an evaluation's mean return reaches the env's reward threshold. */
+  /** Stop when an evaluation's mean return reaches the reward threshold. */
   earlyStop: z.boolean().default(true),
+  /**
+   * The return that counts as solved (early stop, stepsToThreshold, the `solved` of benchmarks). Default:
+   * the env's registered rewardThreshold; set it for envs registered without one (Pendulum-v1, as in
+   * Gymnasium), or null for none.
+   */
+  rewardThreshold: z.number().nullable().optional(),
   /** Environment steps between checkpoints (0: only the final one). */
   checkpointInterval: nonNegativeInt().default(50_000),
   /** Environment steps between rows of metrics.csv / TensorBoard points. */

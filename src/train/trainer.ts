@@ -48,8 +48,6 @@ export interface TrainerOptions extends TrainerConfigInput {
   runDir?: string;
   /** Evaluation env (default: an identical makeVectorEnv of the training env's id and wrappers). */
   evalEnv?: VectorEnv;
-  /** The env's solved threshold (default: its registered rewardThreshold). */
-  rewardThreshold?: number | null;
   /** The fully resolved run config, written to config.json. */
   runConfig?: unknown;
   callbacks?: Callbacks;
@@ -68,7 +66,7 @@ export class Trainer {
   private readonly options: TrainerOptions;
 
   constructor(options: TrainerOptions) {
-    const { agent, env, runDir: _r, evalEnv: _e, rewardThreshold: _t, runConfig: _c, callbacks: _cb, logger: _l, progress: _p, startStep: _s, startEpisodes: _se, ...config } = options;
+    const { agent, env, runDir: _r, evalEnv: _e, runConfig: _c, callbacks: _cb, logger: _l, progress: _p, startStep: _s, startEpisodes: _se, ...config } = options;
     this.config = parseConfig(TrainerConfig, config, 'trainer');
     this.agent = agent;
     this.env = env;
@@ -80,7 +78,7 @@ export class Trainer {
   }
 
   private threshold(): number | null {
-    if (this.options.rewardThreshold !== undefined) return this.options.rewardThreshold;
+    if (this.config.rewardThreshold !== undefined) return this.config.rewardThreshold;
     return this.env instanceof SyncVectorEnv ? (this.env.envs[0]!.spec?.rewardThreshold ?? null) : null;
   }
 

@@ -76,3 +76,14 @@ test('callbacks see every episode, every step and every evaluation, and can stop
   expect(seen.episodes).toBe(summary.episodes);
   expect(seen.evals).toBe(1);
 }, 60_000);
+
+test('trainer.rewardThreshold overrides the registered threshold (null: none), and early stop uses it', async () => {
+  const env = makeVectorEnv('CartPole-v1', { numEnvs: 2, seed: 3 });
+  const agent = new DQN({ env, seed: 3, ...hyper });
+  // Any CartPole evaluation returns ≥ 1, so a threshold of 1 stops at the first evaluation.
+  const summary = await new Trainer({ agent, env, totalSteps: 2_000, seed: 3, evalInterval: 500, evalEpisodes: 2, rewardThreshold: 1 }).run();
+  expect(summary).toMatchObject({ rewardThreshold: 1, earlyStopped: true, totalSteps: 500 });
+  const none = await new Trainer({ agent, env, totalSteps: 600, seed: 3, evalInterval: 500, evalEpisodes: 2, rewardThreshold: null }).run();
+  expect(none).toMatchObject({ rewardThreshold: null, earlyStopped: false, stepsToThreshold: null });
+  agent.dispose();
+}, 60_000);
