@@ -1,7 +1,7 @@
 // A2C (Mnih et al. 2016, synchronous): n-step returns (GAE with λ = 1 by default) over a short rollout of
 // every env, then one gradient step on the whole batch with RMSprop (or Adam). Rollouts, acting and
 // persistence come from common/actor-critic.ts; this file is the update.
-import type { LayersModel, Scalar, Tensor, Variable } from '@tensorflow/tfjs-node';
+import type { LayersModel, Scalar, Variable } from '@tensorflow/tfjs-node';
 import type { VectorEnv } from '../envs/vector/vector-env.ts';
 import { tf } from '../src/backend.ts';
 import { A2cConfig, type A2cConfigInput } from '../src/config/actor-critic.ts';
@@ -10,6 +10,7 @@ import type { Logger } from '../src/log/logger.ts';
 import { FlatOptimizer } from '../src/nn/flat-optimizer.ts';
 import type { AgentContext, Metrics } from './agent.ts';
 import { ActorCritic, type ActorCriticEnvInfo, type Rollout } from './common/actor-critic.ts';
+import { normalizeAdvantages } from './common/gae.ts';
 
 export type A2cOptions = Omit<A2cConfigInput, 'algo'> & { env: VectorEnv | ActorCriticEnvInfo; seed?: number; logger?: Logger };
 
@@ -36,11 +37,7 @@ export class A2C extends ActorCritic<A2cConfig> {
     const out = tf.tidy(() => {
       const obs = tf.tensor2d(r.observations, [n, this.obsSize]);
       const actions = tf.tensor1d(r.actions);
-      let advantages: Tensor = tf.tensor1d(r.advantages);
-      if (c.normalizeAdvantage && n > 1) {
-        const { mean, variance } = tf.moments(advantages);
-        advantages = tf.div(tf.sub(advantages, mean), tf.add(tf.sqrt(variance), 1e-8));
-      }
+      const advantages = tf.tensor1d(c.normalizeAdvantage && n > 1 ? normalizeAdvantages(r.advantages) : r.advantages);
       const returns = tf.tensor1d(r.returns);
       // --- loss: −mean(log π(a|s) · A) + c_v · mean((R − V)²) − c_e · mean(H); training mode only here ---
       const step = this.optimizer.step((extras) => {

@@ -10,6 +10,7 @@ import type { Logger } from '../src/log/logger.ts';
 import { FlatOptimizer } from '../src/nn/flat-optimizer.ts';
 import type { AgentContext, Metrics } from './agent.ts';
 import { ActorCritic, type ActorCriticEnvInfo, type Rollout } from './common/actor-critic.ts';
+import { normalizeAdvantages } from './common/gae.ts';
 
 export type PpoOptions = Omit<PpoConfigInput, 'algo'> & { env: VectorEnv | ActorCriticEnvInfo; seed?: number; logger?: Logger };
 
@@ -120,11 +121,7 @@ export class PPO extends ActorCritic<PpoConfig> {
           const obs = tf.tensor2d(s.obs, [B, this.obsSize]);
           const actions = tf.tensor1d(s.actions);
           const oldLogProb = tf.tensor1d(s.logProbs);
-          let advantages: Tensor = tf.tensor1d(s.advantages);
-          if (c.normalizeAdvantage && B > 1) {
-            const { mean, variance } = tf.moments(advantages);
-            advantages = tf.div(tf.sub(advantages, mean), tf.add(tf.sqrt(variance), 1e-8));
-          }
+          const advantages = tf.tensor1d(c.normalizeAdvantage && B > 1 ? normalizeAdvantages(s.advantages, s.advantages) : s.advantages);
           const returns = tf.tensor1d(s.returns);
           const oldValues = tf.tensor1d(s.values);
           // --- loss: training mode only here (the batch-norm rule in src/nn) ---

@@ -41,3 +41,20 @@ export function computeGae(input: GaeInput): { advantages: Float32Array; returns
   }
   return { advantages, returns };
 }
+
+/**
+ * (A − mean(A)) / (std(A) + 1e-8) over `advantages` (population std, as tf.moments), written to `out`.
+ * In JavaScript on float64 sums: the batch is already in memory, and on the native backend the
+ * equivalent tensor ops cost about ten kernel dispatches per minibatch.
+ */
+export function normalizeAdvantages(advantages: Float32Array, out: Float32Array = new Float32Array(advantages.length)): Float32Array {
+  const n = advantages.length;
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += advantages[i]!;
+  mean /= n;
+  let variance = 0;
+  for (let i = 0; i < n; i++) variance += (advantages[i]! - mean) ** 2;
+  const scale = 1 / (Math.sqrt(variance / n) + 1e-8);
+  for (let i = 0; i < n; i++) out[i] = (advantages[i]! - mean) * scale;
+  return out;
+}

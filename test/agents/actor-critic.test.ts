@@ -4,7 +4,7 @@ import path from 'node:path';
 import { expect, test } from 'vitest';
 import { A2C } from '../../agents/a2c.ts';
 import { categoricalLogProbEntropy, gaussianLogProbEntropy, sampleGaussian } from '../../agents/common/distributions.ts';
-import { computeGae } from '../../agents/common/gae.ts';
+import { computeGae, normalizeAdvantages } from '../../agents/common/gae.ts';
 import { PPO, ppoLoss } from '../../agents/ppo.ts';
 import { Rng, makeVectorEnv } from '../../envs/index.ts';
 import { tf } from '../../src/backend.ts';
@@ -167,3 +167,19 @@ test('A2C learns CartPole above random, and actor-critic training leaks no tenso
   expect(last.reduce((a, b) => a + b, 0) / last.length).toBeGreaterThan(40);
   agent.dispose();
 }, 90_000);
+
+test('normalizeAdvantages: zero mean, unit (population) std, equal to tf.moments normalization; in place allowed', () => {
+  const a = Float32Array.from([3, -1, 0.5, 7, 2, -4]);
+  const expected = tf.tidy(() => {
+    const t = tf.tensor1d(a);
+    const { mean, variance } = tf.moments(t);
+    return Array.from(tf.div(tf.sub(t, mean), tf.add(tf.sqrt(variance), 1e-8)).dataSync());
+  });
+  const out = normalizeAdvantages(a);
+  out.forEach((x, i) => expect(x).toBeCloseTo(expected[i]!, 5));
+  expect(out.reduce((s, x) => s + x, 0)).toBeCloseTo(0, 5);
+  expect(Math.sqrt(out.reduce((s, x) => s + x * x, 0) / out.length)).toBeCloseTo(1, 5);
+  const copy = a.slice();
+  expect(normalizeAdvantages(copy, copy)).toBe(copy);
+  expect(Array.from(copy)).toEqual(Array.from(out));
+});
