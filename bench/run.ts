@@ -2,6 +2,7 @@
 import { backendInfo } from '../src/backend.ts';
 import { benchEnvs } from './envs.ts';
 import { benchNn, markdownTable } from './nn.ts';
+import { benchUpdateCost } from './update-cost.ts';
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 const info = backendInfo();
@@ -15,3 +16,6 @@ for (const [name, sps] of Object.entries(envs)) out(`${name.padEnd(48)} ${(sps /
 out('\n## Networks: ms per training step and per acting pass (x none)');
 const nn = benchNn();
 out(markdownTable(nn.header, nn.rows));
+
+out('\n## Agent updates: ms per gradient step, tfjs-node\'s Reshape kernel vs wnrl\'s (same process)');
+out(await benchUpdateCost(3));

@@ -45,9 +45,20 @@ function isNodeBackend(b: unknown): b is NodeBackend {
   );
 }
 
+type KernelConfig = NonNullable<ReturnType<typeof TfNode.getKernel>>;
+const swaps: { original: KernelConfig; faster: KernelConfig }[] = [];
+
+/** Switches between wnrl's kernels and tfjs-node's originals (benchmarks compare both in one process). */
+export function useNativeKernels(tf: typeof TfNode, enabled: boolean): void {
+  for (const { original, faster } of swaps) {
+    tf.unregisterKernel(original.kernelName, original.backendName);
+    tf.registerKernel(enabled ? faster : original);
+  }
+}
+
 /** Installs the faster kernels on the `tensorflow` backend; returns the names of the kernels replaced. */
 export function installNativeKernels(tf: typeof TfNode): string[] {
-  if (process.env.WNRL_NATIVE_KERNELS === '0') return [];
+  if (process.env.WNRL_NATIVE_KERNELS === '0' || swaps.length > 0) return swaps.map((k) => k.original.kernelName);
   const backend = tf.findBackend('tensorflow');
   if (!isNodeBackend(backend)) return [];
   const original = tf.getKernel('Reshape', 'tensorflow');
@@ -71,8 +82,7 @@ export function installNativeKernels(tf: typeof TfNode): string[] {
     return id;
   };
 
-  tf.unregisterKernel('Reshape', 'tensorflow');
-  tf.registerKernel({
+  const faster: KernelConfig = {
     ...original,
     kernelFunc: ({ inputs, attrs }) => {
       const x = (inputs as { x: TfNode.Tensor }).x;
@@ -81,6 +91,8 @@ export function installNativeKernels(tf: typeof TfNode): string[] {
       const [meta] = binding.executeOp('Reshape', opAttrs, [backend.getInputTensorIds([x])[0]!, shapeHandle(shape)], 1);
       return backend.createOutputTensor(meta) as TfNode.Tensor;
     },
-  });
+  };
+  swaps.push({ original, faster });
+  useNativeKernels(tf, true);
   return ['Reshape'];
 }

@@ -1,5 +1,6 @@
 import { expect, test } from 'vitest';
 import { backendInfo, tf } from '../src/backend.ts';
+import { useNativeKernels } from '../src/native-kernels.ts';
 
 test('the faster Reshape kernel is installed on the native backend', () => {
   expect(backendInfo().kernels).toContain('Reshape');
@@ -28,4 +29,16 @@ test('Reshape: gradients flow through it as through TensorFlow\'s', () => {
   const g = tf.tidy(() => tf.grad((x) => tf.sum(tf.mul(tf.reshape(x, [3, 2]), tf.tensor2d([[1, 2], [3, 4], [5, 6]]))))(tf.tensor1d([0, 0, 0, 0, 0, 0])));
   expect(Array.from(g.dataSync())).toEqual([1, 2, 3, 4, 5, 6]);
   g.dispose();
+});
+
+test('useNativeKernels switches between tfjs-node\'s Reshape and wnrl\'s, with identical results', () => {
+  const run = () => tf.tidy(() => Array.from(tf.reshape(tf.range(0, 6), [3, 2]).dataSync()));
+  const ours = run();
+  useNativeKernels(tf, false);
+  try {
+    expect(run()).toEqual(ours);
+  } finally {
+    useNativeKernels(tf, true);
+  }
+  expect(run()).toEqual([0, 1, 2, 3, 4, 5]);
 });

@@ -1,0 +1,116 @@
+// What one gradient step of each agent costs, per norm, and what wnrl's faster Reshape kernel
+// (src/native-kernels.ts) saves, with tfjs-node's original kernel as the baseline in the same process.
+// A PPO step: CartPole-v1 preset shapes (8 envs × 32 steps, one 256-sample minibatch, policy and value
+// MLPs 64-64 tanh); a DQN step: the DQN preset (batch 256, Double DQN, 64-64 relu; a learn call runs two
+// steps and a Polyak update). Kernels are counted through the tfjs engine.
+// Run: npx tsx bench/update-cost.ts [--rounds 5]
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { Agent } from '../agents/agent.ts';
+import { DQN } from '../agents/dqn.ts';
+import { PPO } from '../agents/ppo.ts';
+import { makeVectorEnv } from '../envs/vector/vector-env.ts';
+import { backendInfo, tf } from '../src/backend.ts';
+import { NORMS, type Norm } from '../src/config/network.ts';
+import { useNativeKernels } from '../src/native-kernels.ts';
+
+let kernels = 0;
+
+interface Case {
+  label: string;
+  make: (norm: Norm) => { agent: Agent; gradientStepsPerLearn: number };
+  numEnvs: number;
+}
+const cases: Case[] = [
+  {
+    label: 'ppo',
+    numEnvs: 8,
+    make: (norm) => {
+      const env = makeVectorEnv('CartPole-v1', { numEnvs: 8, seed: 1 });
+      const agent = new PPO({ env, seed: 1, network: { hidden: [64, 64], activation: 'tanh', norm }, numSteps: 32, batchSize: 256, updateEpochs: 10 });
+      agent.initialize(new Float32Array(256 * 4).map((_, i) => Math.sin(i) * 0.1));
+      return { agent, gradientStepsPerLearn: 10 };
+    },
+  },
+  {
+    label: 'dqn',
+    numEnvs: 8,
+    make: (norm) => {
+      const env = makeVectorEnv('CartPole-v1', { numEnvs: 8, seed: 1 });
+      const agent = new DQN({ env, seed: 1, network: { hidden: [64, 64], activation: 'relu', norm }, learningStarts: 512, batchSize: 256, trainFrequency: 8, gradientSteps: 2, tau: 0.01, targetUpdateInterval: 8 });
+      return { agent, gradientStepsPerLearn: 2 };
+    },
+  },
+];
+
+/** ms and kernels per gradient step over `updates` learn calls that updated (after warm-up). */
+async function measure(c: Case, norm: Norm, updates: number): Promise<{ ms: number; kernels: number }> {
+  const { agent, gradientStepsPerLearn } = c.make(norm);
+  const env = makeVectorEnv('CartPole-v1', { numEnvs: c.numEnvs, seed: 2 });
+  let { observations } = await env.reset({ seed: 2 });
+  let step = 0;
+  let ms = 0;
+  let count = 0;
+  let k = 0;
+  let seen = 0;
+  while (count < updates) {
+    const ctx = { step, totalSteps: 1_000_000 };
+    const actions = agent.act(observations, ctx);
+    const r = await env.step(actions);
+    step += c.numEnvs;
+    const k0 = kernels;
+    const t0 = performance.now();
+    const m = agent.learn({ observations, actions, rewards: r.rewards, nextObservations: r.observations, terminated: r.terminated, truncated: r.truncated }, { step, totalSteps: 1_000_000 });
+    const dt = performance.now() - t0;
+    if (m !== null && ++seen > 3) {
+      ms += dt;
+      k += kernels - k0;
+      count++;
+    }
+    observations = r.observations;
+  }
+  agent.dispose();
+  return { ms: ms / count / gradientStepsPerLearn, kernels: k / count / gradientStepsPerLearn };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** Markdown tables, one per agent: ms per gradient step with tfjs's and wnrl's Reshape, kernels, ratio to none. */
+export async function benchUpdateCost(rounds: number): Promise<string> {
+  const engine = tf.engine();
+  const runKernel = engine.runKernel.bind(engine);
+  (engine as unknown as { runKernel: typeof runKernel }).runKernel = ((...a: Parameters<typeof runKernel>) => (kernels++, runKernel(...a))) as typeof runKernel;
+  let out = `${rounds} interleaved rounds, median ms per gradient step\n\n`;
+  try {
+    for (const c of cases) {
+      const rows: string[][] = [];
+      let none = Number.NaN;
+      for (const norm of NORMS) {
+        const on: number[] = [];
+        const off: number[] = [];
+        let k = 0;
+        for (let r = 0; r < rounds; r++) {
+          useNativeKernels(tf, false);
+          off.push((await measure(c, norm, c.label === 'ppo' ? 3 : 30)).ms);
+          useNativeKernels(tf, true);
+          const m = await measure(c, norm, c.label === 'ppo' ? 3 : 30);
+          on.push(m.ms);
+          k = m.kernels;
+        }
+        if (norm === 'none') none = median(on);
+        rows.push([norm, median(off).toFixed(2), median(on).toFixed(2), `${(median(off) / median(on)).toFixed(2)}x`, k.toFixed(0), `${(median(on) / none).toFixed(2)}x`]);
+      }
+      out += `${c.label}\n| norm | tfjs Reshape ms | wnrl Reshape ms | speed-up | kernels | vs none |\n| --- | --- | --- | --- | --- | --- |\n`;
+      out += `${rows.map((r) => `| ${r.join(' | ')} |`).join('\n')}\n\n`;
+    }
+  } finally {
+    useNativeKernels(tf, true);
+    (engine as unknown as { runKernel: typeof runKernel }).runKernel = runKernel;
+  }
+  return out;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' } } });
+  process.stdout.write(`backend ${backendInfo().backend}\n${await benchUpdateCost(Number(values.rounds))}`);
+}
