@@ -1,7 +1,8 @@
 // Learning benchmarks: trains (agent, env, norm, seed) cells through `wnrl train` in child processes
-// (--workers at a time), then tabulates summary.json per norm: how many seeds solved the task (a
-// deterministic eval mean ≥ the env's reward threshold, early stop allowed), steps and wall seconds to
-// solve, and the whole loop's steps per second.
+// (--workers at a time), then tabulates summary.json and metrics.csv per norm: how many seeds solved the
+// task (some deterministic evaluation's mean ≥ the reward threshold: where early stop stops, so runs
+// without early stop count the same), the step and wall time of that evaluation, the training-episode
+// threshold (secondsToThreshold) and the whole loop's steps per second.
 // Run: npx tsx bench/agents.ts --agent dqn --env CartPole-v1 --norms weight,none,batch,layer --seeds 1,2,3,4,5
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -19,6 +20,8 @@ const { values } = parseArgs({
     out: { type: 'string', default: 'bench/out' },
     /** A partial run config passed to every run (e.g. {"trainer":{"earlyStop":false}}). */
     config: { type: 'string' },
+    /** Tabulate the runs already in --out without training. */
+    'report-only': { type: 'boolean', default: false },
   },
 });
 const norms = values.norms.split(',');
@@ -36,7 +39,7 @@ function runCell(cell: (typeof cells)[number]): Promise<void> {
 }
 
 const t0 = performance.now();
-const queue = [...cells];
+const queue = values['report-only'] ? [] : [...cells];
 await Promise.all(
   Array.from({ length: Number(values.workers) }, async () => {
     for (let cell = queue.shift(); cell !== undefined; cell = queue.shift()) await runCell(cell);
@@ -46,14 +49,30 @@ const total = (performance.now() - t0) / 1000;
 
 const median = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]! : Number.NaN);
 interface S { stepsToThreshold: number | null; earlyStopped: boolean; evalReturnMean: number; totalSteps: number; wallSeconds: number; stepsPerSecond: number; secondsToThreshold: number | null; rewardThreshold: number | null; msPerUpdate: number | null }
+/** The first evaluation (step, wall seconds) whose mean reached the threshold, from metrics.csv: where early stop would have stopped. */
+function firstSolve(dir: string, threshold: number | null): { step: number; seconds: number } | null {
+  if (threshold === null) return null;
+  const [head, ...lines] = fs.readFileSync(path.join(dir, 'metrics.csv'), 'utf8').trim().split('\n');
+  const cols = head!.split(',');
+  const [iStep, iWall, iEval] = ['step', 'wallSeconds', 'eval/returnMean'].map((c) => cols.indexOf(c)) as [number, number, number];
+  for (const line of lines) {
+    const f = line.split(',');
+    if (f[iEval] !== '' && Number(f[iEval]) >= threshold) return { step: Number(f[iStep]), seconds: Number(f[iWall]) };
+  }
+  return null;
+}
 const rows = norms.map((norm) => {
-  const sums = cells.filter((c) => c.norm === norm).map((c) => JSON.parse(fs.readFileSync(path.join(c.dir, 'summary.json'), 'utf8')) as S);
-  const solved = sums.filter((s) => s.rewardThreshold !== null && s.evalReturnMean >= s.rewardThreshold);
+  const runs = cells.filter((c) => c.norm === norm).map((c) => {
+    const s = JSON.parse(fs.readFileSync(path.join(c.dir, 'summary.json'), 'utf8')) as S;
+    return { s, solve: firstSolve(c.dir, s.rewardThreshold) };
+  });
+  const sums = runs.map((r) => r.s);
+  const solved = runs.filter((r) => r.solve !== null);
   return [
     norm,
-    `${solved.length}/${sums.length}`,
-    solved.length ? String(median(solved.map((s) => s.totalSteps))) : '-',
-    solved.length ? median(solved.map((s) => s.wallSeconds)).toFixed(1) : '-',
+    `${solved.length}/${runs.length}`,
+    runs.map((r) => (r.solve === null ? '-' : `${(r.solve.step / 1000).toFixed(1)}k`)).join(' '),
+    runs.map((r) => (r.solve === null ? '-' : r.solve.seconds.toFixed(1))).join(' '),
     sums.map((s) => s.evalReturnMean.toFixed(0)).join(' '),
     sums.map((s) => (s.stepsToThreshold === null ? '-' : `${(s.stepsToThreshold / 1000).toFixed(1)}k`)).join(' '),
     sums.map((s) => (s.secondsToThreshold === null ? '-' : s.secondsToThreshold.toFixed(1))).join(' '),
@@ -63,6 +82,6 @@ const rows = norms.map((norm) => {
     median(sums.map((s) => s.msPerUpdate ?? Number.NaN)).toFixed(2),
   ];
 });
-const header = ['norm', 'solved', 'median steps to solve', 'median wall s to solve', 'final eval per seed', 'steps to train-threshold per seed', 's to train-threshold per seed', 'median s to train-threshold', 'steps/s', 'ms per learn call'];
+const header = ['norm', 'solved (an eval ≥ threshold)', 'steps at first solving eval', 'wall s at first solving eval', 'final eval per seed', 'steps to train-threshold per seed', 's to train-threshold per seed', 'median s to train-threshold', 'steps/s', 'ms per learn call'];
 process.stdout.write(`${values.agent} on ${values.env}, seeds ${seeds.join(',')}, ${values.workers} workers, ${total.toFixed(0)} s total\n`);
 process.stdout.write(`| ${header.join(' | ')} |\n| ${header.map(() => '---').join(' | ')} |\n${rows.map((r) => `| ${r.join(' | ')} |`).join('\n')}\n`);
