@@ -32,11 +32,15 @@ const PRESETS: Record<string, Preset> = {
   // The RL Zoo's PPO CartPole-v1 hyperparameters, retuned for wall-clock time with weight norm: 10 epochs
   // instead of 20 (an update costs its gradient steps: half the time per rollout) and learning rate 5e-3
   // instead of 1e-3 (with 1e-3, weight norm reached the training threshold in 1 of 4 seeds within 60k
-  // steps; with 3e-3 or 5e-3 and 10 epochs, 4 of 4 in 21-59k). Sweep and numbers: bench/README.md.
+  // steps; with 3e-3 or 5e-3 and 10 epochs, 4 of 4 in 21-59k). Output layers without weight norm
+  // (outputNorm 'none'; hidden layers keep it): a weight-normalized output's scale is its gain g, which
+  // Adam moves by about the learning rate per step, so a value head needing |V| ≈ 50 grows slowly; with
+  // plain outputs weight norm's median steps to the training threshold fell from 40k to 27k.
+  // Sweep and numbers: bench/README.md.
   'ppo:CartPole-v1': {
     env: { numEnvs: 8 },
     agent: {
-      network: { hidden: [64, 64], activation: 'tanh' },
+      network: { hidden: [64, 64], activation: 'tanh', outputNorm: 'none' },
       numSteps: 32,
       batchSize: 256,
       gaeLambda: 0.8,
@@ -50,11 +54,12 @@ const PRESETS: Record<string, Preset> = {
     },
     trainer: { totalSteps: 100_000, evalInterval: 10_000, evalEpisodes: 20 },
   },
-  // From the RL Zoo (ppo.yml, Acrobot-v1; its `normalize: true` as observation normalization only).
-  // Not yet benchmarked here over the full 200k-step budget: see bench/README.md.
+  // From the RL Zoo (ppo.yml, Acrobot-v1; its `normalize: true` as observation normalization only), with
+  // plain output layers: with weight-normalized ones, 2 of 5 seeds never left −500 within 200k (returns of
+  // −100 to −500 need a value scale the output gain reaches slowly; see the CartPole note above).
   'ppo:Acrobot-v1': {
     env: { numEnvs: 16, wrappers: [{ type: 'normalizeObservation' }] },
-    agent: { numSteps: 256, batchSize: 256, gaeLambda: 0.94, gamma: 0.99, updateEpochs: 4, entropyCoef: 0 },
+    agent: { network: { outputNorm: 'none' }, numSteps: 256, batchSize: 256, gaeLambda: 0.94, gamma: 0.99, updateEpochs: 4, entropyCoef: 0 },
     trainer: { totalSteps: 200_000, evalInterval: 20_000, evalEpisodes: 20 },
   },
   // From the RL Zoo (ppo.yml, Pendulum-v1) without gSDE, which wnrl does not implement.
