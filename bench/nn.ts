@@ -6,6 +6,7 @@ import type { LayersModel, Scalar, Tensor } from '@tensorflow/tfjs-node';
 import { backendInfo, tf } from '../src/backend.ts';
 import { NORMS, type Norm } from '../src/config/network.ts';
 import { FlatOptimizer, buildMlp, dataDependentInit } from '../src/nn/index.ts';
+import { forward } from '../src/nn/forward.ts';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -27,13 +28,13 @@ function setup(norm: Norm, hidden: number[], batch: number): Case {
 }
 
 function trainStep(c: Case): void {
-  const { loss, gradNorm } = c.optimizer.step(() => tf.losses.meanSquaredError(c.y, c.model.apply(c.x, { training: true }) as Tensor) as Scalar);
+  const { loss, gradNorm } = c.optimizer.step(() => tf.losses.meanSquaredError(c.y, forward(c.model, c.x, true)) as Scalar);
   loss.dataSync();
   tf.dispose([loss, gradNorm]);
 }
 
 function act(c: Case): void {
-  const out = tf.tidy(() => c.model.apply(c.obs8, { training: false }) as Tensor);
+  const out = tf.tidy(() => forward(c.model, c.obs8, false));
   out.dataSync();
   out.dispose();
 }

@@ -17,5 +17,5 @@ out('\n## Networks: ms per training step and per acting pass (x none)');
 const nn = benchNn();
 out(markdownTable(nn.header, nn.rows));
 
-out('\n## Agent updates: ms per gradient step, tfjs-node\'s Reshape kernel vs wnrl\'s (same process)');
-out(await benchUpdateCost(3));
+out('\n## Agent updates: ms and kernels per gradient step (x none, same process)');
+out(await benchUpdateCost(5));

@@ -1,5 +1,5 @@
-// What one gradient step of each agent costs, per norm, and what wnrl's faster Reshape kernel
-// (src/native-kernels.ts) saves, with tfjs-node's original kernel as the baseline in the same process.
+// What one gradient step of each agent costs per norm, as a ratio to `none` measured in the same process
+// (interleaved rounds), with the kernels it dispatches (the native backend's cost is per kernel).
 // A PPO step: CartPole-v1 preset shapes (8 envs × 32 steps, one 256-sample minibatch, policy and value
 // MLPs 64-64 tanh); a DQN step: the DQN preset (batch 256, Double DQN, 64-64 relu; a learn call runs two
 // steps and a Polyak update). Kernels are counted through the tfjs engine.
@@ -12,7 +12,6 @@ import { PPO } from '../agents/ppo.ts';
 import { makeVectorEnv } from '../envs/vector/vector-env.ts';
 import { backendInfo, tf } from '../src/backend.ts';
 import { NORMS, type Norm } from '../src/config/network.ts';
-import { useNativeKernels } from '../src/native-kernels.ts';
 
 let kernels = 0;
 
@@ -75,7 +74,7 @@ async function measure(c: Case, norm: Norm, updates: number): Promise<{ ms: numb
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-/** Markdown tables, one per agent: ms per gradient step with tfjs's and wnrl's Reshape, kernels, ratio to none. */
+/** Markdown tables, one per agent: ms and kernels per gradient step, and the ratio to none. */
 export async function benchUpdateCost(rounds: number): Promise<string> {
   const engine = tf.engine();
   const runKernel = engine.runKernel.bind(engine);
@@ -83,28 +82,21 @@ export async function benchUpdateCost(rounds: number): Promise<string> {
   let out = `${rounds} interleaved rounds, median ms per gradient step\n\n`;
   try {
     for (const c of cases) {
-      const rows: string[][] = [];
-      let none = Number.NaN;
-      for (const norm of NORMS) {
-        const on: number[] = [];
-        const off: number[] = [];
-        let k = 0;
-        for (let r = 0; r < rounds; r++) {
-          useNativeKernels(tf, false);
-          off.push((await measure(c, norm, c.label === 'ppo' ? 3 : 30)).ms);
-          useNativeKernels(tf, true);
+      const ms = new Map<Norm, number[]>(NORMS.map((n) => [n, []]));
+      const k = new Map<Norm, number>();
+      for (let r = 0; r < rounds; r++) {
+        for (const norm of NORMS) {
           const m = await measure(c, norm, c.label === 'ppo' ? 3 : 30);
-          on.push(m.ms);
-          k = m.kernels;
+          ms.get(norm)!.push(m.ms);
+          k.set(norm, m.kernels);
         }
-        if (norm === 'none') none = median(on);
-        rows.push([norm, median(off).toFixed(2), median(on).toFixed(2), `${(median(off) / median(on)).toFixed(2)}x`, k.toFixed(0), `${(median(on) / none).toFixed(2)}x`]);
       }
-      out += `${c.label}\n| norm | tfjs Reshape ms | wnrl Reshape ms | speed-up | kernels | vs none |\n| --- | --- | --- | --- | --- | --- |\n`;
+      const none = median(ms.get('none')!);
+      const rows = NORMS.map((norm) => [norm, median(ms.get(norm)!).toFixed(2), k.get(norm)!.toFixed(0), `${(median(ms.get(norm)!) / none).toFixed(2)}x`]);
+      out += `${c.label}\n| norm | ms per gradient step | kernels | vs none |\n| --- | --- | --- | --- |\n`;
       out += `${rows.map((r) => `| ${r.join(' | ')} |`).join('\n')}\n\n`;
     }
   } finally {
-    useNativeKernels(tf, true);
     (engine as unknown as { runKernel: typeof runKernel }).runKernel = runKernel;
   }
   return out;

@@ -6,7 +6,6 @@
 import type * as TfNode from '@tensorflow/tfjs-node';
 import { createRequire } from 'node:module';
 import { BackendError } from './errors.ts';
-import { installNativeKernels } from './native-kernels.ts';
 
 // TensorFlow prints CPU-feature INFO lines when the library loads; keep warnings and errors only.
 process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
@@ -24,8 +23,6 @@ export interface BackendInfo {
   readonly tensorflowVersion: string | null;
   /** Why this backend: the default, or the environment variable that asked for another one. */
   readonly reason: string;
-  /** tfjs-node kernels replaced by wnrl's faster ones (src/native-kernels.ts); empty on `cpu`. */
-  readonly kernels: readonly string[];
 }
 
 const require = createRequire(import.meta.url);
@@ -44,7 +41,7 @@ function load(): { tf: typeof TfNode; info: BackendInfo } {
     tfjs.setBackend('cpu').catch(() => undefined);
     return {
       tf: tfjs,
-      info: { backend: 'cpu', tfjsVersion: tfjs.version.tfjs, tensorflowVersion: null, reason: 'WNRL_BACKEND=cpu', kernels: [] },
+      info: { backend: 'cpu', tfjsVersion: tfjs.version.tfjs, tensorflowVersion: null, reason: 'WNRL_BACKEND=cpu' },
     };
   }
   let tfn: typeof TfNode;
@@ -70,7 +67,6 @@ function load(): { tf: typeof TfNode; info: BackendInfo } {
       tfjsVersion: versions['tfjs'] ?? versions['tfjs-core'] ?? 'unknown',
       tensorflowVersion: typeof binding?.TF_Version === 'string' ? binding.TF_Version : null,
       reason: 'default (native)',
-      kernels: installNativeKernels(tfn),
     },
   };
 }
