@@ -10,8 +10,9 @@ const PRESETS: Record<string, Preset> = {
   // vector step of 8 envs (half the updates of the previous preset, so ~2k steps/s), hard target copies
   // every 2000 steps instead of Polyak averaging, and ε falling over 20% of training to 0.1 (runs that
   // stalled had Q-values drifting up while returns stayed low; more late exploration and a slower target
-  // helped). Evaluations every 2.5k steps: DQN's greedy policy on CartPole peaks and dips, and early stop
-  // keeps a peak.
+  // made that rarer). With weight norm 3 of 5 seeds solve within 100k, in ~40 s per 100k steps.
+  // Evaluations every 2.5k steps: DQN's greedy policy on CartPole peaks and dips, and early stop keeps
+  // a peak.
   'dqn:CartPole-v1': {
     env: { numEnvs: 8 },
     agent: {
