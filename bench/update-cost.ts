@@ -1,15 +1,15 @@
 // What one gradient step of each agent costs per norm, as a ratio to `none` measured in the same process
 // (interleaved rounds), with the kernels it dispatches (the native backend's cost is per kernel).
-// A PPO step: CartPole-v1 preset shapes (8 envs × 32 steps, one 256-sample minibatch, policy and value
-// MLPs 64-64 tanh); a DQN step: the DQN preset (batch 256, Double DQN, 64-64 relu; a learn call runs two
-// steps and a Polyak update). Kernels are counted through the tfjs engine.
+// A PPO step: CartPole-v1 shapes (8 envs × 32 steps, one 256-sample minibatch, policy and value MLPs
+// 64-64 tanh, every layer normalized); a DQN step: batch 256, Double DQN, Huber, 64-64 relu (a learn call
+// runs two steps and a Polyak update). Kernels are counted through the tfjs engine.
 // Run: npx tsx bench/update-cost.ts [--rounds 5]
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Agent } from '../agents/agent.ts';
 import { DQN } from '../agents/dqn.ts';
 import { PPO } from '../agents/ppo.ts';
-import { makeVectorEnv } from '../envs/vector/vector-env.ts';
+import { makeVectorEnv, type VectorEnv } from '../envs/vector/vector-env.ts';
 import { backendInfo, tf } from '../src/backend.ts';
 import { NORMS, type Norm } from '../src/config/network.ts';
 
@@ -17,15 +17,12 @@ let kernels = 0;
 
 interface Case {
   label: string;
-  make: (norm: Norm) => { agent: Agent; gradientStepsPerLearn: number };
-  numEnvs: number;
+  make: (norm: Norm, env: VectorEnv) => { agent: Agent; gradientStepsPerLearn: number };
 }
 const cases: Case[] = [
   {
     label: 'ppo',
-    numEnvs: 8,
-    make: (norm) => {
-      const env = makeVectorEnv('CartPole-v1', { numEnvs: 8, seed: 1 });
+    make: (norm, env) => {
       const agent = new PPO({ env, seed: 1, network: { hidden: [64, 64], activation: 'tanh', norm }, numSteps: 32, batchSize: 256, updateEpochs: 10 });
       agent.initialize(new Float32Array(256 * 4).map((_, i) => Math.sin(i) * 0.1));
       return { agent, gradientStepsPerLearn: 10 };
@@ -33,9 +30,7 @@ const cases: Case[] = [
   },
   {
     label: 'dqn',
-    numEnvs: 8,
-    make: (norm) => {
-      const env = makeVectorEnv('CartPole-v1', { numEnvs: 8, seed: 1 });
+    make: (norm, env) => {
       const agent = new DQN({ env, seed: 1, network: { hidden: [64, 64], activation: 'relu', norm }, learningStarts: 512, batchSize: 256, trainFrequency: 8, gradientSteps: 2, tau: 0.01, targetUpdateInterval: 8 });
       return { agent, gradientStepsPerLearn: 2 };
     },
@@ -44,8 +39,8 @@ const cases: Case[] = [
 
 /** ms and kernels per gradient step over `updates` learn calls that updated (after warm-up). */
 async function measure(c: Case, norm: Norm, updates: number): Promise<{ ms: number; kernels: number }> {
-  const { agent, gradientStepsPerLearn } = c.make(norm);
-  const env = makeVectorEnv('CartPole-v1', { numEnvs: c.numEnvs, seed: 2 });
+  const env = makeVectorEnv('CartPole-v1', { numEnvs: 8, seed: 2 });
+  const { agent, gradientStepsPerLearn } = c.make(norm, env);
   let { observations } = await env.reset({ seed: 2 });
   let step = 0;
   let ms = 0;
@@ -56,7 +51,7 @@ async function measure(c: Case, norm: Norm, updates: number): Promise<{ ms: numb
     const ctx = { step, totalSteps: 1_000_000 };
     const actions = agent.act(observations, ctx);
     const r = await env.step(actions);
-    step += c.numEnvs;
+    step += env.numEnvs;
     const k0 = kernels;
     const t0 = performance.now();
     const m = agent.learn({ observations, actions, rewards: r.rewards, nextObservations: r.observations, terminated: r.terminated, truncated: r.truncated }, { step, totalSteps: 1_000_000 });
@@ -69,6 +64,7 @@ async function measure(c: Case, norm: Norm, updates: number): Promise<{ ms: numb
     observations = r.observations;
   }
   agent.dispose();
+  await env.close();
   return { ms: ms / count / gradientStepsPerLearn, kernels: k / count / gradientStepsPerLearn };
 }
 
