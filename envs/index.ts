@@ -16,6 +16,7 @@ export { WRAPPER_ORDER, WrapperConfig, applyWrapper, orderWrappers } from './wra
 export { EnvChecker } from './wrappers/env-checker.ts';
 export { MaskVelocity } from './wrappers/mask-velocity.ts';
 export { NormalizeObservation, type RunningStats } from './wrappers/normalize-observation.ts';
+export { NormalizeReward } from './wrappers/normalize-reward.ts';
 export { ObservationNoise } from './wrappers/observation-noise.ts';
 export { RecordEpisodeStatistics, type EpisodeStatistics } from './wrappers/record-episode-statistics.ts';
 export { RewardNoise } from './wrappers/reward-noise.ts';

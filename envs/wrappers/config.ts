@@ -2,7 +2,7 @@
 // in which makeEnv stacks them, innermost first:
 //
 //   task -> [EnvChecker] -> TimeLimit -> RecordEpisodeStatistics -> StickyActions -> ClipAction
-//        -> MaskVelocity -> ObservationNoise -> RewardNoise -> NormalizeObservation
+//        -> MaskVelocity -> ObservationNoise -> RewardNoise -> NormalizeObservation -> NormalizeReward
 //
 // Statistics sit inside every noise wrapper, so `info.episode` holds the task's true return; the agent sees
 // the outermost observation and reward. The order entries are listed in does not matter.
@@ -11,6 +11,7 @@ import type { Env } from '../core.ts';
 import { ClipAction } from './clip-action.ts';
 import { MaskVelocity } from './mask-velocity.ts';
 import { NormalizeObservation } from './normalize-observation.ts';
+import { NormalizeReward } from './normalize-reward.ts';
 import { ObservationNoise } from './observation-noise.ts';
 import { RecordEpisodeStatistics } from './record-episode-statistics.ts';
 import { RewardNoise } from './reward-noise.ts';
@@ -30,6 +31,11 @@ export const WrapperConfig = z.discriminatedUnion(
     z.strictObject({ type: z.literal('observationNoise'), std: nonNegative }),
     z.strictObject({ type: z.literal('rewardNoise'), std: nonNegative }),
     z.strictObject({ type: z.literal('normalizeObservation'), epsilon: z.number().positive().optional() }),
+    z.strictObject({
+      type: z.literal('normalizeReward'),
+      gamma: z.number().min(0, { error: 'expected a discount in [0, 1]' }).max(1, { error: 'expected a discount in [0, 1]' }).optional(),
+      epsilon: z.number().positive().optional(),
+    }),
   ],
   { error: (issue) => (issue.code === 'invalid_union' ? `unknown wrapper type; expected one of ${WRAPPER_ORDER.join(', ')}` : undefined) },
 );
@@ -46,6 +52,7 @@ export const WRAPPER_ORDER = [
   'observationNoise',
   'rewardNoise',
   'normalizeObservation',
+  'normalizeReward',
 ] as const;
 
 /** Orders wrapper entries canonically (stable for entries of the same type). */
@@ -71,5 +78,7 @@ export function applyWrapper(env: Env, c: WrapperConfig): Env {
       return new RewardNoise(env, c.std);
     case 'normalizeObservation':
       return new NormalizeObservation(env, c.epsilon);
+    case 'normalizeReward':
+      return new NormalizeReward(env, c.gamma, c.epsilon);
   }
 }

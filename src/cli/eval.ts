@@ -8,7 +8,7 @@ import { positiveInt, seed } from '../config/common.ts';
 import { ConfigError, parseConfig } from '../config/parse.ts';
 import { readJsonFile } from '../config/read-json.ts';
 import { RunConfig } from '../config/run.ts';
-import { evaluate, restoreNormalization } from '../train/evaluate.ts';
+import { evaluate, restoreNormalization, type NormalizationState } from '../train/evaluate.ts';
 import { RUN_FILES } from '../train/run-dir.ts';
 import { numericFlags, parseFlags } from './args.ts';
 import type { Io } from './main.ts';
@@ -34,8 +34,8 @@ export async function evalCommand(args: string[], io: Io): Promise<number> {
   const episodes = nums.episodes ?? 100;
   const evalSeed = nums.seed ?? 12345;
   const env = makeVectorEnv(config.env.id, { numEnvs: nums['num-envs'] ?? Math.min(episodes, 8), seed: evalSeed, wrappers: config.env.wrappers });
-  const trainerState = JSON.parse(fs.readFileSync(path.join(checkpoint, 'trainer.json'), 'utf8')) as { step?: number; normalization?: Parameters<typeof restoreNormalization>[1] | null };
-  if (trainerState.normalization) restoreNormalization(env, trainerState.normalization, true);
+  const trainerState = JSON.parse(fs.readFileSync(path.join(checkpoint, 'trainer.json'), 'utf8')) as { step?: number } & Partial<NormalizationState>;
+  restoreNormalization(env, trainerState, true);
   const agent = await loadAgent(checkpoint);
   try {
     const result = await evaluate(agent, env, episodes, evalSeed);

@@ -15,7 +15,7 @@ import { parseConfig } from '../config/parse.ts';
 import { readJsonFile } from '../config/read-json.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import type { Summary } from '../train/summary.ts';
-import { restoreNormalization } from '../train/evaluate.ts';
+import { restoreNormalization, type NormalizationState } from '../train/evaluate.ts';
 import { RUN_FILES, isNonEmptyDir } from '../train/run-dir.ts';
 import { Trainer } from '../train/trainer.ts';
 import { numericFlags, parseFlags } from './args.ts';
@@ -134,11 +134,11 @@ async function resume(out: string, values: Record<string, unknown>, nums: { step
   }
   const config = parseConfig(RunConfig, readJsonFile(configFile), configFile);
   if (nums.steps !== undefined) config.trainer.totalSteps = nums.steps;
-  const state = readJsonFile(path.join(checkpointDir, 'trainer.json')) as { step: number; episodes: number; normalization: Parameters<typeof restoreNormalization>[1] | null };
+  const state = readJsonFile(path.join(checkpointDir, 'trainer.json')) as { step: number; episodes: number } & Partial<NormalizationState>;
   if (state.step >= config.trainer.totalSteps) throw ConfigError.single('--steps', `the run already has ${state.step} steps; pass a larger --steps to extend it`);
   fs.rmSync(path.join(out, RUN_FILES.summary), { force: true });
   const env = makeVectorEnv(config.env.id, { numEnvs: config.env.numEnvs, seed: config.trainer.seed + state.step, wrappers: config.env.wrappers });
-  if (state.normalization) restoreNormalization(env, state.normalization, false);
+  restoreNormalization(env, state, false);
   const logger = createLogger({ level: config.trainer.logLevel, file: path.join(out, RUN_FILES.log), console: io.err });
   const agent = await loadAgent(checkpointDir, logger);
   agent.resumeAt?.(state.step);

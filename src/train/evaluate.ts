@@ -5,6 +5,8 @@ import type { VectorEnv } from '../../envs/vector/vector-env.ts';
 import { SyncVectorEnv } from '../../envs/vector/vector-env.ts';
 import { Wrapper, type Env } from '../../envs/core.ts';
 import { NormalizeObservation } from '../../envs/wrappers/normalize-observation.ts';
+import { NormalizeReward } from '../../envs/wrappers/normalize-reward.ts';
+import type { RunningStats } from '../../envs/wrappers/running-mean-std.ts';
 import type { EpisodeStatistics } from '../../envs/wrappers/record-episode-statistics.ts';
 
 export interface EvalResult {
@@ -44,41 +46,57 @@ export async function evaluate(agent: Agent, env: VectorEnv, episodes: number, s
   return { returns, lengths, ...meanStd(returns) };
 }
 
-function findNormalizer(env: Env): NormalizeObservation | null {
+type Normalizer = NormalizeObservation | NormalizeReward;
+
+function findNormalizer<T extends Normalizer>(env: Env, kind: abstract new (...args: never[]) => T): T | null {
   let e: Env = env;
   while (e instanceof Wrapper) {
-    if (e instanceof NormalizeObservation) return e;
+    if (e instanceof kind) return e;
     e = (e as Wrapper).env;
   }
   return null;
 }
 
-/** Copies observation-normalization statistics from the training env to the eval env and freezes them. */
-export function syncNormalization(train: VectorEnv, evalEnv: VectorEnv): void {
-  if (!(train instanceof SyncVectorEnv) || !(evalEnv instanceof SyncVectorEnv)) return;
-  const source = findNormalizer(train.envs[0]!);
-  if (source === null) return;
-  for (const e of evalEnv.envs) {
-    const target = findNormalizer(e);
-    if (target !== null) {
-      target.stats = source.stats;
-      target.frozen = true;
-    }
-  }
+/**
+ * The running statistics of a vector env's normalization wrappers, read from its first copy (saved with
+ * checkpoints in trainer.json; `normalization` is the observation normalizer's, a name kept from before
+ * reward normalization existed).
+ */
+export interface NormalizationState {
+  normalization: RunningStats | null;
+  rewardNormalization: RunningStats | null;
 }
 
-/** The normalization statistics of a vector env's first copy (saved with checkpoints), or null. */
-export function normalizationStats(env: VectorEnv): NormalizeObservation['stats'] | null {
-  return env instanceof SyncVectorEnv ? (findNormalizer(env.envs[0]!)?.stats ?? null) : null;
+const KINDS = [
+  ['normalization', NormalizeObservation],
+  ['rewardNormalization', NormalizeReward],
+] as const;
+
+export function normalizationState(env: VectorEnv): NormalizationState {
+  const first = env instanceof SyncVectorEnv ? env.envs[0]! : null;
+  return {
+    normalization: first ? (findNormalizer(first, NormalizeObservation)?.stats ?? null) : null,
+    rewardNormalization: first ? (findNormalizer(first, NormalizeReward)?.stats ?? null) : null,
+  };
 }
 
-export function restoreNormalization(env: VectorEnv, stats: NormalizeObservation['stats'], frozen: boolean): void {
+/** Sets every copy's normalization statistics (those present in `state`) and freezes or unfreezes them. */
+export function restoreNormalization(env: VectorEnv, state: Partial<NormalizationState>, frozen: boolean): void {
   if (!(env instanceof SyncVectorEnv)) return;
-  for (const e of env.envs) {
-    const n = findNormalizer(e);
-    if (n !== null) {
-      n.stats = stats;
-      n.frozen = frozen;
+  for (const [key, kind] of KINDS) {
+    const stats = state[key];
+    if (!stats) continue;
+    for (const e of env.envs) {
+      const n = findNormalizer<Normalizer>(e, kind);
+      if (n !== null) {
+        n.stats = stats;
+        n.frozen = frozen;
+      }
     }
   }
+}
+
+/** Copies the training env's normalization statistics to the eval env and freezes them there. */
+export function syncNormalization(train: VectorEnv, evalEnv: VectorEnv): void {
+  restoreNormalization(evalEnv, normalizationState(train), true);
 }

@@ -14,7 +14,7 @@ import { parseConfig } from '../config/parse.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import { CsvSink, TensorBoardSink, type MetricRow } from '../log/sinks.ts';
 import { version } from '../version.ts';
-import { evaluate, normalizationStats, syncNormalization, type EvalResult } from './evaluate.ts';
+import { evaluate, normalizationState, syncNormalization, type EvalResult } from './evaluate.ts';
 import { Progress } from './progress.ts';
 import { RUN_FILES, writeDirAtomic, writeJsonAtomic } from './run-dir.ts';
 import type { Summary } from './summary.ts';
@@ -151,7 +151,7 @@ export class Trainer {
       if (runDir === undefined) return;
       await writeDirAtomic(path.join(runDir, RUN_FILES.checkpoint), async (tmp) => {
         await agent.save(tmp);
-        writeJsonAtomic(path.join(tmp, 'trainer.json'), { step, episodes, wallSeconds: seconds(), normalization: normalizationStats(env) });
+        writeJsonAtomic(path.join(tmp, 'trainer.json'), { step, episodes, wallSeconds: seconds(), ...normalizationState(env) });
       });
       log.debug({ step }, 'checkpoint');
     };

@@ -3,6 +3,7 @@ import {
   ClipAction,
   MaskVelocity,
   NormalizeObservation,
+  NormalizeReward,
   ObservationNoise,
   RewardNoise,
   StickyActions,
@@ -106,6 +107,54 @@ test('NormalizeObservation tracks running mean and variance, and stops updating 
   const r = env.step(1);
   expect(env.stats).toEqual(before);
   expect(r.observation[0]).toBeCloseTo((n + 1 - before.mean[0]!) / Math.sqrt(before.var[0]! + 1e-8), 4);
+});
+
+test('NormalizeReward divides by the running std of the discounted return, reset on termination only', () => {
+  // Reward 1 every step; the script terminates at t = 5 and truncates at t = 8, then counts on.
+  const gamma = 0.5;
+  const env = new NormalizeReward(
+    new ScriptedEnv({
+      step: (e) => ({ observation: new Float32Array(2), reward: 1, terminated: e.t === 5, truncated: e.t === 8, info: {} }),
+    }),
+    gamma,
+  );
+  env.reset();
+  const returns: number[] = [];
+  let g = 0;
+  for (let t = 1; t <= 2000; t++) {
+    const r = env.step(0);
+    g = g * gamma + 1; // G_t = γ·G_{t-1}·(1 − terminated_t) + r_t: the termination at t = 5 zeroes G_4's share
+    if (t === 5) g = 1;
+    returns.push(g);
+    expect(r.reward, `step ${t}`).toBeCloseTo(1 / Math.sqrt(env.stats.var[0]! + 1e-8), 10);
+  }
+  // The truncation at t = 8 did not restart the return: G_9 = 1 + γ·G_8.
+  expect(returns[8]).toBeCloseTo(1 + gamma * returns[7]!, 12);
+  const { mean, std } = meanStd(returns);
+  expect(env.stats.mean[0]).toBeCloseTo(mean, 3);
+  expect(Math.sqrt(env.stats.var[0]!)).toBeCloseTo(std, 3);
+  env.frozen = true;
+  const before = env.stats;
+  expect(env.step(0).reward).toBeCloseTo(1 / Math.sqrt(before.var[0]! + 1e-8), 10);
+  expect(env.stats).toEqual(before);
+  expect(() => new NormalizeReward(new ScriptedEnv(), 1.5)).toThrow('gamma');
+});
+
+test('normalizeReward via makeEnv: outermost, the agent sees scaled rewards, info.episode keeps the task return', () => {
+  const env = makeEnv('CartPole-v1', { wrappers: [{ type: 'normalizeReward', gamma: 0.99 }, { type: 'normalizeObservation' }] });
+  expect(env).toBeInstanceOf(NormalizeReward);
+  const normalizer = env as NormalizeReward;
+  env.reset({ seed: 3 });
+  for (;;) {
+    const r = env.step(0);
+    expect(r.reward).toBeCloseTo(1 / Math.sqrt(normalizer.stats.var[0]! + 1e-8), 10);
+    if (r.terminated || r.truncated) {
+      const episode = r.info['episode'] as { return: number; length: number };
+      expect(episode.return).toBe(episode.length); // CartPole's reward is 1 per step
+      break;
+    }
+  }
+  expect(() => makeEnv('CartPole-v1', { wrappers: [{ type: 'normalizeReward', gamma: 2 } as never] })).toThrow('wrappers[0].gamma');
 });
 
 test('MaskVelocity zeroes the velocity components of CartPole, Acrobot and Pendulum', () => {

@@ -5,6 +5,7 @@ import { expect, test } from 'vitest';
 import { DQN } from '../../agents/dqn.ts';
 import { makeVectorEnv } from '../../envs/index.ts';
 import { Summary } from '../../src/train/summary.ts';
+import { normalizationState, restoreNormalization, type NormalizationState } from '../../src/train/evaluate.ts';
 import { Trainer } from '../../src/train/trainer.ts';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'wnrl-run-'));
@@ -86,4 +87,31 @@ test('trainer.rewardThreshold overrides the registered threshold (null: none), a
   const none = await new Trainer({ agent, env, totalSteps: 600, seed: 3, evalInterval: 500, evalEpisodes: 2, rewardThreshold: null }).run();
   expect(none).toMatchObject({ rewardThreshold: null, earlyStopped: false, stepsToThreshold: null });
   agent.dispose();
+}, 60_000);
+
+test('checkpoints carry observation- and reward-normalization statistics; restore sets and freezes them', async () => {
+  const dir = tmp();
+  const wrappers = [{ type: 'normalizeObservation' as const }, { type: 'normalizeReward' as const, gamma: 0.9 }];
+  const env = makeVectorEnv('CartPole-v1', { numEnvs: 2, seed: 3, wrappers });
+  const agent = new DQN({ env, seed: 3, ...hyper });
+  await new Trainer({ agent, env, totalSteps: 600, seed: 3, evalInterval: 0, metricsInterval: 600, runDir: dir }).run();
+  agent.dispose();
+  const saved = JSON.parse(fs.readFileSync(path.join(dir, 'checkpoint', 'trainer.json'), 'utf8')) as NormalizationState & { step: number };
+  expect(saved.step).toBe(600);
+  // The first copy's statistics: 300 steps of env 0 (plus the reset observation for the observation normalizer).
+  expect(saved.normalization!.mean).toHaveLength(4);
+  expect(saved.normalization!.count).toBeGreaterThan(300);
+  expect(saved.rewardNormalization!.mean).toHaveLength(1);
+  expect(saved.rewardNormalization!.count).toBeCloseTo(300 + 1e-4, 6);
+  // CartPole pays 1 per step, so the discounted return (γ = 0.9) lies in [1, 10).
+  expect(saved.rewardNormalization!.mean[0]).toBeGreaterThan(1);
+  expect(saved.rewardNormalization!.mean[0]).toBeLessThan(10);
+
+  const fresh = makeVectorEnv('CartPole-v1', { numEnvs: 2, seed: 4, wrappers });
+  restoreNormalization(fresh, saved, true);
+  expect(normalizationState(fresh)).toEqual({ normalization: saved.normalization, rewardNormalization: saved.rewardNormalization });
+  await fresh.reset({ seed: 4 });
+  await fresh.step(new Int32Array([0, 1]));
+  expect(normalizationState(fresh)).toEqual({ normalization: saved.normalization, rewardNormalization: saved.rewardNormalization }); // frozen
+  await fresh.close();
 }, 60_000);

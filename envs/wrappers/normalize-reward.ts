@@ -1,0 +1,48 @@
+import { Wrapper, type Action, type Env, type StepResult } from '../core.ts';
+import { RunningMeanStd, type RunningStats } from './running-mean-std.ts';
+
+/**
+ * Scales rewards so that their discounted sum has roughly unit variance, as Gymnasium's NormalizeReward:
+ * a running discounted return G ← γ·G·(1 − terminated) + r is tracked, its running variance updated with
+ * every step, and the reward divided by sqrt(var + epsilon) (no mean is subtracted, so signs stay). The
+ * return carries over truncations and resets, as in Gymnasium. Episode statistics recorded inside keep
+ * the task's reward. Set `frozen = true` to stop updating; `stats` reads and restores the statistics.
+ */
+export class NormalizeReward<A extends Action = Action> extends Wrapper<A> {
+  frozen = false;
+  private readonly rms = new RunningMeanStd(1);
+  private discountedReturn = 0;
+  private readonly g = [0];
+
+  constructor(
+    env: Env<A>,
+    readonly gamma = 0.99,
+    readonly epsilon = 1e-8,
+  ) {
+    super(env);
+    if (!(gamma >= 0 && gamma <= 1)) throw new RangeError(`NormalizeReward: gamma must be in [0, 1]; got ${gamma}`);
+    if (!(epsilon > 0) || !Number.isFinite(epsilon)) throw new RangeError(`NormalizeReward: epsilon must be a finite number > 0; got ${epsilon}`);
+  }
+
+  get stats(): RunningStats {
+    return this.rms.stats;
+  }
+  set stats(s: RunningStats) {
+    try {
+      this.rms.stats = s;
+    } catch (e) {
+      throw new RangeError(`NormalizeReward: ${(e as Error).message}`);
+    }
+  }
+
+  override step(action: A): StepResult {
+    const r = this.env.step(action);
+    this.discountedReturn = this.discountedReturn * this.gamma * (r.terminated ? 0 : 1) + r.reward;
+    if (!this.frozen) {
+      this.g[0] = this.discountedReturn;
+      this.rms.update(this.g);
+    }
+    r.reward /= Math.sqrt(this.rms.var[0]! + this.epsilon);
+    return r;
+  }
+}
