@@ -74,9 +74,10 @@ const PRESETS: Record<string, Preset> = {
     agent: { numSteps: 1024, batchSize: 64, gaeLambda: 0.95, gamma: 0.9, updateEpochs: 10, entropyCoef: 0, learningRate: 1e-3, clipRange: 0.2 },
     trainer: { totalSteps: 1_000_000, evalInterval: 50_000, evalEpisodes: 20 },
   },
-  // From the RL Zoo (ppo.yml, MountainCarContinuous-v0) without gSDE. Not yet benchmarked here.
+  // From the RL Zoo (ppo.yml, MountainCarContinuous-v0; `normalize: true`: observations and rewards) without
+  // gSDE. Not yet benchmarked here.
   'ppo:MountainCarContinuous-v0': {
-    env: { numEnvs: 1, wrappers: [{ type: 'normalizeObservation' }] },
+    env: { numEnvs: 1, wrappers: [{ type: 'normalizeObservation' }, { type: 'normalizeReward', gamma: 0.9999 }] },
     agent: {
       numSteps: 8,
       batchSize: 8,
@@ -98,13 +99,15 @@ const PRESETS: Record<string, Preset> = {
     agent: { entropyCoef: 0 },
     trainer: { totalSteps: 500_000, evalInterval: 25_000, evalEpisodes: 20 },
   },
+  // From the RL Zoo (a2c.yml; `normalize: true`: observations and rewards), as the two below. Not yet
+  // benchmarked here.
   'a2c:Acrobot-v1': {
-    env: { numEnvs: 16, wrappers: [{ type: 'normalizeObservation' }] },
+    env: { numEnvs: 16, wrappers: [{ type: 'normalizeObservation' }, { type: 'normalizeReward', gamma: 0.99 }] },
     agent: { entropyCoef: 0 },
     trainer: { totalSteps: 500_000, evalInterval: 25_000, evalEpisodes: 20 },
   },
   'a2c:Pendulum-v1': {
-    env: { numEnvs: 8, wrappers: [{ type: 'normalizeObservation' }] },
+    env: { numEnvs: 8, wrappers: [{ type: 'normalizeObservation' }, { type: 'normalizeReward', gamma: 0.9 }] },
     agent: { numSteps: 8, gaeLambda: 0.9, gamma: 0.9, entropyCoef: 0, learningRate: 7e-4, maxGradNorm: 0.5, valueCoef: 0.4 },
     trainer: { totalSteps: 1_000_000, evalInterval: 50_000, evalEpisodes: 20 },
   },

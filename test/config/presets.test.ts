@@ -13,6 +13,10 @@ test.each(presetKeys())('preset %s resolves to a valid run config and builds its
   const agent = createAgent(config.agent, env, 0);
   expect(agent.algo).toBe(algo);
   agent.dispose();
+  // Reward normalization discounts with the agent's own γ (as the RL Zoo passes γ to VecNormalize).
+  for (const w of config.env.wrappers) {
+    if (w.type === 'normalizeReward') expect(w.gamma, `${key}: normalizeReward.gamma`).toBe((config.agent as { gamma?: number }).gamma);
+  }
 });
 
 test('layers override the preset, and unknown pairs fall back to the schema defaults', () => {
