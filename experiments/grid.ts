@@ -63,15 +63,19 @@ export function expandGrid(e: ExperimentConfig): Cell[] {
         for (const norm of e.norms) {
           for (const s of e.seeds) {
             const id = `${agent}-${env.replace(/[^A-Za-z0-9_.-]/g, '_')}-${noise.name}-${norm}-s${s}`;
-            const config = resolveRunConfig([
-              { env: { id: env }, agent: { algo: agent } },
-              { agent: e.overrides[agent] ?? {} },
-              {
-                env: { id: env, wrappers: noise.wrappers },
-                agent: { algo: agent, network: { norm } },
-                trainer: { totalSteps: e.steps, seed: s, logLevel: 'warn', ...e.trainer },
-              },
-            ]);
+            // The noise setting's wrappers add to the preset's (normalizers stay).
+            const config = resolveRunConfig(
+              [
+                { env: { id: env }, agent: { algo: agent } },
+                { agent: e.overrides[agent] ?? {} },
+                {
+                  env: { id: env },
+                  agent: { algo: agent, network: { norm } },
+                  trainer: { totalSteps: e.steps, seed: s, logLevel: 'warn', ...e.trainer },
+                },
+              ],
+              { addWrappers: noise.wrappers },
+            );
             cells.push({ id, agent, env, noise: noise.name, norm, seed: s, config });
           }
         }

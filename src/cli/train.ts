@@ -76,12 +76,10 @@ export async function train(args: string[], io: Io): Promise<number> {
   if (nums['reward-noise'] !== undefined) wrappers.push({ type: 'rewardNoise', std: nums['reward-noise'] });
   if (nums['sticky-actions'] !== undefined) wrappers.push({ type: 'stickyActions', p: nums['sticky-actions'] });
   if (values['mask-velocity']) wrappers.push({ type: 'maskVelocity' });
-  const fileWrappers = (fileLayer as { env?: { wrappers?: unknown[] } } | undefined)?.env?.wrappers ?? [];
   const flagLayer = {
     env: {
       ...(values.env === undefined ? {} : { id: values.env }),
       ...(nums['num-envs'] === undefined ? {} : { numEnvs: nums['num-envs'] }),
-      ...(wrappers.length ? { wrappers: [...fileWrappers, ...wrappers] } : {}),
     },
     agent: {
       ...(values.agent === undefined ? {} : { algo: values.agent }),
@@ -101,7 +99,8 @@ export async function train(args: string[], io: Io): Promise<number> {
   if (merged.env.id === undefined) required.push({ path: '--env', message: 'is required (an environment id; wnrl envs lists them)' });
   if (merged.agent.algo === undefined) required.push({ path: '--agent', message: `is required (one of ${AGENTS.join(', ')})` });
   if (required.length) throw new ConfigError(required);
-  const config = resolveRunConfig([fileLayer, flagLayer]);
+  // Noise flags add to the wrappers of the preset and --config file (an Acrobot preset keeps its normalizers).
+  const config = resolveRunConfig([fileLayer, flagLayer], { addWrappers: wrappers });
   envSpec(config.env.id); // unknown ids: a RegistryError with the close matches
 
   if (isNonEmptyDir(out)) {

@@ -25,14 +25,27 @@ export const RunConfig = z.strictObject({
 export type RunConfig = z.output<typeof RunConfig>;
 export type RunConfigInput = z.input<typeof RunConfig>;
 
+export interface ResolveOptions {
+  /**
+   * Wrappers added to the list the preset and layers resolve to (noise from CLI flags or an experiment's
+   * noise setting), where a layer's `env.wrappers` would replace the list, the preset's normalizers too.
+   */
+  addWrappers?: readonly unknown[];
+}
+
 /**
- * Merges the layers over the preset of the (algo, env) pair named in them and validates the result.
- * Each layer is a partial RunConfig; `where` prefixes error paths.
+ * Merges the layers over the preset of the (algo, env) pair named in them, adds `addWrappers` to the
+ * resolved wrapper list, and validates the result. Each layer is a partial RunConfig.
  */
-export function resolveRunConfig(layers: unknown[]): RunConfig {
-  const merged = deepMerge({}, ...layers) as { env?: { id?: unknown }; agent?: { algo?: unknown } };
-  const algo = merged.agent?.algo;
-  const envId = merged.env?.id;
+export function resolveRunConfig(layers: unknown[], opts: ResolveOptions = {}): RunConfig {
+  const named = deepMerge({}, ...layers) as { env?: { id?: unknown }; agent?: { algo?: unknown } };
+  const algo = named.agent?.algo;
+  const envId = named.env?.id;
   const preset = typeof algo === 'string' && typeof envId === 'string' ? presetFor(algo, envId) : undefined;
-  return parseConfig(RunConfig, deepMerge({}, preset, ...layers));
+  const merged = deepMerge({}, preset, ...layers) as { env?: { wrappers?: unknown } };
+  if (opts.addWrappers?.length) {
+    const base = merged.env?.wrappers ?? [];
+    merged.env = { ...merged.env, wrappers: Array.isArray(base) ? [...(base as unknown[]), ...opts.addWrappers] : base };
+  }
+  return parseConfig(RunConfig, merged);
 }

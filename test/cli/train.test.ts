@@ -83,6 +83,26 @@ test('train writes a run, refuses to overwrite it without --force, and eval read
   expect(forced.code, forced.err).toBe(0);
 }, 90_000);
 
+test("noise flags add to the preset's wrappers; the normalizers' statistics survive eval and --resume", async () => {
+  const dir = tmp();
+  const out = path.join(dir, 'run');
+  const cfg = path.join(dir, 'small.json');
+  fs.writeFileSync(cfg, JSON.stringify({ agent: { numSteps: 32, batchSize: 64, network: { hidden: [16], initSamples: 64 } }, trainer: { evalInterval: 0, evalEpisodes: 2 } }));
+  const first = await run(['train', '--env', 'Acrobot-v1', '--agent', 'ppo', '--steps', '256', '--num-envs', '2', '--obs-noise', '0.1', '--config', cfg, '--out', out]);
+  expect(first.code, first.err).toBe(0);
+  const config = JSON.parse(fs.readFileSync(path.join(out, 'config.json'), 'utf8')) as { env: { wrappers: unknown[] } };
+  expect(config.env.wrappers).toEqual([...presetFor('ppo', 'Acrobot-v1')!.env!.wrappers!, { type: 'observationNoise', std: 0.1 }]);
+  const state = JSON.parse(fs.readFileSync(path.join(out, 'checkpoint', 'trainer.json'), 'utf8')) as Record<string, { count: number } | null>;
+  expect(state['normalization']!.count).toBeGreaterThan(128);
+  expect(state['rewardNormalization']!.count).toBeCloseTo(128 + 1e-4, 6); // env 0's 128 steps
+  const evaluated = await run(['eval', out, '--episodes', '2', '--json']);
+  expect(evaluated.code, evaluated.err).toBe(0);
+  const resumed = await run(['train', '--resume', '--out', out, '--steps', '384']);
+  expect(resumed.code, resumed.err).toBe(0);
+  const after = JSON.parse(fs.readFileSync(path.join(out, 'checkpoint', 'trainer.json'), 'utf8')) as Record<string, { count: number } | null>;
+  expect(after['rewardNormalization']!.count).toBeCloseTo(192 + 1e-4, 6); // continued from 128, not restarted
+}, 60_000);
+
 test('eval of a directory that is not a run exits 2', async () => {
   const r = await run(['eval', tmp()]);
   expect(r.code).toBe(2);

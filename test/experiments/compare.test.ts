@@ -41,6 +41,26 @@ test('a bad experiment file names the field and the cell', () => {
   expect(ExperimentConfig.safeParse({ name: 'x', agents: ['dqn'], envs: ['CartPole-v1'], norms: ['group'], seeds: [1], steps: 100 }).success).toBe(false);
 });
 
+test("a noise setting adds its wrappers to the preset's (Acrobot keeps its normalizers)", () => {
+  const e = ExperimentConfig.parse({
+    name: 'x',
+    agents: ['ppo'],
+    envs: ['Acrobot-v1', 'CartPole-v1'],
+    norms: ['weight'],
+    seeds: [1],
+    steps: 100,
+    noise: [{ name: 'clean' }, { name: 'obs', wrappers: [{ type: 'observationNoise', std: 0.1 }] }],
+  });
+  const wrappers = Object.fromEntries(expandGrid(e).map((c) => [c.id, c.config.env.wrappers]));
+  const normalizers = [{ type: 'normalizeObservation' }, { type: 'normalizeReward', gamma: 0.99 }];
+  expect(wrappers).toEqual({
+    'ppo-Acrobot-v1-clean-weight-s1': normalizers,
+    'ppo-Acrobot-v1-obs-weight-s1': [...normalizers, { type: 'observationNoise', std: 0.1 }],
+    'ppo-CartPole-v1-clean-weight-s1': [],
+    'ppo-CartPole-v1-obs-weight-s1': [{ type: 'observationNoise', std: 0.1 }],
+  });
+});
+
 test('wnrl compare runs a tiny grid end to end, writes every output, resumes, and regenerates the report bit for bit', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wnrl-compare-'));
   const file = path.join(dir, 'tiny.json');
