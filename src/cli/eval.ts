@@ -1,5 +1,5 @@
 // `wnrl eval DIR [--episodes N] [--seed S]`: loads a run's checkpoint and evaluates it deterministically on
-// a fresh env with the run's wrappers (and its observation-normalization statistics, frozen).
+// a fresh env with the run's wrappers (and its observation- and reward-normalization statistics, frozen).
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadAgent } from '../../agents/index.ts';

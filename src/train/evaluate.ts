@@ -73,11 +73,10 @@ const KINDS = [
 ] as const;
 
 export function normalizationState(env: VectorEnv): NormalizationState {
-  const first = env instanceof SyncVectorEnv ? env.envs[0]! : null;
-  return {
-    normalization: first ? (findNormalizer(first, NormalizeObservation)?.stats ?? null) : null,
-    rewardNormalization: first ? (findNormalizer(first, NormalizeReward)?.stats ?? null) : null,
-  };
+  const state: NormalizationState = { normalization: null, rewardNormalization: null };
+  if (!(env instanceof SyncVectorEnv)) return state;
+  for (const [key, kind] of KINDS) state[key] = findNormalizer<Normalizer>(env.envs[0]!, kind)?.stats ?? null;
+  return state;
 }
 
 /** Sets every copy's normalization statistics (those present in `state`) and freezes or unfreezes them. */
