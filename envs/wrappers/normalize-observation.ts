@@ -1,6 +1,6 @@
-import { Wrapper, type Action, type Env, type ResetOptions, type ResetResult, type StepResult } from '../core.ts';
+import type { Action, Env, ResetOptions, ResetResult, StepResult } from '../core.ts';
 import { Box } from '../spaces/space.ts';
-import { RunningMeanStd, type RunningStats } from './running-mean-std.ts';
+import { RunningNormalizer } from './running-mean-std.ts';
 
 export type { RunningStats } from './running-mean-std.ts';
 
@@ -9,29 +9,14 @@ export type { RunningStats } from './running-mean-std.ts';
  * every observation (as Gymnasium's NormalizeObservation). Set `frozen = true` to stop updating
  * (evaluation); `stats` reads and restores the statistics.
  */
-export class NormalizeObservation<A extends Action = Action> extends Wrapper<A> {
-  frozen = false;
-  private readonly rms: RunningMeanStd;
-
+export class NormalizeObservation<A extends Action = Action> extends RunningNormalizer<A> {
   constructor(
     env: Env<A>,
     readonly epsilon = 1e-8,
   ) {
-    super(env);
-    const n = env.observationSpace.size;
-    this.rms = new RunningMeanStd(n);
-    this.observationSpace = new Box(-Infinity, Infinity, env.observationSpace.shape.length ? env.observationSpace.shape : [n]);
-  }
-
-  get stats(): RunningStats {
-    return this.rms.stats;
-  }
-  set stats(s: RunningStats) {
-    try {
-      this.rms.stats = s;
-    } catch (e) {
-      throw new RangeError(`NormalizeObservation: ${(e as Error).message}`);
-    }
+    super(env, env.observationSpace.size);
+    const { shape, size } = env.observationSpace;
+    this.observationSpace = new Box(-Infinity, Infinity, shape.length ? shape : [size]);
   }
 
   private normalize(o: Float32Array): Float32Array {

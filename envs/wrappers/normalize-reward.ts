@@ -1,5 +1,5 @@
-import { Wrapper, type Action, type Env, type StepResult } from '../core.ts';
-import { RunningMeanStd, type RunningStats } from './running-mean-std.ts';
+import type { Action, Env, StepResult } from '../core.ts';
+import { RunningNormalizer } from './running-mean-std.ts';
 
 /**
  * Scales rewards so that their discounted sum has roughly unit variance, as Gymnasium's NormalizeReward:
@@ -8,9 +8,7 @@ import { RunningMeanStd, type RunningStats } from './running-mean-std.ts';
  * return carries over truncations and resets, as in Gymnasium. Episode statistics recorded inside keep
  * the task's reward. Set `frozen = true` to stop updating; `stats` reads and restores the statistics.
  */
-export class NormalizeReward<A extends Action = Action> extends Wrapper<A> {
-  frozen = false;
-  private readonly rms = new RunningMeanStd(1);
+export class NormalizeReward<A extends Action = Action> extends RunningNormalizer<A> {
   private discountedReturn = 0;
   private readonly g = [0];
 
@@ -19,20 +17,9 @@ export class NormalizeReward<A extends Action = Action> extends Wrapper<A> {
     readonly gamma = 0.99,
     readonly epsilon = 1e-8,
   ) {
-    super(env);
+    super(env, 1);
     if (!(gamma >= 0 && gamma <= 1)) throw new RangeError(`NormalizeReward: gamma must be in [0, 1]; got ${gamma}`);
     if (!(epsilon > 0) || !Number.isFinite(epsilon)) throw new RangeError(`NormalizeReward: epsilon must be a finite number > 0; got ${epsilon}`);
-  }
-
-  get stats(): RunningStats {
-    return this.rms.stats;
-  }
-  set stats(s: RunningStats) {
-    try {
-      this.rms.stats = s;
-    } catch (e) {
-      throw new RangeError(`NormalizeReward: ${(e as Error).message}`);
-    }
   }
 
   override step(action: A): StepResult {

@@ -1,3 +1,5 @@
+import { Wrapper, type Action, type Env } from '../core.ts';
+
 /** Running mean and variance of a stream of vectors (or scalars: size 1), as saved with checkpoints. */
 export interface RunningStats {
   mean: number[];
@@ -40,5 +42,30 @@ export class RunningMeanStd {
     this.mean.set(s.mean);
     this.var.set(s.var);
     this.count = s.count;
+  }
+}
+
+/**
+ * A wrapper that normalizes by running statistics (observations or rewards): `frozen = true` stops the
+ * updates (evaluation), `stats` reads and restores the statistics (checkpoints).
+ */
+export abstract class RunningNormalizer<A extends Action = Action> extends Wrapper<A> {
+  frozen = false;
+  protected readonly rms: RunningMeanStd;
+
+  constructor(env: Env<A>, size: number) {
+    super(env);
+    this.rms = new RunningMeanStd(size);
+  }
+
+  get stats(): RunningStats {
+    return this.rms.stats;
+  }
+  set stats(s: RunningStats) {
+    try {
+      this.rms.stats = s;
+    } catch (e) {
+      throw new RangeError(`${this.constructor.name}: ${(e as Error).message}`);
+    }
   }
 }

@@ -6,7 +6,7 @@ import { SyncVectorEnv } from '../../envs/vector/vector-env.ts';
 import { Wrapper, type Env } from '../../envs/core.ts';
 import { NormalizeObservation } from '../../envs/wrappers/normalize-observation.ts';
 import { NormalizeReward } from '../../envs/wrappers/normalize-reward.ts';
-import type { RunningStats } from '../../envs/wrappers/running-mean-std.ts';
+import type { RunningNormalizer, RunningStats } from '../../envs/wrappers/running-mean-std.ts';
 import type { EpisodeStatistics } from '../../envs/wrappers/record-episode-statistics.ts';
 
 export interface EvalResult {
@@ -46,9 +46,7 @@ export async function evaluate(agent: Agent, env: VectorEnv, episodes: number, s
   return { returns, lengths, ...meanStd(returns) };
 }
 
-type Normalizer = NormalizeObservation | NormalizeReward;
-
-function findNormalizer<T extends Normalizer>(env: Env, kind: abstract new (...args: never[]) => T): T | null {
+function findNormalizer<T extends RunningNormalizer>(env: Env, kind: abstract new (...args: never[]) => T): T | null {
   let e: Env = env;
   while (e instanceof Wrapper) {
     if (e instanceof kind) return e;
@@ -75,7 +73,7 @@ const KINDS = [
 export function normalizationState(env: VectorEnv): NormalizationState {
   const state: NormalizationState = { normalization: null, rewardNormalization: null };
   if (!(env instanceof SyncVectorEnv)) return state;
-  for (const [key, kind] of KINDS) state[key] = findNormalizer<Normalizer>(env.envs[0]!, kind)?.stats ?? null;
+  for (const [key, kind] of KINDS) state[key] = findNormalizer<RunningNormalizer>(env.envs[0]!, kind)?.stats ?? null;
   return state;
 }
 
@@ -86,7 +84,7 @@ export function restoreNormalization(env: VectorEnv, state: Partial<Normalizatio
     const stats = state[key];
     if (!stats) continue;
     for (const e of env.envs) {
-      const n = findNormalizer<Normalizer>(e, kind);
+      const n = findNormalizer<RunningNormalizer>(e, kind);
       if (n !== null) {
         n.stats = stats;
         n.frozen = frozen;
