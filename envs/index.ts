@@ -14,6 +14,7 @@ export { SyncVectorEnv, makeVectorEnv, type MakeVectorEnvOptions, type VectorEnv
 export { ClipAction } from './wrappers/clip-action.ts';
 export { WRAPPER_ORDER, WrapperConfig, applyWrapper, orderWrappers } from './wrappers/config.ts';
 export { EnvChecker } from './wrappers/env-checker.ts';
+export { Flicker } from './wrappers/flicker.ts';
 export { MaskVelocity } from './wrappers/mask-velocity.ts';
 export { NormalizeObservation, type RunningStats } from './wrappers/normalize-observation.ts';
 export { NormalizeReward } from './wrappers/normalize-reward.ts';

@@ -11,6 +11,7 @@ import type { Action, Env, EnvSpec } from './core.ts';
 import { RegistryError } from './errors.ts';
 import { parseConfig } from './validate.ts';
 import { EnvChecker } from './wrappers/env-checker.ts';
+import { MaskVelocity } from './wrappers/mask-velocity.ts';
 import { WrapperConfig, applyWrapper, orderWrappers, type WrapperConfigInput } from './wrappers/config.ts';
 
 export interface EnvRegistration {
@@ -72,7 +73,8 @@ function closestIds(id: string): string[] {
     })
     .filter((x) => x.score < 99)
     .sort((a, b) => a.score - b.score);
-  return scored.slice(0, 3).map((x) => x.c);
+  // Only the best tier: 'CartPole-v0' suggests 'CartPole-v1', not also 'CartPoleNoVel-v1'.
+  return scored.filter((x) => x.score === scored[0]!.score).slice(0, 3).map((x) => x.c);
 }
 
 export function envSpec(id: string): EnvSpec {
@@ -132,3 +134,9 @@ registerEnv({ id: 'Acrobot-v1', create: () => new Acrobot(), maxEpisodeSteps: 50
 registerEnv({ id: 'MountainCar-v0', create: () => new MountainCar(), maxEpisodeSteps: 200, rewardThreshold: -110, check: false });
 registerEnv({ id: 'MountainCarContinuous-v0', create: () => new MountainCarContinuous(), maxEpisodeSteps: 999, rewardThreshold: 90, check: false });
 registerEnv({ id: 'Pendulum-v1', create: () => new Pendulum(), maxEpisodeSteps: 200, check: false });
+
+// --- partially observed variants (the RL Zoo's NoVel envs): velocities multiplied by 0, the observation
+// keeps its width (CartPole indices 1 and 3, Pendulum 2, MountainCar 1); same limits and thresholds ---
+registerEnv({ id: 'CartPoleNoVel-v1', create: () => new MaskVelocity(new CartPole()), maxEpisodeSteps: 500, rewardThreshold: 475, check: false });
+registerEnv({ id: 'PendulumNoVel-v1', create: () => new MaskVelocity(new Pendulum()), maxEpisodeSteps: 200, check: false });
+registerEnv({ id: 'MountainCarContinuousNoVel-v0', create: () => new MaskVelocity(new MountainCarContinuous()), maxEpisodeSteps: 999, rewardThreshold: 90, check: false });

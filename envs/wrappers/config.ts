@@ -2,13 +2,14 @@
 // in which makeEnv stacks them, innermost first:
 //
 //   task -> [EnvChecker] -> TimeLimit -> RecordEpisodeStatistics -> StickyActions -> ClipAction
-//        -> MaskVelocity -> ObservationNoise -> RewardNoise -> NormalizeObservation -> NormalizeReward
+//        -> MaskVelocity -> Flicker -> ObservationNoise -> RewardNoise -> NormalizeObservation -> NormalizeReward
 //
 // Statistics sit inside every noise wrapper, so `info.episode` holds the task's true return; the agent sees
 // the outermost observation and reward. The order entries are listed in does not matter.
 import { z } from 'zod';
 import type { Env } from '../core.ts';
 import { ClipAction } from './clip-action.ts';
+import { Flicker } from './flicker.ts';
 import { MaskVelocity } from './mask-velocity.ts';
 import { NormalizeObservation } from './normalize-observation.ts';
 import { NormalizeReward } from './normalize-reward.ts';
@@ -28,6 +29,7 @@ export const WrapperConfig = z.discriminatedUnion(
     z.strictObject({ type: z.literal('stickyActions'), p: z.number().min(0, { error: 'expected a probability in [0, 1]' }).max(1, { error: 'expected a probability in [0, 1]' }) }),
     z.strictObject({ type: z.literal('clipAction') }),
     z.strictObject({ type: z.literal('maskVelocity'), indices: z.array(z.number().int().nonnegative()).optional() }),
+    z.strictObject({ type: z.literal('flicker'), p: z.number().min(0, { error: 'expected a probability in [0, 1]' }).max(1, { error: 'expected a probability in [0, 1]' }) }),
     z.strictObject({ type: z.literal('observationNoise'), std: nonNegative }),
     z.strictObject({ type: z.literal('rewardNoise'), std: nonNegative }),
     z.strictObject({ type: z.literal('normalizeObservation'), epsilon: z.number().positive().optional() }),
@@ -49,6 +51,7 @@ export const WRAPPER_ORDER = [
   'stickyActions',
   'clipAction',
   'maskVelocity',
+  'flicker',
   'observationNoise',
   'rewardNoise',
   'normalizeObservation',
@@ -72,6 +75,8 @@ export function applyWrapper(env: Env, c: WrapperConfig): Env {
       return new ClipAction(env);
     case 'maskVelocity':
       return new MaskVelocity(env, c.indices);
+    case 'flicker':
+      return new Flicker(env, c.p);
     case 'observationNoise':
       return new ObservationNoise(env, c.std);
     case 'rewardNoise':

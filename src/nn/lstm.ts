@@ -1,0 +1,298 @@
+// An LSTM written as a function of (x_t, h, c), one per normalization, behind the same `norm` switch as
+// buildMlp. Not tf.layers.lstm: that layer keeps its state on masked steps instead of resetting it,
+// ignores `unroll` and defaults to a hard sigmoid. Gate layout [i | f | g | o] (see block-lstm.ts).
+//
+//   norm              input term (all steps in one matMul)          recurrent term        cell output
+//   none              x·W_x                                         h·W_h                 tanh(c)
+//   weight            x·W_x, W_x = g_x·V_x/‖V_x‖ per column         W_h = g_h·V_h/‖V_h‖   tanh(c)
+//   weight-meanonly   x·W_x − μ_B (weight norm as above)            as weight             tanh(c)
+//   batch             γ·(x·W_x − μ_B)/σ_B                           h·W_h                 tanh(c)
+//   layer             LN(x·W_x; γ_x, β_x)                           LN(h·W_h; γ_h, β_h)   tanh(LN(c; γ_c, β_c))
+//
+// plus a bias b (forget-gate entries start at 1). 'batch' and 'weight-meanonly' normalize the
+// input-to-hidden term only (Laurent et al. 2016), with statistics over every step and sequence of the
+// batch in an update and running averages when acting or evaluating. 'layer' is Ba, Kiros & Hinton's
+// (2016) layer-normalized LSTM, each term normalized over all 4·units pre-activations. Weight-normalized
+// kernels are computed once per forward pass, not per step.
+//
+// Init: W_h (or V_h) is orthogonal per gate block, so with g_h = 1 the weight-normalized recurrent kernel
+// starts equal to the plain one. Data-dependent init (Salimans & Kingma §2.2) touches the input path
+// only: g_x and b from the statistics of x·V_x/‖V_x‖ on a warm-up batch. The paper's init makes a
+// feed-forward pre-activation start at zero mean and unit variance; a recurrent term's statistics depend
+// on the state distribution, which does not exist before the network runs, and rescaling W_h by a
+// data-derived factor would change the recurrence's gain (an orthogonal W_h keeps it at 1).
+//
+// Speed: on the native backend every norm but 'layer' folds into one fused kernel per sequence (the
+// batch-norm statistics become a column scale of W_x and a bias, computed once per pass); 'layer'
+// normalizes inside the step and runs as tfjs ops, step by step (lstmReference).
+import type { Tensor, Tensor1D, Tensor2D, Tensor3D, Variable } from '@tensorflow/tfjs-node';
+import { tf } from '../backend.ts';
+import type { Norm } from '../config/network.ts';
+import { hasFusedLstm, lstmRun, lstmSequence } from './block-lstm.ts';
+import { weightNormKernel } from './weight-norm-dense.ts';
+
+export interface LstmOptions {
+  inputSize: number;
+  units: number;
+  norm: Norm;
+  /** Layer name prefix in diagnostics and checkpoints (e.g. 'pi_lstm'). */
+  name?: string;
+  seed?: number;
+  /** Initial forget-gate bias (default 1). */
+  forgetBias?: number;
+  /** 'auto' (fused kernel where available), or force the tfjs-ops path ('reference'), e.g. in tests. */
+  impl?: 'auto' | 'reference';
+  /** Running-average momentum of the batch-norm statistics (default 0.99, as tfjs and Keras). */
+  momentum?: number;
+}
+
+export interface LstmState {
+  h: Tensor2D;
+  c: Tensor2D;
+}
+
+const EPS = 1e-5;
+
+function orthogonalBlocks(units: number, blocks: number, seed: number): Tensor2D {
+  return tf.tidy(() =>
+    tf.concat(
+      Array.from({ length: blocks }, (_, k) => tf.initializers.orthogonal({ gain: 1, seed: seed + k }).apply([units, units]) as Tensor2D),
+      1,
+    ),
+  ) as Tensor2D;
+}
+
+/** Normalizes the last axis: (x − mean)/√(var + ε)·γ + β. */
+function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor): Tensor {
+  const centered = tf.sub(x, tf.mean(x, -1, true));
+  const variance = tf.mean(tf.square(centered), -1, true);
+  return tf.add(tf.mul(tf.mul(centered, tf.rsqrt(tf.add(variance, EPS))), gamma), beta);
+}
+
+export class Lstm {
+  readonly inputSize: number;
+  readonly units: number;
+  readonly norm: Norm;
+  readonly name: string;
+  readonly momentum: number;
+  private readonly fused: boolean;
+  private readonly params: Record<string, Variable>;
+  /** Batch-norm running statistics ('batch', 'weight-meanonly'): not trained, saved with the weights. */
+  private readonly running: Record<string, Variable>;
+
+  constructor(options: LstmOptions) {
+    const { inputSize: I, units: U, norm } = options;
+    if (!Number.isInteger(U) || U < 1) throw new RangeError(`Lstm: units must be a positive integer; got ${U}`);
+    this.inputSize = I;
+    this.units = U;
+    this.norm = norm;
+    this.name = options.name ?? 'lstm';
+    this.momentum = options.momentum ?? 0.99;
+    this.fused = (options.impl ?? 'auto') === 'auto' && norm !== 'layer' && hasFusedLstm();
+    const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
+    const forget = options.forgetBias ?? 1;
+    const v = (name: string, t: Tensor, trainable = true) => tf.variable(t, trainable, `${this.name}_${name}_${seed}_${Math.random().toString(36).slice(2, 8)}`);
+    const bias = tf.tidy(() => tf.concat([tf.zeros([U]), tf.fill([U], forget), tf.zeros([2 * U])]));
+    const weightNorm = norm === 'weight' || norm === 'weight-meanonly';
+    this.params = {};
+    this.running = {};
+    if (weightNorm) {
+      this.params['vx'] = v('vx', tf.randomNormal([I, 4 * U], 0, 0.05, 'float32', seed));
+      this.params['gx'] = v('gx', tf.ones([4 * U]));
+      this.params['vh'] = v('vh', orthogonalBlocks(U, 4, seed + 1));
+      this.params['gh'] = v('gh', tf.ones([4 * U]));
+    } else {
+      this.params['wx'] = v('wx', tf.initializers.glorotUniform({ seed }).apply([I, 4 * U]) as Tensor);
+      this.params['wh'] = v('wh', orthogonalBlocks(U, 4, seed + 1));
+    }
+    this.params['b'] = v('b', bias);
+    if (norm === 'batch') {
+      // Laurent et al. (2016) start γ at 0.1: a normalized input term of unit variance saturates the gates.
+      this.params['gamma'] = v('gamma', tf.fill([4 * U], 0.1));
+      this.running['mean'] = v('movingMean', tf.zeros([4 * U]), false);
+      this.running['variance'] = v('movingVariance', tf.ones([4 * U]), false);
+    } else if (norm === 'weight-meanonly') {
+      this.running['mean'] = v('movingMean', tf.zeros([4 * U]), false);
+    } else if (norm === 'layer') {
+      for (const [k, n] of [['x', 4 * U], ['h', 4 * U], ['c', U]] as const) {
+        this.params[`ln${k}Gamma`] = v(`ln${k}Gamma`, tf.ones([n]));
+        this.params[`ln${k}Beta`] = v(`ln${k}Beta`, tf.zeros([n]));
+      }
+    }
+  }
+
+  /** Trainable variables by role (wx or vx/gx, wh or vh/gh, b, gamma, ln*Gamma/Beta). */
+  get parameters(): Readonly<Record<string, Variable>> {
+    return this.params;
+  }
+
+  /** Trainable variables, in a fixed order. */
+  get trainableWeights(): Variable[] {
+    return Object.values(this.params);
+  }
+
+  /** Every variable (trainable first, then running statistics), in the order save and load use. */
+  get weights(): Variable[] {
+    return [...Object.values(this.params), ...Object.values(this.running)];
+  }
+
+  /** Zero state for `n` sequences. */
+  zeroState(n: number): LstmState {
+    return { h: tf.zeros([n, this.units]) as Tensor2D, c: tf.zeros([n, this.units]) as Tensor2D };
+  }
+
+  private inputKernel(): Tensor2D {
+    const p = this.params;
+    return p['vx'] ? weightNormKernel(p['vx'] as Tensor2D, p['gx']! as Tensor1D) : (p['wx']! as Tensor2D);
+  }
+
+  private recurrentKernel(): Tensor2D {
+    const p = this.params;
+    return p['vh'] ? weightNormKernel(p['vh'] as Tensor2D, p['gh']! as Tensor1D) : (p['wh']! as Tensor2D);
+  }
+
+  /**
+   * The input term's batch-norm statistics as an affine map of x·W_x: zx·scale + shift. In training they
+   * come from x (every row: all steps of all sequences) and move the running averages; otherwise the
+   * running averages. null for norms without batch statistics.
+   */
+  private batchAffine(x2d: Tensor2D, wx: Tensor2D, training: boolean): { scale: Tensor1D | null; shift: Tensor1D } | null {
+    if (this.norm !== 'batch' && this.norm !== 'weight-meanonly') return null;
+    let mean: Tensor1D;
+    let variance: Tensor1D | null = null;
+    if (training) {
+      const zx = tf.matMul(x2d, wx);
+      if (this.norm === 'batch') {
+        const m = tf.moments(zx, 0);
+        mean = m.mean as Tensor1D;
+        variance = m.variance as Tensor1D;
+      } else mean = tf.mean(zx, 0) as Tensor1D;
+      const mom = this.momentum;
+      const rm = this.running['mean']!;
+      rm.assign(tf.add(tf.mul(rm, mom), tf.mul(mean, 1 - mom)) as Tensor1D);
+      if (variance !== null) {
+        const rv = this.running['variance']!;
+        rv.assign(tf.add(tf.mul(rv, mom), tf.mul(variance, 1 - mom)) as Tensor1D);
+      }
+    } else {
+      mean = this.running['mean']! as Tensor1D;
+      variance = this.norm === 'batch' ? (this.running['variance']! as Tensor1D) : null;
+    }
+    if (variance === null) return { scale: null, shift: tf.neg(mean) as Tensor1D };
+    const scale = tf.mul(this.params['gamma']!, tf.rsqrt(tf.add(variance, EPS))) as Tensor1D;
+    return { scale, shift: tf.neg(tf.mul(mean, scale)) as Tensor1D };
+  }
+
+  /**
+   * Runs x [T, B, in] (time-major) from `state`, resetting sequence k's state before step t where
+   * starts[t*B + k] is 1. `training`: batch statistics from this batch (and running averages updated);
+   * only inside an update. Returns every step's h [T, B, U] and the final state. Not tidied.
+   */
+  forward(x: Tensor3D, state: LstmState, starts: Uint8Array | null, training: boolean, needState = false): { output: Tensor3D; state: LstmState | null } {
+    const [T, B, I] = x.shape;
+    const x2d = tf.reshape(x, [T * B, I]) as Tensor2D;
+    let wx = this.inputKernel();
+    const wh = this.recurrentKernel();
+    let b = this.params['b']! as Tensor1D;
+    const affine = this.batchAffine(x2d, wx, training);
+    if (affine !== null) {
+      // (x·W_x)·s + t = x·(W_x·diag(s)) + t: the normalization folds into the kernel and the bias.
+      if (affine.scale !== null) wx = tf.mul(wx, affine.scale);
+      b = tf.add(b, affine.shift);
+    }
+    if (this.fused) {
+      const w = tf.concat([wx, wh], 0) as Tensor2D;
+      if (needState || !tf.engine().isTapeOn()) {
+        const r = lstmRun(x, state.h, state.c, w, b, starts);
+        return { output: r.output, state: { h: r.h, c: r.c } };
+      }
+      return { output: lstmSequence(x, state.h, state.c, w, b, starts), state: null };
+    }
+    return this.reference(x2d, T, B, wx, wh, b, state, starts);
+  }
+
+  /** The same equations in tfjs ops, step by step (the 'layer' LSTM, the cpu backend and tests). */
+  private reference(x2d: Tensor2D, T: number, B: number, wx: Tensor2D, wh: Tensor2D, b: Tensor1D, state: LstmState, starts: Uint8Array | null): { output: Tensor3D; state: LstmState } {
+    const U = this.units;
+    const p = this.params;
+    const ln = this.norm === 'layer';
+    let zx: Tensor = tf.matMul(x2d, wx);
+    if (ln) zx = layerNorm(zx, p['lnxGamma']!, p['lnxBeta']!);
+    const steps = T === 1 ? [tf.reshape(tf.add(zx, b), [B, 4 * U])] : tf.unstack(tf.reshape(tf.add(zx, b), [T, B, 4 * U]));
+    let { h, c } = state as { h: Tensor; c: Tensor };
+    const hs: Tensor[] = [];
+    for (let t = 0; t < T; t++) {
+      if (starts !== null) {
+        let any = false;
+        const keep = new Float32Array(B);
+        for (let k = 0; k < B; k++) {
+          keep[k] = starts[t * B + k] ? 0 : 1;
+          any ||= starts[t * B + k] === 1;
+        }
+        if (any) {
+          const m = tf.tensor2d(keep, [B, 1]);
+          h = tf.mul(h, m);
+          c = tf.mul(c, m);
+        }
+      }
+      let zh: Tensor = tf.matMul(h, wh);
+      if (ln) zh = layerNorm(zh, p['lnhGamma']!, p['lnhBeta']!);
+      const [zi, zf, zg, zo] = tf.split(tf.add(steps[t]!, zh), 4, 1);
+      c = tf.add(tf.mul(tf.sigmoid(zf!), c), tf.mul(tf.sigmoid(zi!), tf.tanh(zg!)));
+      h = tf.mul(tf.sigmoid(zo!), tf.tanh(ln ? layerNorm(c, p['lncGamma']!, p['lncBeta']!) : c));
+      hs.push(h);
+    }
+    return { output: (T === 1 ? tf.reshape(hs[0]!, [1, B, U]) : tf.stack(hs)) as Tensor3D, state: { h: h as Tensor2D, c: c as Tensor2D } };
+  }
+
+  /**
+   * Data-dependent init of the input path (weight-normalized variants; a no-op otherwise): with t =
+   * x·V_x/‖V_x‖ on the batch x [n, in], g_x = 1/σ(t) and b = −μ(t)/σ(t) + the forget-gate offset; with
+   * mean-only batch norm the running mean takes the batch mean instead of b. Returns whether it ran.
+   */
+  dataDependentInit(x2d: Tensor2D): boolean {
+    const p = this.params;
+    if (!p['vx']) return false;
+    tf.tidy(() => {
+      const vx = p['vx']! as Tensor2D;
+      const t = tf.matMul(x2d, tf.div(vx, tf.norm(vx, 'euclidean', 0)));
+      const { mean, variance } = tf.moments(t, 0);
+      const invStd = tf.div(1, tf.sqrt(tf.add(variance, 1e-10)));
+      p['gx']!.assign(invStd as Tensor1D);
+      const U = this.units;
+      const forget = tf.slice(p['b']!, [U], [U]); // keep the forget offset the constructor set
+      const offset = tf.concat([tf.zeros([U]), forget, tf.zeros([2 * U])]);
+      if (this.norm === 'weight-meanonly') this.running['mean']!.assign(tf.mul(mean, invStd) as Tensor1D);
+      else p['b']!.assign(tf.add(offset, tf.neg(tf.mul(mean, invStd))) as Tensor1D);
+    });
+    return true;
+  }
+
+  /** ‖v‖, g and |g|/‖v‖ (means over units) per weight-normalized kernel: `nn/<name>_x/vNorm`, ... */
+  diagnostics(): Record<string, number> {
+    const p = this.params;
+    if (!p['vx']) return {};
+    const kernels = [['x', p['vx'], p['gx']!], ['h', p['vh']!, p['gh']!]] as const;
+    const values = tf.tidy(() =>
+      tf.stack(
+        kernels.flatMap(([, v, g]) => {
+          const vNorm = tf.norm(v, 'euclidean', 0);
+          return [tf.mean(vNorm), tf.mean(g), tf.mean(tf.div(tf.abs(g), vNorm))];
+        }),
+      ),
+    );
+    const d = values.dataSync();
+    values.dispose();
+    const out: Record<string, number> = {};
+    kernels.forEach(([k], i) => {
+      out[`nn/${this.name}_${k}/vNorm`] = d[3 * i]!;
+      out[`nn/${this.name}_${k}/gMean`] = d[3 * i + 1]!;
+      out[`nn/${this.name}_${k}/stepScale`] = d[3 * i + 2]!;
+    });
+    return out;
+  }
+
+  dispose(): void {
+    for (const w of this.weights) w.dispose();
+  }
+}
