@@ -28,6 +28,21 @@ export interface AgentContext {
   totalSteps: number;
 }
 
+/** A recurrent policy's state for a batch of envs, from `agent.initialState(n)`; predict() updates it. */
+export interface PolicyStateHandle {
+  readonly numEnvs: number;
+  dispose(): void;
+}
+
+export interface PredictOptions {
+  /** Greedy / mean actions (default true). */
+  deterministic?: boolean;
+  /** The recurrent state to act from and update (required by recurrent policies). */
+  state?: PolicyStateHandle | null;
+  /** 1 where the observation is the first of an episode: the state of that env is reset first. */
+  episodeStarts?: Uint8Array;
+}
+
 export interface Agent {
   readonly algo: 'dqn' | 'a2c' | 'ppo';
   readonly norm: Norm;
@@ -39,8 +54,10 @@ export interface Agent {
   act(observations: Float32Array, ctx: AgentContext): Int32Array | Float32Array;
   /** Stores a transition and runs whatever updates are due; returns metrics when it updated. */
   learn(transition: Transition, ctx: AgentContext): Metrics | null;
-  /** Actions for a batch of observations; `deterministic` for evaluation. */
-  predict(observations: Float32Array, opts?: { deterministic?: boolean }): Int32Array | Float32Array;
+  /** Actions for a batch of observations; `deterministic` for evaluation; a recurrent policy needs `state`. */
+  predict(observations: Float32Array, opts?: PredictOptions): Int32Array | Float32Array;
+  /** A fresh recurrent state for `numEnvs` envs, or null when the policy has none (omitted: none). */
+  initialState?(numEnvs: number): PolicyStateHandle | null;
   /**
    * Observations wanted from a random-policy warm-up before the first action (data-dependent init of
    * weight-normalized networks); 0 when none. The Trainer steps the env with random actions, counts those

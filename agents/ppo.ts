@@ -1,6 +1,7 @@
 // PPO (Schulman et al. 2017), clipped surrogate objective, on policy and value networks from buildMlp.
 // Rollouts, GAE, acting and persistence come from common/actor-critic.ts; this file is the update:
-// several epochs of shuffled minibatches, each one fused optimizer step over both networks.
+// several epochs of shuffled minibatches of whole sequences (single steps for an MLP policy, every env's
+// rollout for a recurrent one, re-run through time), each one fused optimizer step over both networks.
 import type { LayersModel, Scalar, Tensor, Variable } from '@tensorflow/tfjs-node';
 import type { VectorEnv } from '../envs/vector/vector-env.ts';
 import { tf } from '../src/backend.ts';
@@ -9,7 +10,7 @@ import { ConfigError, parseConfig } from '../src/config/parse.ts';
 import type { Logger } from '../src/log/logger.ts';
 import { FlatOptimizer } from '../src/nn/flat-optimizer.ts';
 import type { AgentContext, Metrics } from './agent.ts';
-import { ActorCritic, type ActorCriticEnvInfo, type Rollout } from './common/actor-critic.ts';
+import { ActorCritic, type ActorCriticEnvInfo, type Rollout, type SequenceBatch } from './common/actor-critic.ts';
 import { normalizeAdvantages } from './common/gae.ts';
 
 export type PpoOptions = Omit<PpoConfigInput, 'algo'> & { env: VectorEnv | ActorCriticEnvInfo; seed?: number; logger?: Logger };
@@ -54,7 +55,7 @@ export function ppoLoss(x: PpoLossInput): { loss: Scalar; policyLoss: Scalar; va
 export class PPO extends ActorCritic<PpoConfig> {
   readonly algo = 'ppo' as const;
   readonly metricNames: readonly string[] = METRICS;
-  private readonly scratch: { obs: Float32Array; actions: Float32Array; logProbs: Float32Array; advantages: Float32Array; returns: Float32Array; values: Float32Array };
+  private readonly batch: SequenceBatch;
 
   constructor(options: PpoOptions) {
     const { env, seed, logger, ...hyper } = options;
@@ -67,16 +68,14 @@ export class PPO extends ActorCritic<PpoConfig> {
         `is ${config.batchSize}, which does not divide the rollout of numSteps × numEnvs = ${config.numSteps} × ${this.numEnvs} = ${rolloutSize}; pick a divisor`,
       );
     }
-    const B = config.batchSize;
-    const aSize = this.discrete ? 1 : this.actSize;
-    this.scratch = {
-      obs: new Float32Array(B * this.obsSize),
-      actions: new Float32Array(B * aSize),
-      logProbs: new Float32Array(B),
-      advantages: new Float32Array(B),
-      returns: new Float32Array(B),
-      values: new Float32Array(B),
-    };
+    const { length } = this.sequenceLayout();
+    if (config.batchSize % length !== 0) {
+      throw ConfigError.single(
+        'ppo.batchSize',
+        `is ${config.batchSize}; a recurrent policy trains on whole env rollouts of numSteps = ${length} steps, so batchSize must be a multiple of ${length} (e.g. ${length * Math.max(1, Math.floor(this.numEnvs / 2))})`,
+      );
+    }
+    this.batch = this.sequenceBatch(config.batchSize / length);
   }
 
   protected makeOptimizer(variables: (Variable | LayersModel['trainableWeights'][number])[]): FlatOptimizer {
@@ -88,45 +87,37 @@ export class PPO extends ActorCritic<PpoConfig> {
     const remaining = Math.max(0, 1 - ctx.step / ctx.totalSteps);
     this.optimizer.learningRate = this.learningRateAt(ctx);
     const clipRange = c.clipRangeSchedule === 'linear' ? c.clipRange * remaining : c.clipRange;
-    const B = c.batchSize;
-    const aSize = this.discrete ? 1 : this.actSize;
-    const s = this.scratch;
-    const order = Int32Array.from({ length: r.size }, (_, i) => i);
+    const s = this.batch;
+    const { count } = this.sequenceLayout();
+    const order = Int32Array.from({ length: count }, (_, i) => i);
     let last: Tensor[] = [];
     let epochs = 0;
     let stop = false;
 
     for (let epoch = 0; epoch < c.updateEpochs && !stop; epoch++) {
       epochs++;
-      // --- shuffle (seeded Fisher-Yates) ---
-      for (let i = r.size - 1; i > 0; i--) {
+      // --- shuffle whole sequences (seeded Fisher-Yates): single steps for an MLP, env rollouts for an LSTM ---
+      for (let i = count - 1; i > 0; i--) {
         const j = this.rng.int(i + 1);
         const tmp = order[i]!;
         order[i] = order[j]!;
         order[j] = tmp;
       }
-      for (let start = 0; start < r.size; start += B) {
-        // --- gather the minibatch in JavaScript, upload once ---
-        for (let k = 0; k < B; k++) {
-          const i = order[start + k]!;
-          s.obs.set(r.observations.subarray(i * this.obsSize, (i + 1) * this.obsSize), k * this.obsSize);
-          s.actions.set(r.actions.subarray(i * aSize, (i + 1) * aSize), k * aSize);
-          s.logProbs[k] = r.logProbs[i]!;
-          s.advantages[k] = r.advantages[i]!;
-          s.returns[k] = r.returns[i]!;
-          s.values[k] = r.values[i]!;
-        }
+      for (let start = 0; start < count; start += s.B) {
+        // --- gather the minibatch in JavaScript (time-major), upload once ---
+        this.gatherSequences(r, order.subarray(start, start + s.B), s);
+        const n = s.T * s.B;
         tf.dispose(last);
         last = tf.tidy(() => {
-          const obs = tf.tensor2d(s.obs, [B, this.obsSize]);
+          const obs = tf.tensor2d(s.obs, [n, this.obsSize]);
           const actions = tf.tensor1d(s.actions);
           const oldLogProb = tf.tensor1d(s.logProbs);
-          const advantages = tf.tensor1d(c.normalizeAdvantage && B > 1 ? normalizeAdvantages(s.advantages, s.advantages) : s.advantages);
+          const advantages = tf.tensor1d(c.normalizeAdvantage && n > 1 ? normalizeAdvantages(s.advantages, s.advantages) : s.advantages);
           const returns = tf.tensor1d(s.returns);
           const oldValues = tf.tensor1d(s.values);
           // --- loss: training mode only here (the batch-norm rule in src/nn) ---
           const step = this.optimizer.step((extras) => {
-            const { policy, value } = this.heads(obs, true);
+            const { policy, value } = this.evaluate(s, obs, true);
             const { logProb, entropy } = this.logProbEntropy(policy, actions);
             const l = ppoLoss({ logProb, oldLogProb, advantages, entropy, values: value, oldValues, returns, clipRange, clipRangeVf: c.clipRangeVf, entropyCoef: c.entropyCoef, valueCoef: c.valueCoef });
             extras.push(l.policyLoss, l.valueLoss, l.entropy, l.approxKl, l.clipFraction);

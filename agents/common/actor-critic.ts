@@ -1,9 +1,12 @@
-// What A2C and PPO share: the policy and value networks (from buildMlp, any norm), acting with a
-// categorical or diagonal-Gaussian policy, the rollout buffer, GAE, data-dependent init from a
-// random-policy warm-up, diagnostics and persistence. Each algorithm adds only its update (a2c.ts, ppo.ts).
+// What A2C and PPO share: the policy (policy.ts: MLP heads from buildMlp, optionally behind an LSTM, any
+// norm), acting with a categorical or diagonal-Gaussian policy, the recurrent state of every env, the
+// rollout buffer, GAE, data-dependent init from a random-policy warm-up, diagnostics and persistence.
+// Each algorithm adds only its update (a2c.ts, ppo.ts), written once for both kinds of policy: it asks
+// for minibatches of whole sequences (sequenceLayout, gatherSequences, evaluate); an MLP's sequences are
+// single steps, a recurrent policy's are every env's whole rollout, re-run from the state stored at the
+// rollout's start with the current weights (backpropagation through time, no padding).
 import fs from 'node:fs';
-import path from 'node:path';
-import type { LayersModel, Tensor, Variable } from '@tensorflow/tfjs-node';
+import type { LayersModel, Tensor, Tensor2D, Variable } from '@tensorflow/tfjs-node';
 import { Rng, deriveSeed, entropySeed } from '../../envs/rng.ts';
 import { Box, Discrete, type Space } from '../../envs/spaces/space.ts';
 import type { VectorEnv } from '../../envs/vector/vector-env.ts';
@@ -12,15 +15,13 @@ import type { A2cConfig, PpoConfig } from '../../src/config/actor-critic.ts';
 import type { Norm } from '../../src/config/network.ts';
 import { ConfigError } from '../../src/config/parse.ts';
 import { silentLogger, type Logger } from '../../src/log/logger.ts';
-import { buildMlp, usesWeightNorm } from '../../src/nn/build-mlp.ts';
-import { dataDependentInit } from '../../src/nn/data-dependent-init.ts';
-import { weightNormTags } from '../../src/nn/diagnostics.ts';
+import { usesWeightNorm } from '../../src/nn/build-mlp.ts';
 import { FlatOptimizer } from '../../src/nn/flat-optimizer.ts';
-import { forward } from '../../src/nn/forward.ts';
-import type { Agent, AgentContext, Metrics, Transition } from '../agent.ts';
+import type { Agent, AgentContext, Metrics, PolicyStateHandle, PredictOptions, Transition } from '../agent.ts';
 import { categoricalLogProbEntropy, gaussianLogProbEntropy, sampleCategorical, sampleGaussian } from './distributions.ts';
 import { computeGae } from './gae.ts';
-import { loadOptimizer, loadWeightsInto, readAgentFile, saveModel, saveOptimizer, writeAgentFile } from './persist.ts';
+import { loadOptimizer, readAgentFile, saveOptimizer, writeAgentFile } from './persist.ts';
+import { createPolicy, disposeState, gatherState, type ActorCriticPolicy, type RecurrentState } from './policy.ts';
 
 export type ActorCriticConfig = PpoConfig | A2cConfig;
 
@@ -44,7 +45,46 @@ export interface Rollout {
   values: Float32Array;
   advantages: Float32Array;
   returns: Float32Array;
+  /** 1 where the observation is the first of an episode (the recurrent state is reset before it). */
+  episodeStarts: Uint8Array;
   size: number;
+}
+
+/**
+ * How a rollout splits into sequences for the update: `count` sequences of `length` steps. A recurrent
+ * policy's sequences are the N envs' rollouts (T steps each); an MLP's are the T·N single steps.
+ */
+export interface SequenceLayout {
+  count: number;
+  length: number;
+}
+
+/** A minibatch of whole sequences in JavaScript, time-major (row t*B + k: step t of sequence k). */
+export interface SequenceBatch {
+  /** Sequence ids (rollout envs, or rollout rows for an MLP). */
+  ids: Int32Array;
+  T: number;
+  B: number;
+  obs: Float32Array;
+  actions: Float32Array;
+  logProbs: Float32Array;
+  advantages: Float32Array;
+  returns: Float32Array;
+  values: Float32Array;
+  starts: Uint8Array;
+}
+
+/** A recurrent state handle for predict() (evaluation, user code): the agent updates it in place. */
+class StateHandle implements PolicyStateHandle {
+  constructor(
+    readonly numEnvs: number,
+    public state: RecurrentState | null,
+  ) {}
+
+  dispose(): void {
+    disposeState(this.state);
+    this.state = null;
+  }
 }
 
 export abstract class ActorCritic<C extends ActorCriticConfig> implements Agent {
@@ -56,10 +96,8 @@ export abstract class ActorCritic<C extends ActorCriticConfig> implements Agent 
   readonly actionSpace: Box | Discrete;
   readonly numEnvs: number;
   readonly discrete: boolean;
-  /** Policy network (outputs logits or Gaussian means; with a shared trunk, also the value as its last unit). */
-  readonly policyNetwork: LayersModel;
-  /** Value network, or null with a shared trunk. */
-  readonly valueNetwork: LayersModel | null;
+  /** The networks: an MLP, or LSTMs then MLP heads (policy.ts). */
+  readonly policy: ActorCriticPolicy;
   /** Log standard deviation of the Gaussian policy (continuous actions), else null. */
   readonly logStd: Variable | null;
   protected readonly optimizer: FlatOptimizer;
@@ -81,8 +119,16 @@ export abstract class ActorCritic<C extends ActorCriticConfig> implements Agent 
   private readonly bufTerminated: Uint8Array;
   private readonly bufTruncated: Uint8Array;
   private readonly bufTruncValues: Float32Array;
+  private readonly bufStarts: Uint8Array;
   // What act() chose, for the learn() that follows.
   private pending: { raw: Float32Array; logProbs: Float32Array; values: Float32Array } | null = null;
+  // --- recurrent state of the training envs (null for an MLP) ---
+  /** The state every env carries into its next act(). */
+  private state: RecurrentState | null;
+  /** The state at the current rollout's first step: the update re-runs sequences from it. */
+  private rolloutState: RecurrentState | null = null;
+  /** 1 where the next observation starts an episode (all envs start one at the beginning). */
+  private readonly episodeStarts: Uint8Array;
 
   protected constructor(config: C, options: ActorCriticOptions) {
     this.config = config;
@@ -102,26 +148,12 @@ export abstract class ActorCritic<C extends ActorCriticConfig> implements Agent 
 
     // --- networks ---
     const net = config.network;
-    const mlp = (name: string, outputSize: number, salt: string) =>
-      buildMlp({
-        inputSize: this.obsSize,
-        hidden: net.hidden,
-        outputSize,
-        activation: net.activation,
-        norm: net.norm,
-        outputNorm: net.outputNorm,
-        seed: deriveSeed(this.seed, salt),
-        name,
-      });
-    if (config.sharedTrunk) {
-      this.policyNetwork = mlp('actor_critic', this.actSize + 1, 'ac-shared');
-      this.valueNetwork = null;
-    } else {
-      this.policyNetwork = mlp('pi', this.actSize, 'ac-policy');
-      this.valueNetwork = mlp('vf', 1, 'ac-value');
+    if (net.recurrent !== null && config.sharedTrunk && !net.recurrent.sharedLstm) {
+      throw ConfigError.single(`${config.algo}.sharedTrunk`, 'needs network.recurrent.sharedLstm: true with a recurrent network (one LSTM feeds the shared heads)');
     }
+    this.policy = createPolicy({ obsSize: this.obsSize, actSize: this.actSize, network: net, sharedTrunk: config.sharedTrunk, seed: this.seed });
     this.logStd = this.discrete ? null : tf.variable(tf.fill([this.actSize], config.logStdInit), true, undefined);
-    const variables = [...this.policyNetwork.trainableWeights, ...(this.valueNetwork?.trainableWeights ?? []), ...(this.logStd ? [this.logStd] : [])];
+    const variables = [...this.policy.trainableWeights, ...(this.logStd ? [this.logStd] : [])];
     this.optimizer = this.makeOptimizer(variables);
     this.initialized = !usesWeightNorm(net.norm);
 
@@ -136,6 +168,17 @@ export abstract class ActorCritic<C extends ActorCriticConfig> implements Agent 
     this.bufTerminated = new Uint8Array(size);
     this.bufTruncated = new Uint8Array(size);
     this.bufTruncValues = new Float32Array(size);
+    this.bufStarts = new Uint8Array(size);
+    this.state = this.keepState(this.policy.zeroState(this.numEnvs));
+    this.episodeStarts = new Uint8Array(this.numEnvs).fill(1);
+  }
+
+  private keepState(state: RecurrentState | null): RecurrentState | null {
+    if (state !== null) for (const s of state) {
+        tf.keep(s.h);
+        tf.keep(s.c);
+      }
+    return state;
   }
 
   protected abstract makeOptimizer(variables: (Variable | LayersModel['trainableWeights'][number])[]): FlatOptimizer;
@@ -152,14 +195,9 @@ export abstract class ActorCritic<C extends ActorCriticConfig> implements Agent 
 
   // --- networks: policy outputs and values in one place ---
 
-  /** Policy outputs [B, actSize] and values [B]; `training` only inside an update (the batch-norm rule). */
-  protected heads(obs: Tensor, training: boolean): { policy: Tensor; value: Tensor } {
-    if (this.valueNetwork === null) {
-      const out = forward(this.policyNetwork, obs, training);
-      const [policy, value] = tf.split(out, [this.actSize, 1], 1);
-      return { policy: policy!, value: tf.reshape(value!, [-1]) };
-    }
-    return { policy: forward(this.policyNetwork, obs, training), value: tf.reshape(forward(this.valueNetwork, obs, training), [-1]) };
+  /** Whether the policy carries a recurrent state. */
+  get recurrent(): boolean {
+    return this.policy.recurrent;
   }
 
   /** log π(a|s) and entropy per row for the actions of a batch (discrete: a one-hot mask). */
@@ -167,10 +205,67 @@ export abstract class ActorCritic<C extends ActorCriticConfig> implements Agent 
     return this.discrete ? categoricalLogProbEntropy(policy, tf.oneHot(tf.cast(actions, 'int32'), this.actSize)) : gaussianLogProbEntropy(policy, this.logStd!, tf.reshape(actions, [-1, this.actSize]));
   }
 
-  /** Value estimates for a batch of observations (one read-back). */
+  // --- sequences: what an update trains on ---
+
+  /** Sequences of a rollout: the N envs' whole rollouts (recurrent) or the T·N single steps (MLP). */
+  protected sequenceLayout(): SequenceLayout {
+    return this.policy.recurrent ? { count: this.numEnvs, length: this.T } : { count: this.T * this.numEnvs, length: 1 };
+  }
+
+  /** A batch buffer for `count` sequences of the layout (reused across minibatches). */
+  protected sequenceBatch(count: number): SequenceBatch {
+    const { length: T } = this.sequenceLayout();
+    const n = count * T;
+    const aSize = this.discrete ? 1 : this.actSize;
+    return {
+      ids: new Int32Array(count),
+      T,
+      B: count,
+      obs: new Float32Array(n * this.obsSize),
+      actions: new Float32Array(n * aSize),
+      logProbs: new Float32Array(n),
+      advantages: new Float32Array(n),
+      returns: new Float32Array(n),
+      values: new Float32Array(n),
+      starts: new Uint8Array(n),
+    };
+  }
+
+  /** Copies sequences `ids` of the rollout into `out`, time-major (row t*B + k). */
+  protected gatherSequences(r: Rollout, ids: ArrayLike<number>, out: SequenceBatch): SequenceBatch {
+    const { T, B } = out;
+    const N = this.numEnvs;
+    const aSize = this.discrete ? 1 : this.actSize;
+    const o = this.obsSize;
+    for (let k = 0; k < B; k++) out.ids[k] = ids[k]!;
+    for (let t = 0; t < T; t++) {
+      for (let k = 0; k < B; k++) {
+        const src = this.policy.recurrent ? t * N + ids[k]! : ids[k]!;
+        const dst = t * B + k;
+        out.obs.set(r.observations.subarray(src * o, (src + 1) * o), dst * o);
+        out.actions.set(r.actions.subarray(src * aSize, (src + 1) * aSize), dst * aSize);
+        out.logProbs[dst] = r.logProbs[src]!;
+        out.advantages[dst] = r.advantages[src]!;
+        out.returns[dst] = r.returns[src]!;
+        out.values[dst] = r.values[src]!;
+        out.starts[dst] = r.episodeStarts[src]!;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Policy outputs [T·B, actSize] and values [T·B] of a minibatch, re-run with the current weights from
+   * the state its sequences had at the rollout's start; `training` only inside an update.
+   */
+  protected evaluate(batch: SequenceBatch, obs: Tensor2D, training: boolean): { policy: Tensor; value: Tensor } {
+    const state = gatherState(this.rolloutState, batch.ids);
+    return this.policy.run(obs, { T: batch.T, starts: this.policy.recurrent ? batch.starts : null, state, training });
+  }
+
+  /** Values of `observations` [N × obs] for the training envs' current state (one read-back). */
   private valuesOf(observations: Float32Array): Float32Array {
-    const n = observations.length / this.obsSize;
-    const v = tf.tidy(() => this.heads(tf.tensor2d(observations, [n, this.obsSize]), false).value);
+    const v = tf.tidy(() => this.policy.run(tf.tensor2d(observations, [this.numEnvs, this.obsSize]), { T: 1, starts: null, state: this.state, training: false }).value);
     const out = v.dataSync() as Float32Array;
     v.dispose();
     return out;
@@ -178,13 +273,22 @@ export abstract class ActorCritic<C extends ActorCriticConfig> implements Agent 
 
   // --- acting ---
 
-  /** One forward pass, one read-back: policy outputs and values for `n` observations. */
-  private policyAndValues(observations: Float32Array): { policy: Float32Array; values: Float32Array; n: number } {
+  /**
+   * One step of the policy for `n` observations from `state` (reset where starts is 1), one read-back:
+   * policy outputs and values, and the next state (kept; the caller disposes the old one).
+   */
+  private policyAndValues(observations: Float32Array, state: RecurrentState | null, starts: Uint8Array | null): { policy: Float32Array; values: Float32Array; n: number; next: RecurrentState | null } {
     const n = observations.length / this.obsSize;
     if (!Number.isInteger(n)) throw ConfigError.single('observations', `has ${observations.length} values; expected a multiple of ${this.obsSize}`);
+    let next: RecurrentState | null = null;
     const packed = tf.tidy(() => {
-      const { policy, value } = this.heads(tf.tensor2d(observations, [n, this.obsSize]), false);
-      return tf.concat([policy, tf.reshape(value, [-1, 1])], 1);
+      const out = this.policy.run(tf.tensor2d(observations, [n, this.obsSize]), { T: 1, starts, state, training: false, needState: true });
+      next = out.state;
+      if (next !== null) for (const s of next) {
+          tf.keep(s.h);
+          tf.keep(s.c);
+        }
+      return tf.concat([out.policy, tf.reshape(out.value, [-1, 1])], 1);
     });
     const data = packed.dataSync();
     packed.dispose();
@@ -195,7 +299,7 @@ export abstract class ActorCritic<C extends ActorCriticConfig> implements Agent 
       policy.set(data.subarray(r * k, r * k + this.actSize), r * this.actSize);
       values[r] = data[r * k + this.actSize]!;
     }
-    return { policy, values, n };
+    return { policy, values, n, next };
   }
 
   private sample(policy: Float32Array, n: number, deterministic: boolean): { actions: Int32Array | Float32Array; raw: Float32Array; logProbs: Float32Array } {
@@ -215,14 +319,40 @@ export abstract class ActorCritic<C extends ActorCriticConfig> implements Agent 
   }
 
   act(observations: Float32Array, _ctx: AgentContext): Int32Array | Float32Array {
-    const { policy, values, n } = this.policyAndValues(observations);
+    if (this.pos === 0 && this.policy.recurrent) {
+      // The update re-runs this rollout from the state the envs carry into it.
+      disposeState(this.rolloutState);
+      this.rolloutState = this.state!.map((s) => ({ h: tf.keep(tf.clone(s.h)), c: tf.keep(tf.clone(s.c)) }));
+    }
+    const { policy, values, n, next } = this.policyAndValues(observations, this.state, this.policy.recurrent ? this.episodeStarts : null);
+    disposeState(this.state);
+    this.state = next;
+    this.bufStarts.set(this.episodeStarts, this.pos * this.numEnvs);
     const { actions, raw, logProbs } = this.sample(policy, n, false);
     this.pending = { raw, logProbs, values };
     return actions;
   }
 
-  predict(observations: Float32Array, opts: { deterministic?: boolean } = {}): Int32Array | Float32Array {
-    const { policy, n } = this.policyAndValues(observations);
+  /**
+   * Zero recurrent state for `numEnvs` envs, to pass to predict() (null for a feed-forward policy). The
+   * caller disposes it.
+   */
+  initialState(numEnvs: number): PolicyStateHandle | null {
+    return this.policy.recurrent ? new StateHandle(numEnvs, this.keepState(this.policy.zeroState(numEnvs))) : null;
+  }
+
+  predict(observations: Float32Array, opts: PredictOptions = {}): Int32Array | Float32Array {
+    const handle = (opts.state ?? null) as StateHandle | null;
+    if (this.policy.recurrent && handle === null) {
+      throw ConfigError.single(`${this.algo}.predict`, 'this policy is recurrent; pass { state: agent.initialState(numEnvs), episodeStarts } and reuse the state across steps');
+    }
+    const n = observations.length / this.obsSize;
+    if (handle !== null && handle.numEnvs !== n) throw ConfigError.single(`${this.algo}.predict state`, `is for ${handle.numEnvs} envs; got ${n} observations`);
+    const { policy, next } = this.policyAndValues(observations, handle?.state ?? null, handle === null ? null : (opts.episodeStarts ?? null));
+    if (handle !== null) {
+      disposeState(handle.state);
+      handle.state = next;
+    }
     return this.sample(policy, n, opts.deterministic ?? true).actions;
   }
 
@@ -234,12 +364,7 @@ export abstract class ActorCritic<C extends ActorCriticConfig> implements Agent 
 
   initialize(observations: Float32Array): void {
     const n = observations.length / this.obsSize;
-    tf.tidy(() => {
-      const batch = tf.tensor2d(observations, [n, this.obsSize]);
-      // With a shared trunk the value unit shares the policy's small output scale (it learns its scale fast).
-      dataDependentInit(this.policyNetwork, batch, { outputScale: this.config.network.outputInitScale ?? 0.01 });
-      if (this.valueNetwork !== null) dataDependentInit(this.valueNetwork, batch);
-    });
+    this.policy.initialize(observations, this.numEnvs, this.config.network.outputInitScale ?? 0.01);
     this.initialized = true;
     this.logger.debug({ samples: n }, `${this.algo}: data-dependent init`);
   }
@@ -259,14 +384,15 @@ export abstract class ActorCritic<C extends ActorCriticConfig> implements Agent 
     this.bufTerminated.set(t.terminated, base);
     this.bufTruncated.set(t.truncated, base);
     this.pending = null;
-    // Truncated episodes bootstrap from V(final observation): evaluate just those rows (rare).
-    const truncatedRows: number[] = [];
-    for (let i = 0; i < N; i++) if (t.truncated[i] && !t.terminated[i]) truncatedRows.push(i);
-    if (truncatedRows.length > 0) {
-      const finals = new Float32Array(truncatedRows.length * this.obsSize);
-      truncatedRows.forEach((i, k) => finals.set(t.nextObservations.subarray(i * this.obsSize, (i + 1) * this.obsSize), k * this.obsSize));
-      const v = this.valuesOf(finals);
-      truncatedRows.forEach((i, k) => (this.bufTruncValues[base + i] = v[k]!));
+    // The recurrent state is reset before the next step of an env whose episode ended here.
+    for (let i = 0; i < N; i++) this.episodeStarts[i] = t.terminated[i] || t.truncated[i] ? 1 : 0;
+    // Truncated episodes bootstrap from V(final observation), with the critic's state of that env after
+    // this step (rare: one pass over every env's next observation).
+    let truncated = false;
+    for (let i = 0; i < N; i++) truncated ||= t.truncated[i] === 1 && t.terminated[i] === 0;
+    if (truncated) {
+      const v = this.valuesOf(t.nextObservations);
+      for (let i = 0; i < N; i++) if (t.truncated[i] && !t.terminated[i]) this.bufTruncValues[base + i] = v[i]!;
     }
     this.pos++;
     if (this.pos < this.T) return null;
@@ -286,7 +412,7 @@ export abstract class ActorCritic<C extends ActorCriticConfig> implements Agent 
       gaeLambda: this.config.gaeLambda,
     });
     return this.update(
-      { observations: this.bufObs, actions: this.bufActions, logProbs: this.bufLogProbs, values: this.bufValues, advantages, returns, size: this.T * N },
+      { observations: this.bufObs, actions: this.bufActions, logProbs: this.bufLogProbs, values: this.bufValues, advantages, returns, episodeStarts: this.bufStarts, size: this.T * N },
       ctx,
     );
   }
@@ -298,7 +424,7 @@ export abstract class ActorCritic<C extends ActorCriticConfig> implements Agent 
   }
 
   diagnostics(): Metrics {
-    const out: Metrics = weightNormTags(this.valueNetwork === null ? [this.policyNetwork] : [this.policyNetwork, this.valueNetwork]);
+    const out: Metrics = this.policy.diagnostics();
     if (this.logStd !== null) out['train/std'] = Math.exp((this.logStd.dataSync() as Float32Array).reduce((a, b) => a + b, 0) / this.actSize);
     return out;
   }
@@ -307,8 +433,7 @@ export abstract class ActorCritic<C extends ActorCriticConfig> implements Agent 
 
   async save(dir: string): Promise<void> {
     fs.mkdirSync(dir, { recursive: true });
-    await saveModel(this.policyNetwork, path.join(dir, 'policy'));
-    if (this.valueNetwork !== null) await saveModel(this.valueNetwork, path.join(dir, 'value'));
+    await this.policy.save(dir);
     const { t } = saveOptimizer(this.optimizer, dir, 'optimizer');
     writeAgentFile(dir, {
       algo: this.algo,
@@ -328,8 +453,7 @@ export abstract class ActorCritic<C extends ActorCriticConfig> implements Agent 
     const { file, observationSpace, actionSpace } = readAgentFile(dir, algo);
     const state = file.state as { seed?: number; numEnvs?: number; optimizerSteps?: number; logStd?: number[] | null };
     const agent = make(file.config, { observationSpace, actionSpace, numEnvs: state.numEnvs ?? 1 }, state.seed ?? 0);
-    await loadWeightsInto(agent.policyNetwork, path.join(dir, 'policy'));
-    if (agent.valueNetwork !== null) await loadWeightsInto(agent.valueNetwork, path.join(dir, 'value'));
+    await agent.policy.load(dir);
     loadOptimizer(agent.optimizer, dir, 'optimizer', state.optimizerSteps ?? 0);
     if (agent.logStd !== null && state.logStd) {
       const logStd = agent.logStd;
@@ -340,8 +464,11 @@ export abstract class ActorCritic<C extends ActorCriticConfig> implements Agent 
   }
 
   dispose(): void {
-    this.policyNetwork.dispose();
-    this.valueNetwork?.dispose();
+    this.policy.dispose();
+    disposeState(this.state);
+    disposeState(this.rolloutState);
+    this.state = null;
+    this.rolloutState = null;
     this.logStd?.dispose();
     this.optimizer.dispose();
   }

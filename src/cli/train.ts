@@ -24,6 +24,7 @@ import type { Io } from './main.ts';
 const USAGE = `Usage: wnrl train --env ID --agent ${AGENTS.join('|')} --norm ${NORMS.join('|')} --out DIR
                   [--steps N] [--seed S] [--config FILE] [--num-envs K]
                   [--obs-noise SIGMA] [--reward-noise SIGMA] [--sticky-actions P] [--mask-velocity]
+                  [--flicker P] [--lstm UNITS | --no-lstm]
                   [--force | --resume] [--log-level LEVEL] [--no-progress]
 
 Trains an agent and writes the run directory (config.json, log.jsonl, metrics.csv, tb/, checkpoint/,
@@ -43,6 +44,9 @@ export async function train(args: string[], io: Io): Promise<number> {
     'reward-noise': { type: 'string' },
     'sticky-actions': { type: 'string' },
     'mask-velocity': { type: 'boolean' },
+    flicker: { type: 'string' },
+    lstm: { type: 'string' },
+    'no-lstm': { type: 'boolean' },
     force: { type: 'boolean' },
     resume: { type: 'boolean' },
     'log-level': { type: 'string' },
@@ -60,10 +64,13 @@ export async function train(args: string[], io: Io): Promise<number> {
     'obs-noise': nonNegativeNumber(),
     'reward-noise': nonNegativeNumber(),
     'sticky-actions': probability(),
+    flicker: probability(),
+    lstm: positiveInt('a positive number of LSTM units'),
   });
   const problems: ConfigError['issues'][number][] = [];
   if (values.out === undefined) problems.push({ path: '--out', message: 'is required (the run directory)' });
   if (values.force && values.resume) problems.push({ path: '--force', message: 'cannot be combined with --resume' });
+  if (values.lstm !== undefined && values['no-lstm']) problems.push({ path: '--no-lstm', message: 'cannot be combined with --lstm' });
   if (problems.length) throw new ConfigError(problems);
   const out = path.resolve(values.out!);
 
@@ -76,6 +83,9 @@ export async function train(args: string[], io: Io): Promise<number> {
   if (nums['reward-noise'] !== undefined) wrappers.push({ type: 'rewardNoise', std: nums['reward-noise'] });
   if (nums['sticky-actions'] !== undefined) wrappers.push({ type: 'stickyActions', p: nums['sticky-actions'] });
   if (values['mask-velocity']) wrappers.push({ type: 'maskVelocity' });
+  if (nums.flicker !== undefined) wrappers.push({ type: 'flicker', p: nums.flicker });
+  // --lstm N: an LSTM of N units before the heads (PPO, A2C); --no-lstm: a feed-forward policy.
+  const recurrent = nums.lstm !== undefined ? { recurrent: { type: 'lstm', units: nums.lstm } } : values['no-lstm'] ? { recurrent: null } : {};
   const flagLayer = {
     env: {
       ...(values.env === undefined ? {} : { id: values.env }),
@@ -83,7 +93,7 @@ export async function train(args: string[], io: Io): Promise<number> {
     },
     agent: {
       ...(values.agent === undefined ? {} : { algo: values.agent }),
-      ...(values.norm === undefined ? {} : { network: { norm: values.norm } }),
+      ...(values.norm === undefined && Object.keys(recurrent).length === 0 ? {} : { network: { ...(values.norm === undefined ? {} : { norm: values.norm }), ...recurrent } }),
     },
     trainer: {
       ...(nums.steps === undefined ? {} : { totalSteps: nums.steps }),
@@ -124,7 +134,7 @@ export async function train(args: string[], io: Io): Promise<number> {
 }
 
 async function resume(out: string, values: Record<string, unknown>, nums: { steps?: number }, io: Io): Promise<number> {
-  const conflicting = ['env', 'agent', 'norm', 'seed', 'config', 'num-envs', 'obs-noise', 'reward-noise', 'sticky-actions', 'mask-velocity'].filter((f) => values[f] !== undefined);
+  const conflicting = ['env', 'agent', 'norm', 'seed', 'config', 'num-envs', 'obs-noise', 'reward-noise', 'sticky-actions', 'mask-velocity', 'flicker', 'lstm', 'no-lstm'].filter((f) => values[f] !== undefined);
   if (conflicting.length) throw new ConfigError(conflicting.map((f) => ({ path: `--${f}`, message: 'cannot be combined with --resume (the run keeps its config.json); only --steps may extend it' })));
   const configFile = path.join(out, RUN_FILES.config);
   const checkpointDir = path.join(out, RUN_FILES.checkpoint);

@@ -2,10 +2,17 @@ import { z } from 'zod';
 import { nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, probability } from './common.ts';
 import { NetworkConfig } from './network.ts';
 
+/** DQN's networks are feed-forward: a recurrent core is a config error that names the field. */
+const DqnNetworkConfig = NetworkConfig.extend({
+  recurrent: z
+    .null({ error: 'DQN is feed-forward in wnrl (a recurrent network is for ppo and a2c); remove network.recurrent or set it to null' })
+    .default(null),
+});
+
 /** DQN hyperparameters (names as Stable-Baselines3's, camelCase). Step counts are environment steps. */
 export const DqnConfig = z.strictObject({
   algo: z.literal('dqn').default('dqn'),
-  network: NetworkConfig.default(NetworkConfig.parse({})),
+  network: DqnNetworkConfig.default(DqnNetworkConfig.parse({})),
   learningRate: positiveNumber().default(1e-3),
   /** Replay buffer capacity in transitions. */
   bufferSize: positiveInt().default(100_000),

@@ -7,6 +7,18 @@ export type Norm = (typeof NORMS)[number];
 const normError = `expected one of ${NORMS.map((n) => `'${n}'`).join(', ')}`;
 export const NormSchema = z.enum(NORMS, { error: normError });
 
+/**
+ * A recurrent core between the observation and the MLP heads (PPO and A2C): `{ type: 'lstm', units }`.
+ * The LSTM uses the network's `norm` (src/nn/lstm.ts); `hidden` then sizes the layers after it.
+ */
+export const RecurrentConfig = z.strictObject({
+  type: z.literal('lstm', { error: "expected 'lstm'" }),
+  units: positiveInt(),
+  /** One LSTM for actor and critic (default: one each). */
+  sharedLstm: z.boolean().default(false),
+});
+export type RecurrentConfig = z.output<typeof RecurrentConfig>;
+
 /** The network part of every agent config. */
 export const NetworkConfig = z.strictObject({
   /** Units of each hidden layer. */
@@ -25,6 +37,8 @@ export const NetworkConfig = z.strictObject({
    * outputs, 0.01 for policy outputs (a near-uniform initial policy, like SB3's orthogonal init with gain 0.01).
    */
   outputInitScale: positiveNumber().optional(),
+  /** A recurrent core (PPO and A2C only), or null for a feed-forward policy. */
+  recurrent: RecurrentConfig.nullable().default(null),
 });
 export type NetworkConfig = z.output<typeof NetworkConfig>;
 export type NetworkConfigInput = z.input<typeof NetworkConfig>;

@@ -113,6 +113,51 @@ const PRESETS: Record<string, Preset> = {
     agent: { numSteps: 8, gaeLambda: 0.9, gamma: 0.9, entropyCoef: 0, learningRate: 7e-4, maxGradNorm: 0.5, valueCoef: 0.4 },
     trainer: { totalSteps: 1_000_000, evalInterval: 50_000, evalEpisodes: 20 },
   },
+  // The RL Zoo's ppo_lstm.yml (CartPoleNoVel-v1): 8 envs × 32 steps, one minibatch of all 8 env sequences
+  // (256 steps) per epoch, 20 epochs, linear lr from 1e-3 and clip from 0.2, an LSTM of 64 units for the
+  // actor and one for the critic, then [64] ReLU heads; `normalize: true` (observations and rewards).
+  'ppo:CartPoleNoVel-v1': {
+    env: { numEnvs: 8, wrappers: [{ type: 'normalizeObservation' }, { type: 'normalizeReward', gamma: 0.98 }] },
+    agent: {
+      network: { hidden: [64], activation: 'relu', recurrent: { type: 'lstm', units: 64 } },
+      numSteps: 32,
+      batchSize: 256,
+      gaeLambda: 0.8,
+      gamma: 0.98,
+      updateEpochs: 20,
+      entropyCoef: 0,
+      learningRate: 1e-3,
+      learningRateSchedule: 'linear',
+      clipRange: 0.2,
+      clipRangeSchedule: 'linear',
+    },
+    trainer: { totalSteps: 100_000, evalInterval: 10_000, evalEpisodes: 20 },
+  },
+  // The RL Zoo's ppo_lstm.yml (PendulumNoVel-v1) without gSDE, which wnrl does not implement: a
+  // state-independent log-std (initial 0, as the MLP Pendulum preset). A minibatch is one env's whole
+  // rollout (1024 steps, through time), so 4 minibatches per epoch where the Zoo cuts 128-step chunks.
+  'ppo:PendulumNoVel-v1': {
+    env: { numEnvs: 4, wrappers: [{ type: 'normalizeObservation' }, { type: 'normalizeReward', gamma: 0.9 }] },
+    agent: {
+      network: { hidden: [64], activation: 'relu', recurrent: { type: 'lstm', units: 64 } },
+      numSteps: 1024,
+      batchSize: 1024,
+      gaeLambda: 0.95,
+      gamma: 0.9,
+      updateEpochs: 10,
+      entropyCoef: 0,
+      learningRate: 1e-3,
+      clipRange: 0.2,
+    },
+    trainer: { totalSteps: 100_000, evalInterval: 20_000, evalEpisodes: 20, rewardThreshold: -300 },
+  },
+  // Recurrent A2C, wnrl's own choice (not from the Zoo, which has none): A2C's RMSprop defaults with
+  // 16-step rollouts (5 steps is a short window to learn through time), LSTM 64 and [64] ReLU heads.
+  'a2c:CartPoleNoVel-v1': {
+    env: { numEnvs: 8, wrappers: [{ type: 'normalizeObservation' }] },
+    agent: { network: { hidden: [64], activation: 'relu', recurrent: { type: 'lstm', units: 64 } }, numSteps: 16, entropyCoef: 0 },
+    trainer: { totalSteps: 500_000, evalInterval: 25_000, evalEpisodes: 20 },
+  },
 };
 
 export function presetFor(algo: string, envId: string): Preset | undefined {

@@ -29,19 +29,27 @@ export async function evaluate(agent: Agent, env: VectorEnv, episodes: number, s
   const returns: number[] = [];
   const lengths: number[] = [];
   let { observations } = await env.reset(seed === undefined ? {} : { seed });
-  while (counts.some((c, i) => c < targets[i]!)) {
-    const actions = agent.predict(observations, { deterministic: true });
-    const r = await env.step(actions);
-    for (let i = 0; i < n; i++) {
-      if ((r.terminated[i] || r.truncated[i]) && counts[i]! < targets[i]!) {
-        const ep = (r.infos[i]!['finalInfo'] as { episode?: EpisodeStatistics } | undefined)?.episode;
-        if (ep === undefined) throw new Error('evaluate: the eval env records no episode statistics (recordStatistics was turned off)');
-        returns.push(ep.return);
-        lengths.push(ep.length);
-        counts[i]!++;
+  // A recurrent policy starts every env from a zero state and resets it where an episode begins.
+  const state = agent.initialState?.(n) ?? null;
+  const starts = new Uint8Array(n).fill(1);
+  try {
+    while (counts.some((c, i) => c < targets[i]!)) {
+      const actions = agent.predict(observations, { deterministic: true, state, episodeStarts: starts });
+      const r = await env.step(actions);
+      for (let i = 0; i < n; i++) {
+        starts[i] = r.terminated[i] || r.truncated[i] ? 1 : 0;
+        if ((r.terminated[i] || r.truncated[i]) && counts[i]! < targets[i]!) {
+          const ep = (r.infos[i]!['finalInfo'] as { episode?: EpisodeStatistics } | undefined)?.episode;
+          if (ep === undefined) throw new Error('evaluate: the eval env records no episode statistics (recordStatistics was turned off)');
+          returns.push(ep.return);
+          lengths.push(ep.length);
+          counts[i]!++;
+        }
       }
+      observations = r.observations;
     }
-    observations = r.observations;
+  } finally {
+    state?.dispose();
   }
   return { returns, lengths, ...meanStd(returns) };
 }
