@@ -26,6 +26,7 @@
 // batch-norm statistics become a column scale of W_x and a bias, computed once per pass); 'layer'
 // normalizes inside the step and runs as tfjs ops, step by step (lstmReference).
 import type { Tensor, Tensor1D, Tensor2D, Tensor3D, Variable } from '@tensorflow/tfjs-node';
+import { Rng } from '../../envs/rng.ts';
 import { tf } from '../backend.ts';
 import type { Norm } from '../config/network.ts';
 import { hasFusedLstm, lstmRun, lstmSequence } from './block-lstm.ts';
@@ -53,13 +54,41 @@ export interface LstmState {
 
 const EPS = 1e-5;
 
+/**
+ * A random orthogonal n × n matrix (QR of a Gaussian matrix by modified Gram-Schmidt on float64, signs
+ * fixed so the distribution is uniform), seeded. tfjs's orthogonal initializer warns on the console
+ * above 2000 entries; library code does not print.
+ */
+export function orthogonal(n: number, seed: number): Float32Array {
+  const rng = new Rng(seed);
+  const q = Array.from({ length: n }, () => Float64Array.from({ length: n }, () => rng.normal()));
+  for (let j = 0; j < n; j++) {
+    const v = q[j]!;
+    for (let k = 0; k < j; k++) {
+      const u = q[k]!;
+      let dot = 0;
+      for (let i = 0; i < n; i++) dot += u[i]! * v[i]!;
+      for (let i = 0; i < n; i++) v[i]! -= dot * u[i]!;
+    }
+    let norm = 0;
+    for (let i = 0; i < n; i++) norm += v[i]! * v[i]!;
+    norm = Math.sqrt(norm);
+    for (let i = 0; i < n; i++) v[i]! /= norm;
+  }
+  // q[j] are orthonormal vectors: use them as the columns.
+  const out = new Float32Array(n * n);
+  for (let r = 0; r < n; r++) for (let c = 0; c < n; c++) out[r * n + c] = q[c]![r]!;
+  return out;
+}
+
+/** [units, blocks·units]: an orthogonal matrix per gate block. */
 function orthogonalBlocks(units: number, blocks: number, seed: number): Tensor2D {
-  return tf.tidy(() =>
-    tf.concat(
-      Array.from({ length: blocks }, (_, k) => tf.initializers.orthogonal({ gain: 1, seed: seed + k }).apply([units, units]) as Tensor2D),
-      1,
-    ),
-  ) as Tensor2D;
+  const out = new Float32Array(units * blocks * units);
+  for (let k = 0; k < blocks; k++) {
+    const q = orthogonal(units, seed + k);
+    for (let r = 0; r < units; r++) out.set(q.subarray(r * units, (r + 1) * units), r * blocks * units + k * units);
+  }
+  return tf.tensor2d(out, [units, blocks * units]);
 }
 
 /** Normalizes the last axis: (x − mean)/√(var + ε)·γ + β. */

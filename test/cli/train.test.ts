@@ -24,6 +24,9 @@ test.each([
   [['--env', 'Pendulum-v1', '--agent', 'dqn'], 'dqn: needs a Discrete action space'],
   [['--agent', 'dqn'], '--env: is required'],
   [['--env', 'CartPole-v1', '--agent', 'dqn', '--bogus', '1'], '--bogus: unknown flag'],
+  [['--env', 'CartPoleNoVel-v1', '--agent', 'dqn', '--lstm', '64'], 'agent.network.recurrent: DQN is feed-forward in wnrl'],
+  [['--env', 'CartPoleNoVel-v1', '--agent', 'ppo', '--lstm', '0'], '--lstm: expected a positive number of LSTM units; got 0'],
+  [['--env', 'CartPoleNoVel-v1', '--agent', 'ppo', '--flicker', '1.5'], '--flicker: expected a probability in [0, 1]; got 1.5'],
 ])('bad input %j exits 2 with a clear message and creates no run directory', async (flags, message) => {
   const out = path.join(tmp(), 'run');
   const r = await run(['train', ...flags, '--out', out]);
@@ -45,6 +48,21 @@ test('a config file with unknown keys or invalid JSON is refused, naming the pro
   const r2 = await run(['train', '--config', broken, '--out', path.join(dir, 'run')]);
   expect(r2.code).toBe(2);
   expect(r2.err).toContain('is not valid JSON');
+  expect(fs.existsSync(path.join(dir, 'run'))).toBe(false);
+});
+
+test('a recurrent config with an unknown key, units <= 0, or a batch that cuts env rollouts is refused, naming the field', async () => {
+  const dir = tmp();
+  const bad = path.join(dir, 'bad.json');
+  fs.writeFileSync(bad, JSON.stringify({ env: { id: 'CartPoleNoVel-v1' }, agent: { algo: 'ppo', network: { recurrent: { type: 'lstm', units: -4, cells: 2 } } } }));
+  const r = await run(['train', '--config', bad, '--out', path.join(dir, 'run')]);
+  expect(r.code).toBe(2);
+  expect(r.err).toContain('agent.network.recurrent.units: expected a positive integer; got -4');
+  expect(r.err).toContain('agent.network.recurrent.cells: unknown key');
+  fs.writeFileSync(bad, JSON.stringify({ env: { id: 'CartPoleNoVel-v1' }, agent: { algo: 'ppo', batchSize: 16 } }));
+  const r2 = await run(['train', '--config', bad, '--out', path.join(dir, 'run')]);
+  expect(r2.code).toBe(2);
+  expect(r2.err).toContain('ppo.batchSize: is 16; a recurrent policy trains on whole env rollouts of numSteps = 32 steps');
   expect(fs.existsSync(path.join(dir, 'run'))).toBe(false);
 });
 
