@@ -1,6 +1,6 @@
 // What one gradient step of each agent costs per norm, as a ratio to `none` measured in the same process
 // (interleaved rounds), with the kernels it dispatches (the native backend's cost is per kernel).
-// A PPO step: CartPole-v1 shapes (8 envs × 32 steps, one 256-sample minibatch, policy and value MLPs
+// A PPO step: CartPole-v1 shapes (and a recurrent PPO step with the CartPoleNoVel-v1 preset's LSTMs) (8 envs × 32 steps, one 256-sample minibatch, policy and value MLPs
 // 64-64 tanh, every layer normalized); a DQN step: batch 256, Double DQN, Huber, 64-64 relu (a learn call
 // runs two steps and a Polyak update). Kernels are counted through the tfjs engine.
 // Run: npx tsx bench/update-cost.ts [--rounds 5]
@@ -26,6 +26,17 @@ const cases: Case[] = [
       const agent = new PPO({ env, seed: 1, network: { hidden: [64, 64], activation: 'tanh', norm }, numSteps: 32, batchSize: 256, updateEpochs: 10 });
       agent.initialize(new Float32Array(256 * 4).map((_, i) => Math.sin(i) * 0.1));
       return { agent, gradientStepsPerLearn: 10 };
+    },
+  },
+  {
+    // Recurrent PPO with the CartPoleNoVel-v1 preset's shapes: an LSTM of 64 units for the actor and one
+    // for the critic, [64] ReLU heads, one minibatch of 8 env rollouts × 32 steps through time, 20 epochs.
+    // Early-training episodes (a near-random policy) end often, so sequences are cut at many starts.
+    label: 'ppo-lstm',
+    make: (norm, env) => {
+      const agent = new PPO({ env, seed: 1, network: { hidden: [64], activation: 'relu', norm, recurrent: { type: 'lstm', units: 64 } }, numSteps: 32, batchSize: 256, updateEpochs: 20 });
+      agent.initialize(new Float32Array(256 * 4).map((_, i) => Math.sin(i) * 0.1));
+      return { agent, gradientStepsPerLearn: 20 };
     },
   },
   {
@@ -82,7 +93,7 @@ export async function benchUpdateCost(rounds: number): Promise<string> {
       const k = new Map<Norm, number>();
       for (let r = 0; r < rounds; r++) {
         for (const norm of NORMS) {
-          const m = await measure(c, norm, c.label === 'ppo' ? 3 : 30);
+          const m = await measure(c, norm, c.label.startsWith('ppo') ? 3 : 30);
           ms.get(norm)!.push(m.ms);
           k.set(norm, m.kernels);
         }

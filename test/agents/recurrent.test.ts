@@ -124,3 +124,31 @@ test('no tensor leak over a few thousand recurrent steps (acting, updates, trunc
     await env.close();
   }
 });
+
+test.each(['none', 'weight', 'layer'] as const)('re-running a rollout from its start state reproduces the acting log-probs exactly (%s)', async (norm) => {
+  // One epoch, one minibatch of every env's rollout: the loss is computed before the step, so the PPO
+  // ratio is exactly 1 (approximate KL 0, nothing clipped) if the update re-runs what acting computed,
+  // resets at episode starts included.
+  const env = makeVectorEnv('CartPoleNoVel-v1', { numEnvs: 4, seed: 4 });
+  const agent = new PPO({ env, seed: 4, logger: quiet, network: { hidden: [16], norm, recurrent: { type: 'lstm', units: 16 } }, numSteps: 40, batchSize: 160, updateEpochs: 1 });
+  agent.initialize(new Float32Array(64 * 4).map((_, i) => Math.sin(i)));
+  let { observations } = await env.reset({ seed: 4 });
+  let starts = 0;
+  const kls: number[] = [];
+  for (let s = 0; s < 120; s++) {
+    const actions = agent.act(observations, { step: s * 4, totalSteps: 1e6 });
+    const r = await env.step(actions);
+    starts += r.terminated.reduce((a, b) => a + b, 0);
+    const m = agent.learn({ observations, actions, rewards: r.rewards, nextObservations: r.observations, terminated: r.terminated, truncated: r.truncated }, { step: s * 4, totalSteps: 1e6 });
+    if (m) {
+      kls.push(m['train/approxKl']!);
+      expect(m['train/clipFraction']).toBe(0);
+    }
+    observations = r.observations;
+  }
+  expect(starts).toBeGreaterThan(4); // episodes did end inside the rollouts
+  expect(kls.length).toBe(3);
+  for (const kl of kls) expect(Math.abs(kl)).toBeLessThan(1e-6);
+  agent.dispose();
+  await env.close();
+});
