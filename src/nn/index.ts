@@ -7,3 +7,5 @@ export { MeanOnlyBatchNorm, type MeanOnlyBatchNormArgs } from './mean-only-batch
 export { WeightNormDense, weightNormKernel, type WeightNormDenseArgs } from './weight-norm-dense.ts';
 export { FlatOptimizer, type FlatOptimizerOptions, type StepResult as OptimizerStepResult } from './flat-optimizer.ts';
 export { forward, forwardValues } from './forward.ts';
+export { Lstm, orthogonal, type LstmOptions, type LstmState } from './lstm.ts';
+export { hasFusedLstm, lstmRun, lstmSequence } from './block-lstm.ts';

@@ -55,8 +55,8 @@ export interface LstmState {
 const EPS = 1e-5;
 
 /**
- * A random orthogonal n × n matrix (QR of a Gaussian matrix by modified Gram-Schmidt on float64, signs
- * fixed so the distribution is uniform), seeded. tfjs's orthogonal initializer warns on the console
+ * A random orthogonal n × n matrix, seeded: the Q of a Gaussian matrix's QR by modified Gram-Schmidt on
+ * float64 (R's diagonal comes out positive, so Q is uniformly distributed). tfjs's orthogonal initializer warns on the console
  * above 2000 entries; library code does not print.
  */
 export function orthogonal(n: number, seed: number): Float32Array {
