@@ -6,11 +6,12 @@
 // infos[i].finalObservation holds the last observation of the episode that ended and infos[i].finalInfo its
 // step info (where `episode` statistics are). So a truncated episode bootstraps from finalObservation and
 // no stored transition mixes two episodes. terminated[i] / truncated[i] describe the episode that ended.
-import { envLabel, type Action, type Env, type Info } from '../core.ts';
+import { Wrapper, envLabel, type Action, type Env, type Info } from '../core.ts';
 import { WnrlError } from '../errors.ts';
 import { entropySeed } from '../rng.ts';
 import { Box, Discrete, type Space } from '../spaces/space.ts';
 import { makeEnv, type MakeEnvOptions } from '../registry.ts';
+import { RunningNormalizer } from '../wrappers/running-mean-std.ts';
 
 export interface VectorResetResult {
   observations: Float32Array;
@@ -147,7 +148,24 @@ export function makeVectorEnv(id: string, opts: MakeVectorEnvOptions = {}): Sync
     throw new WnrlError('CONFIG', `makeVectorEnv ${id}: numEnvs must be a positive integer; got ${numEnvs}`);
   }
   const envs = Array.from({ length: numEnvs }, () => makeEnv(id, envOptions));
+  shareNormalizers(envs);
   const venv = new SyncVectorEnv(envs, seed ?? entropySeed());
   venv.origin = { id, options: envOptions };
   return venv;
+}
+
+/**
+ * Every copy's normalizers (normalizeObservation, normalizeReward) update and read one set of running
+ * statistics, the first copy's, as Stable-Baselines3's VecNormalize (the RL Zoo's `normalize: true`) and
+ * Gymnasium's vector normalizers do: an observation means the same to the policy whichever env it came
+ * from. Each copy keeps its own discounted-return accumulator. Matched by position in the wrapper stack.
+ */
+function shareNormalizers(envs: Env[]): void {
+  const chain = (e: Env) => {
+    const out: RunningNormalizer[] = [];
+    for (let w: Env = e; w instanceof Wrapper; w = (w as Wrapper).env) if (w instanceof RunningNormalizer) out.push(w as RunningNormalizer);
+    return out;
+  };
+  const first = chain(envs[0]!);
+  for (const e of envs.slice(1)) chain(e).forEach((n, k) => n.shareStatistics(first[k]!));
 }

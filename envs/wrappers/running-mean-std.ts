@@ -51,11 +51,20 @@ export class RunningMeanStd {
  */
 export abstract class RunningNormalizer<A extends Action = Action> extends Wrapper<A> {
   frozen = false;
-  protected readonly rms: RunningMeanStd;
+  protected rms: RunningMeanStd;
 
   constructor(env: Env<A>, size: number) {
     super(env);
     this.rms = new RunningMeanStd(size);
+  }
+
+  /**
+   * Makes this wrapper update and read `other`'s statistics (one set for every copy of a vector env, as
+   * Stable-Baselines3's VecNormalize and Gymnasium's vector normalizers keep).
+   */
+  shareStatistics(other: RunningNormalizer<A>): void {
+    if (other.rms.size !== this.rms.size) throw new RangeError(`${this.constructor.name}: cannot share statistics of size ${other.rms.size}; expected ${this.rms.size}`);
+    this.rms = other.rms;
   }
 
   get stats(): RunningStats {

@@ -135,9 +135,10 @@ function keepMask(starts: Uint8Array | null, t: number, B: number): Tensor2D | n
   return any ? tf.tensor2d(m, [B, 1]) : null;
 }
 
+/** seq[T − 1] as [B, U] (one gather: a slice would need a reshape after it). */
 function lastStep(seq: Tensor3D): Tensor2D {
   const [T, B, U] = seq.shape;
-  return tf.reshape(T === 1 ? seq : tf.slice(seq, [T - 1, 0, 0], [1, B, U]), [B, U]);
+  return (T === 1 ? tf.reshape(seq, [B, U]) : tf.gather(seq, T - 1, 0)) as Tensor2D;
 }
 
 function runSegments(x: Tensor3D, h0: Tensor2D, c0: Tensor2D, w: Tensor2D, b: Tensor1D, starts: Uint8Array | null): SegmentOutputs[] {

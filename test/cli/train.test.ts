@@ -111,14 +111,14 @@ test("noise flags add to the preset's wrappers; the normalizers' statistics surv
   const config = JSON.parse(fs.readFileSync(path.join(out, 'config.json'), 'utf8')) as { env: { wrappers: unknown[] } };
   expect(config.env.wrappers).toEqual([...presetFor('ppo', 'Acrobot-v1')!.env!.wrappers!, { type: 'observationNoise', std: 0.1 }]);
   const state = JSON.parse(fs.readFileSync(path.join(out, 'checkpoint', 'trainer.json'), 'utf8')) as Record<string, { count: number } | null>;
-  expect(state['normalization']!.count).toBeGreaterThan(128);
-  expect(state['rewardNormalization']!.count).toBeCloseTo(128 + 1e-4, 6); // env 0's 128 steps
+  expect(state['normalization']!.count).toBeGreaterThan(256);
+  expect(state['rewardNormalization']!.count).toBeCloseTo(256 + 1e-4, 6); // both envs' 128 steps: one shared set
   const evaluated = await run(['eval', out, '--episodes', '2', '--json']);
   expect(evaluated.code, evaluated.err).toBe(0);
   const resumed = await run(['train', '--resume', '--out', out, '--steps', '384']);
   expect(resumed.code, resumed.err).toBe(0);
   const after = JSON.parse(fs.readFileSync(path.join(out, 'checkpoint', 'trainer.json'), 'utf8')) as Record<string, { count: number } | null>;
-  expect(after['rewardNormalization']!.count).toBeCloseTo(192 + 1e-4, 6); // continued from 128, not restarted
+  expect(after['rewardNormalization']!.count).toBeCloseTo(384 + 1e-4, 6); // continued from 256, not restarted
 }, 60_000);
 
 test('eval of a directory that is not a run exits 2', async () => {

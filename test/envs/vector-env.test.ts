@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { SyncVectorEnv, makeVectorEnv, registerEnv, unregisterEnv, type EpisodeStatistics } from '../../envs/index.ts';
+import { NormalizeObservation, NormalizeReward, SyncVectorEnv, Wrapper, makeVectorEnv, registerEnv, unregisterEnv, type EpisodeStatistics } from '../../envs/index.ts';
 import { ScriptedEnv } from '../helpers/scripted-env.ts';
 
 test('observations are batched row by row and env i is seeded with seed + i', async () => {
@@ -56,4 +56,18 @@ test('misuse is reported clearly', async () => {
   await expect(venv.reset()).rejects.toThrow('after close()');
   expect(() => new SyncVectorEnv([])).toThrow('at least one env');
   expect(() => makeVectorEnv('CartPole-v1', { numEnvs: 0 })).toThrow('numEnvs must be a positive integer');
+});
+
+test('the copies of a vector env share their normalizers\' statistics (as VecNormalize), each with its own return', async () => {
+  const venv = makeVectorEnv('CartPole-v1', { numEnvs: 3, seed: 1, wrappers: [{ type: 'normalizeObservation' }, { type: 'normalizeReward', gamma: 0.9 }] });
+  await venv.reset({ seed: 1 });
+  for (let t = 0; t < 5; t++) await venv.step(new Int32Array([0, 1, 0]));
+  const states = venv.envs.map((e) => {
+    const chain: { stats: { count: number } }[] = [];
+    for (let w: unknown = e; w instanceof Wrapper; w = w.env) if (w instanceof NormalizeObservation || w instanceof NormalizeReward) chain.push(w);
+    return chain.map((n) => n.stats.count);
+  });
+  // normalizeReward: 3 envs × 5 steps; normalizeObservation: 3 × (1 reset + 5 steps) (the initial count is 1e-4)
+  for (const counts of states) expect(counts.map((c) => Math.round(c))).toEqual([15, 18]);
+  await venv.close();
 });

@@ -98,11 +98,12 @@ test('checkpoints carry observation- and reward-normalization statistics; restor
   agent.dispose();
   const saved = JSON.parse(fs.readFileSync(path.join(dir, 'checkpoint', 'trainer.json'), 'utf8')) as NormalizationState & { step: number };
   expect(saved.step).toBe(600);
-  // The first copy's statistics: 300 steps of env 0 (plus the reset observation for the observation normalizer).
+  // One set of statistics for both copies (as VecNormalize): 2 × 300 steps (plus the reset observations
+  // for the observation normalizer).
   expect(saved.normalization!.mean).toHaveLength(4);
-  expect(saved.normalization!.count).toBeGreaterThan(300);
+  expect(saved.normalization!.count).toBeGreaterThan(600);
   expect(saved.rewardNormalization!.mean).toHaveLength(1);
-  expect(saved.rewardNormalization!.count).toBeCloseTo(300 + 1e-4, 6);
+  expect(saved.rewardNormalization!.count).toBeCloseTo(600 + 1e-4, 6);
   // CartPole pays 1 per step, so the discounted return (γ = 0.9) lies in [1, 10).
   expect(saved.rewardNormalization!.mean[0]).toBeGreaterThan(1);
   expect(saved.rewardNormalization!.mean[0]).toBeLessThan(10);
