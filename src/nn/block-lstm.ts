@@ -184,14 +184,30 @@ export function lstmSequence(x: Tensor3D, h0: Tensor2D, c0: Tensor2D, w: Tensor2
   const [T, B] = x.shape;
   const U = h0.shape[1];
   let segments: SegmentOutputs[] = [];
-  const op = tf.customGrad(((xx: Tensor3D, hh: Tensor2D, cc: Tensor2D, ww: Tensor2D, bb: Tensor1D, save: (t: Tensor[]) => void) => {
+  const op = tf.customGrad(((xx: Tensor3D, hh: Tensor2D, cc: Tensor2D, ww: Tensor2D, bb: Tensor1D) => {
     segments = runSegments(xx, hh, cc, ww, bb, starts);
-    // Everything the backward pass reads, kept alive by the engine until the gradient has run.
-    save([ww, bb, ...segments.flatMap((s) => [s.x, s.cs, s.h, ...s.outs])]);
+    // What the backward pass reads, kept past the forward's scope and released when the gradient has run.
+    // (customGrad's save() would clone each tensor through the engine: ~10 per segment per call.)
     const value = segments.length === 1 ? segments[0]!.outs[6]! : tf.concat(segments.map((s) => s.outs[6]!), 0);
+    // The engine disposes everything the loss function created once the forward pass is over. Tensors
+    // this op made are kept as they are; the inputs and the output (the caller's and the engine's) are
+    // kept as clones (an Identity each). Released when the gradient has run.
+    const foreign = new Set<Tensor>([xx, hh, cc, ww, bb, value]);
+    const clones = new Map<Tensor, Tensor>();
+    const hold = (t: Tensor): Tensor => {
+      if (!foreign.has(t)) return tf.keep(t);
+      let c = clones.get(t);
+      if (c === undefined) {
+        c = tf.keep(tf.clone(t));
+        clones.set(t, c);
+      }
+      return c;
+    };
+    const saved = [ww, bb, ...segments.flatMap((s) => [s.x, s.cs, s.h, ...s.outs])].map(hold);
+    const release = [...new Set(saved)];
     return {
       value,
-      gradFunc: (dy: Tensor, saved: Tensor[]) => {
+      gradFunc: (dy: Tensor) => {
         const [ws, bs] = saved as [Tensor2D, Tensor1D];
         const edges = [0, ...boundaries(starts, T, B), T];
         const dxs: Tensor[] = [];
@@ -221,6 +237,7 @@ export function lstmSequence(x: Tensor3D, h0: Tensor2D, c0: Tensor2D, w: Tensor2
           dcNext = (mask === null ? g[1]! : tf.mul(g[1]!, mask)) as Tensor2D;
         }
         const dx = dxs.length === 1 ? dxs[0]! : tf.concat(dxs, 0);
+        tf.dispose(release);
         return [dx, dhNext!, dcNext!, dw!, db!];
       },
     };
