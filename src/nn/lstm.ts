@@ -108,6 +108,7 @@ export class Lstm {
   private readonly params: Record<string, Variable>;
   /** Batch-norm running statistics ('batch', 'weight-meanonly'): not trained, saved with the weights. */
   private readonly running: Record<string, Variable>;
+  private cache: { ids: object[]; w: Tensor2D; b: Tensor1D } | null = null;
 
   constructor(options: LstmOptions) {
     const { inputSize: I, units: U, norm } = options;
@@ -219,6 +220,12 @@ export class Lstm {
    */
   forward(x: Tensor3D, state: LstmState, starts: Uint8Array | null, training: boolean, needState = false): { output: Tensor3D; state: LstmState | null } {
     const [T, B, I] = x.shape;
+    if (this.fused && !training && !tf.engine().isTapeOn()) {
+      // Acting and evaluation: the fused kernel and bias, cached until a parameter or statistic changes.
+      const { w, b } = this.inferenceWeights();
+      const r = lstmRun(x, state.h, state.c, w, b, starts);
+      return { output: r.output, state: { h: r.h, c: r.c } };
+    }
     const x2d = tf.reshape(x, [T * B, I]) as Tensor2D;
     let wx = this.inputKernel();
     const wh = this.recurrentKernel();
@@ -238,6 +245,29 @@ export class Lstm {
       return { output: lstmSequence(x, state.h, state.c, w, b, starts), state: null };
     }
     return this.reference(x2d, T, B, wx, wh, b, state, starts);
+  }
+
+  /**
+   * [W_x; W_h] and b as the fused kernel receives them in inference mode. tfjs gives a variable new storage
+   * on every assign, so the cache is keyed on the storage of every parameter and running statistic.
+   */
+  private inferenceWeights(): { w: Tensor2D; b: Tensor1D } {
+    const ids = this.weights.map((v) => (v as unknown as { dataId: object }).dataId);
+    if (this.cache === null || this.cache.ids.some((id, k) => id !== ids[k])) {
+      if (this.cache !== null) tf.dispose([this.cache.w, this.cache.b]);
+      const [w, b] = tf.tidy(() => {
+        let wx = this.inputKernel();
+        let b = this.params['b']! as Tensor1D;
+        const affine = this.batchAffine(tf.zeros([1, this.inputSize]) as Tensor2D, wx, false);
+        if (affine !== null) {
+          if (affine.scale !== null) wx = tf.mul(wx, affine.scale);
+          b = tf.add(b, affine.shift);
+        }
+        return [tf.concat([wx, this.recurrentKernel()], 0) as Tensor2D, tf.clone(b)];
+      });
+      this.cache = { ids, w: tf.keep(w!), b: tf.keep(b!) as Tensor1D };
+    }
+    return this.cache;
   }
 
   /** The same equations in tfjs ops, step by step (the 'layer' LSTM, the cpu backend and tests). */
@@ -322,6 +352,8 @@ export class Lstm {
   }
 
   dispose(): void {
+    if (this.cache !== null) tf.dispose([this.cache.w, this.cache.b]);
+    this.cache = null;
     for (const w of this.weights) w.dispose();
   }
 }
