@@ -13,6 +13,7 @@ import type { LayersModel, Tensor, Tensor1D, Tensor2D, Tensor3D, Variable } from
 import { deriveSeed } from '../../envs/rng.ts';
 import { tf } from '../../src/backend.ts';
 import type { NetworkConfig } from '../../src/config/network.ts';
+import { ConfigError } from '../../src/config/parse.ts';
 import { buildMlp } from '../../src/nn/build-mlp.ts';
 import { dataDependentInit } from '../../src/nn/data-dependent-init.ts';
 import { weightNormTags } from '../../src/nn/diagnostics.ts';
@@ -229,11 +230,11 @@ export class RecurrentPolicy implements ActorCriticPolicy {
     if (this.valueNetwork !== null) await loadWeightsInto(this.valueNetwork, path.join(dir, 'value'));
     for (const l of this.lstms) {
       const file = path.join(dir, `${l.name}.bin`);
-      if (!fs.existsSync(file)) throw new Error(`${dir}: no ${l.name}.bin; expected the LSTM weights of a recurrent policy`);
+      if (!fs.existsSync(file)) throw ConfigError.single(dir, `has no ${l.name}.bin; expected the LSTM weights of a recurrent policy`);
       const b = fs.readFileSync(file);
       const all = new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
       const total = l.weights.reduce((a, w) => a + w.size, 0);
-      if (all.length !== total) throw new Error(`${file}: holds ${all.length} values; expected ${total} for this LSTM`);
+      if (all.length !== total) throw ConfigError.single(file, `holds ${all.length} values; expected ${total} for this LSTM`);
       let offset = 0;
       tf.tidy(() => {
         for (const w of l.weights) {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from 'vitest';
+import { deriveSeed } from '../../envs/rng.ts';
 import { main } from '../../src/cli/main.ts';
 import { presetFor } from '../../src/config/presets.ts';
 import { capture } from '../helpers/capture.ts';
@@ -126,3 +127,24 @@ test('eval of a directory that is not a run exits 2', async () => {
   expect(r.code).toBe(2);
   expect(r.err).toContain('has no config.json');
 });
+
+test('a recurrent run through the CLI: --lstm and --flicker in the config, eval from the checkpoint equals the final evaluation, --resume continues', async () => {
+  const dir = tmp();
+  const out = path.join(dir, 'run');
+  const cfg = path.join(dir, 'small.json');
+  fs.writeFileSync(cfg, JSON.stringify({ agent: { numSteps: 16, batchSize: 32, updateEpochs: 2, network: { hidden: [16], initSamples: 64 } }, trainer: { evalInterval: 0, evalEpisodes: 4 } }));
+  const first = await run(['train', '--env', 'CartPoleNoVel-v1', '--agent', 'ppo', '--lstm', '16', '--flicker', '0.1', '--num-envs', '2', '--steps', '512', '--seed', '3', '--config', cfg, '--out', out]);
+  expect(first.code, first.err).toBe(0);
+  const config = JSON.parse(fs.readFileSync(path.join(out, 'config.json'), 'utf8')) as { env: { wrappers: unknown[] }; agent: { network: { recurrent: unknown } } };
+  expect(config.agent.network.recurrent).toEqual({ type: 'lstm', units: 16, sharedLstm: false });
+  expect(config.env.wrappers).toContainEqual({ type: 'flicker', p: 0.1 });
+  for (const f of ['pi_lstm.bin', 'vf_lstm.bin', 'agent.json']) expect(fs.existsSync(path.join(out, 'checkpoint', f)), f).toBe(true);
+  const summary = JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8')) as { evalReturnMean: number };
+  // `wnrl eval` loads the checkpoint and evaluates on the trainer's eval seeds: the same episodes, same returns.
+  const evaluated = await run(['eval', out, '--episodes', '4', '--num-envs', '4', '--seed', String(deriveSeed(3, 'eval')), '--json']);
+  expect(evaluated.code, evaluated.err).toBe(0);
+  expect((JSON.parse(evaluated.out) as { returnMean: number }).returnMean).toBe(summary.evalReturnMean);
+  const resumed = await run(['train', '--resume', '--out', out, '--steps', '768']);
+  expect(resumed.code, resumed.err).toBe(0);
+  expect((JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8')) as { totalSteps: number }).totalSteps).toBe(768);
+}, 60_000);
