@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, expect, test } from 'vitest';
 import { A2C } from '../../agents/a2c.ts';
+import type { RecurrentPolicy } from '../../agents/common/policy.ts';
 import { PPO, type PpoOptions } from '../../agents/ppo.ts';
 import { makeVectorEnv } from '../../envs/index.ts';
 import { tf } from '../../src/backend.ts';
@@ -150,5 +151,25 @@ test.each(['none', 'weight', 'layer'] as const)('re-running a rollout from its s
   expect(kls.length).toBe(3);
   for (const kl of kls) expect(Math.abs(kl)).toBeLessThan(1e-6);
   agent.dispose();
+  await env.close();
+});
+
+test('sharedLstm: one LSTM feeds both heads (and a shared trunk needs it); Gaussian heads on Box actions', async () => {
+  const env = makeVectorEnv('PendulumNoVel-v1', { numEnvs: 2, seed: 6 });
+  const shared = new PPO({ env, seed: 6, logger: quiet, sharedTrunk: true, network: { hidden: [8], recurrent: { type: 'lstm', units: 8, sharedLstm: true } }, numSteps: 8, batchSize: 16, updateEpochs: 1 });
+  expect((shared.policy as RecurrentPolicy).lstms.map((l) => l.name)).toEqual(['lstm']);
+  const separate = new PPO({ env, seed: 6, logger: quiet, network: { hidden: [8], recurrent: { type: 'lstm', units: 8 } }, numSteps: 8, batchSize: 16, updateEpochs: 1 });
+  expect((separate.policy as RecurrentPolicy).lstms.map((l) => l.name)).toEqual(['pi_lstm', 'vf_lstm']);
+  expect(() => new PPO({ env, seed: 6, sharedTrunk: true, network: { recurrent: { type: 'lstm', units: 8 } }, numSteps: 8, batchSize: 16 })).toThrow(/ppo.sharedTrunk: needs network.recurrent.sharedLstm/);
+  for (const agent of [shared, separate]) {
+    const summary = await new Trainer({ agent, env, totalSteps: 64, seed: 6, evalInterval: 0, evalEpisodes: 2, logger: quiet, progress: false }).run();
+    expect(Number.isFinite(summary.evalReturnMean)).toBe(true);
+    const state = agent.initialState(2);
+    const actions = agent.predict(new Float32Array(2 * 3), { state, episodeStarts: Uint8Array.of(1, 1) });
+    state?.dispose();
+    expect(actions).toBeInstanceOf(Float32Array);
+    expect(actions.length).toBe(2);
+    agent.dispose();
+  }
   await env.close();
 });
