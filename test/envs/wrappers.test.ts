@@ -1,6 +1,7 @@
 import { expect, test } from 'vitest';
 import {
   ClipAction,
+  Flicker,
   MaskVelocity,
   NormalizeObservation,
   NormalizeReward,
@@ -202,4 +203,50 @@ test('noise wrappers on different envs with different seeds draw different noise
   a.reset({ seed: 1 });
   b.reset({ seed: 2 });
   expect(a.step(0).reward).not.toBe(b.step(0).reward);
+});
+
+test('Flicker blanks the whole observation with probability p, from its own seeded stream', () => {
+  const run = (seed: number) => {
+    const env = makeEnv('CartPole-v1', { wrappers: [{ type: 'flicker', p: 0.3 }], maxEpisodeSteps: null });
+    const blanks: boolean[] = [];
+    env.reset({ seed });
+    for (let t = 0; t < 2000; t++) {
+      const r = env.step(t % 2);
+      blanks.push(Array.from(r.observation).every((v) => v === 0));
+      if (r.terminated) env.reset();
+    }
+    return blanks;
+  };
+  const a = run(1);
+  const rate = a.filter(Boolean).length / a.length;
+  expect(rate).toBeGreaterThan(0.26);
+  expect(rate).toBeLessThan(0.34);
+  expect(run(1)).toEqual(a); // same seed, same blanks
+  expect(run(2)).not.toEqual(a);
+  expect(String(makeEnv('CartPole-v1', { wrappers: [{ type: 'flicker', p: 0.5 }] }))).toContain('<Flicker<');
+  expect(() => new Flicker(makeEnv('CartPole-v1'), 1.5)).toThrow('Flicker: p must be a probability in [0, 1]; got 1.5');
+  // p = 0 never blanks; p = 1 always does
+  const never = makeEnv('CartPole-v1', { wrappers: [{ type: 'flicker', p: 0 }] });
+  expect(Array.from(never.reset({ seed: 3 }).observation).some((v) => v !== 0)).toBe(true);
+  const always = makeEnv('CartPole-v1', { wrappers: [{ type: 'flicker', p: 1 }] });
+  expect(Array.from(always.reset({ seed: 3 }).observation)).toEqual([0, 0, 0, 0]);
+});
+
+test.each([
+  ['CartPoleNoVel-v1', 'CartPole-v1', [1, 3]],
+  ['PendulumNoVel-v1', 'Pendulum-v1', [2]],
+  ['MountainCarContinuousNoVel-v0', 'MountainCarContinuous-v0', [1]],
+] as const)('%s is %s with the velocity entries multiplied by 0 and the width kept', (id, full, zeroed) => {
+  const a = makeEnv(id);
+  const b = makeEnv(full);
+  expect(a.observationSpace.size).toBe(b.observationSpace.size);
+  expect(a.spec).toEqual({ ...b.spec, id });
+  let oa = a.reset({ seed: 7 }).observation;
+  let ob = b.reset({ seed: 7 }).observation;
+  for (let t = 0; t < 20; t++) {
+    Array.from(ob).forEach((v, i) => expect(oa[i]).toBe((zeroed as readonly number[]).includes(i) ? 0 : v));
+    const action = b.actionSpace.sample();
+    oa = a.step(action as never).observation;
+    ob = b.step(action as never).observation;
+  }
 });
