@@ -223,7 +223,7 @@ test('Flicker blanks the whole observation with probability p, from its own seed
   expect(rate).toBeLessThan(0.34);
   expect(run(1)).toEqual(a); // same seed, same blanks
   expect(run(2)).not.toEqual(a);
-  expect(String(makeEnv('CartPole-v1', { wrappers: [{ type: 'flicker', p: 0.5 }] }))).toContain('<Flicker<');
+  expect((makeEnv('CartPole-v1', { wrappers: [{ type: 'flicker', p: 0.5 }] }) as Flicker).toString()).toContain('<Flicker<');
   expect(() => new Flicker(makeEnv('CartPole-v1'), 1.5)).toThrow('Flicker: p must be a probability in [0, 1]; got 1.5');
   // p = 0 never blanks; p = 1 always does
   const never = makeEnv('CartPole-v1', { wrappers: [{ type: 'flicker', p: 0 }] });

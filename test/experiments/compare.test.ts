@@ -61,6 +61,24 @@ test("a noise setting adds its wrappers to the preset's (Acrobot keeps its norma
   });
 });
 
+test('an experiment can run recurrent PPO on a partially observed task under flicker', () => {
+  const e = ExperimentConfig.parse({
+    name: 'x',
+    agents: ['ppo'],
+    envs: ['CartPoleNoVel-v1'],
+    norms: ['none', 'weight'],
+    seeds: [1],
+    steps: 100,
+    noise: [{ name: 'flicker', wrappers: [{ type: 'flicker', p: 0.2 }] }],
+  });
+  const cells = expandGrid(e);
+  expect(cells.map((c) => c.id)).toEqual(['ppo-CartPoleNoVel-v1-flicker-none-s1', 'ppo-CartPoleNoVel-v1-flicker-weight-s1']);
+  for (const c of cells) {
+    expect(c.config.env.wrappers).toContainEqual({ type: 'flicker', p: 0.2 });
+    expect(c.config.agent.network.recurrent).toEqual({ type: 'lstm', units: 64, sharedLstm: false }); // from the preset
+  }
+});
+
 test('wnrl compare runs a tiny grid end to end, writes every output, resumes, and regenerates the report bit for bit', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wnrl-compare-'));
   const file = path.join(dir, 'tiny.json');
