@@ -22,6 +22,8 @@ const { values } = parseArgs({
     config: { type: 'string' },
     /** Tabulate the runs already in --out without training. */
     'report-only': { type: 'boolean', default: false },
+    /** Train only the cells without a summary.json (continue an interrupted benchmark). */
+    'skip-finished': { type: 'boolean', default: false },
   },
 });
 const norms = values.norms.split(',');
@@ -39,7 +41,7 @@ function runCell(cell: (typeof cells)[number]): Promise<void> {
 }
 
 const t0 = performance.now();
-const queue = values['report-only'] ? [] : [...cells];
+const queue = values['report-only'] ? [] : cells.filter((c) => !(values['skip-finished'] && fs.existsSync(path.join(c.dir, 'summary.json'))));
 await Promise.all(
   Array.from({ length: Number(values.workers) }, async () => {
     for (let cell = queue.shift(); cell !== undefined; cell = queue.shift()) await runCell(cell);
@@ -62,7 +64,8 @@ function firstSolve(dir: string, threshold: number | null): { step: number; seco
   return null;
 }
 const rows = norms.map((norm) => {
-  const runs = cells.filter((c) => c.norm === norm).map((c) => {
+  // With --report-only, cells not finished yet are left out (the header counts what is there).
+  const runs = cells.filter((c) => c.norm === norm && (!values['report-only'] || fs.existsSync(path.join(c.dir, 'summary.json')))).map((c) => {
     const s = JSON.parse(fs.readFileSync(path.join(c.dir, 'summary.json'), 'utf8')) as S;
     return { s, solve: firstSolve(c.dir, s.rewardThreshold) };
   });
