@@ -142,20 +142,22 @@ function lastStep(seq: Tensor3D): Tensor2D {
 }
 
 function runSegments(x: Tensor3D, h0: Tensor2D, c0: Tensor2D, w: Tensor2D, b: Tensor1D, starts: Uint8Array | null): SegmentOutputs[] {
-  const [T, B, I] = x.shape;
+  const [T, B] = x.shape;
   const edges = [0, ...boundaries(starts, T, B), T];
+  // Every segment's inputs in one split (a slice per segment costs a kernel each).
+  const lengths = edges.slice(1).map((e, s) => e - edges[s]!);
+  const xsAll = lengths.length === 1 ? [x] : (tf.split(x, lengths, 0) as Tensor3D[]);
   const segments: SegmentOutputs[] = [];
   let h = h0;
   let c = c0;
   for (let s = 0; s + 1 < edges.length; s++) {
     const t0 = edges[s]!;
-    const len = edges[s + 1]! - t0;
     const mask = keepMask(starts, t0, B);
     if (mask !== null) {
       h = tf.mul(h, mask);
       c = tf.mul(c, mask);
     }
-    const xs = len === T ? x : tf.slice(x, [t0, 0, 0], [len, B, I]);
+    const xs = xsAll[s]!;
     const outs = tf.engine().runKernel(KERNEL, { x: xs, cs: c, h, w, b }, {}) as Tensor3D[];
     segments.push({ x: xs, cs: c, h, outs });
     h = lastStep(outs[6]!);
@@ -210,17 +212,19 @@ export function lstmSequence(x: Tensor3D, h0: Tensor2D, c0: Tensor2D, w: Tensor2
       gradFunc: (dy: Tensor) => {
         const [ws, bs] = saved as [Tensor2D, Tensor1D];
         const edges = [0, ...boundaries(starts, T, B), T];
+        const lengths = edges.slice(1).map((e, s) => e - edges[s]!);
+        const dys = lengths.length === 1 ? [dy] : tf.split(dy, lengths, 0);
         const dxs: Tensor[] = [];
-        let dw: Tensor | null = null;
-        let db: Tensor | null = null;
+        const dws: Tensor[] = [];
+        const dbs: Tensor[] = [];
         let dhNext: Tensor2D | null = null; // gradient reaching this segment's last h (and c) from the next
         let dcNext: Tensor2D | null = null;
         for (let s = segments.length - 1; s >= 0; s--) {
           const base = 2 + s * 10;
           const [xs, cs, hs, i, csSeq, f, o, ci, co, hSeq] = saved.slice(base, base + 10) as Tensor3D[];
           const t0 = edges[s]!;
-          const len = edges[s + 1]! - t0;
-          let dh = len === T ? dy : tf.slice(dy, [t0, 0, 0], [len, B, U]);
+          const len = lengths[s]!;
+          let dh = dys[s]!;
           let dcs: Tensor = tf.zeros([len, B, U]);
           if (dhNext !== null) {
             // The next segment's initial state is this one's last step: its gradient joins there.
@@ -230,15 +234,16 @@ export function lstmSequence(x: Tensor3D, h0: Tensor2D, c0: Tensor2D, w: Tensor2
           }
           const g = tf.engine().runKernel(GRAD_KERNEL, { x: xs!, cs: cs!, h: hs!, w: ws, b: bs, i: i!, csSeq: csSeq!, f: f!, o: o!, ci: ci!, co: co!, hSeq: hSeq!, dcs, dh }, {}) as Tensor[];
           dxs.unshift(g[0]!);
-          dw = dw === null ? g[3]! : tf.add(dw, g[3]!);
-          db = db === null ? g[7]! : tf.add(db, g[7]!);
+          dws.push(g[3]!);
+          dbs.push(g[7]!);
           const mask = keepMask(starts, t0, B);
           dhNext = (mask === null ? g[2]! : tf.mul(g[2]!, mask)) as Tensor2D;
           dcNext = (mask === null ? g[1]! : tf.mul(g[1]!, mask)) as Tensor2D;
         }
         const dx = dxs.length === 1 ? dxs[0]! : tf.concat(dxs, 0);
         tf.dispose(release);
-        return [dx, dhNext!, dcNext!, dw!, db!];
+        const sum = (ts: Tensor[]) => (ts.length === 1 ? ts[0]! : tf.addN(ts));
+        return [dx, dhNext!, dcNext!, sum(dws), sum(dbs)];
       },
     };
   }) as never) as unknown as (x: Tensor3D, h0: Tensor2D, c0: Tensor2D, w: Tensor2D, b: Tensor1D) => Tensor3D;
