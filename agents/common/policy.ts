@@ -68,60 +68,53 @@ export interface PolicyShape {
   seed: number;
 }
 
-function headMlp(s: PolicyShape, name: string, inputSize: number, outputSize: number, salt: string): LayersModel {
-  const net = s.network;
-  return buildMlp({ inputSize, hidden: net.hidden, outputSize, activation: net.activation, norm: net.norm, outputNorm: net.outputNorm, seed: deriveSeed(s.seed, salt), name });
-}
-
 /** Logits/means and values from the heads' outputs (a shared trunk's last unit is the value). */
 function split(out: Tensor, actSize: number): { policy: Tensor2D; value: Tensor1D } {
   const [policy, value] = tf.split(out, [actSize, 1], 1);
   return { policy: policy as Tensor2D, value: tf.reshape(value!, [-1]) as Tensor1D };
 }
 
-export class MlpPolicy implements ActorCriticPolicy {
-  readonly recurrent = false;
+/**
+ * The MLP heads both policies end in: a policy network and a value network from buildMlp, or one shared
+ * trunk whose last output unit is the value. Their input is the observation (MlpPolicy) or an LSTM's
+ * output (RecurrentPolicy).
+ */
+class Heads {
+  /** Outputs logits or Gaussian means; with a shared trunk, also the value as its last unit. */
   readonly policyNetwork: LayersModel;
+  /** null with a shared trunk. */
   readonly valueNetwork: LayersModel | null;
 
-  constructor(private readonly s: PolicyShape) {
+  constructor(
+    private readonly s: PolicyShape,
+    inputSize: number,
+  ) {
+    const net = s.network;
+    const mlp = (name: string, outputSize: number, salt: string) =>
+      buildMlp({ inputSize, hidden: net.hidden, outputSize, activation: net.activation, norm: net.norm, outputNorm: net.outputNorm, seed: deriveSeed(s.seed, salt), name });
     if (s.sharedTrunk) {
-      this.policyNetwork = headMlp(s, 'actor_critic', s.obsSize, s.actSize + 1, 'ac-shared');
+      this.policyNetwork = mlp('actor_critic', s.actSize + 1, 'ac-shared');
       this.valueNetwork = null;
     } else {
-      this.policyNetwork = headMlp(s, 'pi', s.obsSize, s.actSize, 'ac-policy');
-      this.valueNetwork = headMlp(s, 'vf', s.obsSize, 1, 'ac-value');
+      this.policyNetwork = mlp('pi', s.actSize, 'ac-policy');
+      this.valueNetwork = mlp('vf', 1, 'ac-value');
     }
   }
 
-  get trainableWeights() {
-    return [...this.policyNetwork.trainableWeights, ...(this.valueNetwork?.trainableWeights ?? [])];
+  get networks(): LayersModel[] {
+    return this.valueNetwork === null ? [this.policyNetwork] : [this.policyNetwork, this.valueNetwork];
   }
 
-  zeroState(): null {
-    return null;
+  /** Policy outputs from the actor's features, values from the critic's (the same tensor without an LSTM). */
+  run(actorIn: Tensor2D, criticIn: Tensor2D, training: boolean): { policy: Tensor2D; value: Tensor1D } {
+    if (this.valueNetwork === null) return split(forward(this.policyNetwork, actorIn, training), this.s.actSize);
+    return { policy: forward(this.policyNetwork, actorIn, training) as Tensor2D, value: tf.reshape(forward(this.valueNetwork, criticIn, training), [-1]) as Tensor1D };
   }
 
-  run(obs: Tensor2D, { training }: PolicyRunOptions): PolicyOutput {
-    if (this.valueNetwork === null) return { ...split(forward(this.policyNetwork, obs, training), this.s.actSize), state: null };
-    return {
-      policy: forward(this.policyNetwork, obs, training) as Tensor2D,
-      value: tf.reshape(forward(this.valueNetwork, obs, training), [-1]) as Tensor1D,
-      state: null,
-    };
-  }
-
-  initialize(observations: Float32Array, _numEnvs: number, outputScale: number): void {
-    tf.tidy(() => {
-      const batch = tf.tensor2d(observations, [observations.length / this.s.obsSize, this.s.obsSize]);
-      // With a shared trunk the value unit shares the policy's small output scale (it learns its scale fast).
-      dataDependentInit(this.policyNetwork, batch, { outputScale });
-      if (this.valueNetwork !== null) dataDependentInit(this.valueNetwork, batch);
-    });
-  }
-
-  diagnostics(): Record<string, number> {
-    return weightNormTags(this.valueNetwork === null ? [this.policyNetwork] : [this.policyNetwork, this.valueNetwork]);
+  /** Data-dependent init; with a shared trunk the value unit shares the policy's small output scale. */
+  initialize(actorIn: Tensor2D, criticIn: Tensor2D, outputScale: number): void {
+    dataDependentInit(this.policyNetwork, actorIn, { outputScale });
+    if (this.valueNetwork !== null) dataDependentInit(this.valueNetwork, criticIn);
   }
 
   async save(dir: string): Promise<void> {
@@ -135,8 +128,51 @@ export class MlpPolicy implements ActorCriticPolicy {
   }
 
   dispose(): void {
-    this.policyNetwork.dispose();
-    this.valueNetwork?.dispose();
+    for (const n of this.networks) n.dispose();
+  }
+}
+
+export class MlpPolicy implements ActorCriticPolicy {
+  readonly recurrent = false;
+  readonly heads: Heads;
+
+  constructor(private readonly s: PolicyShape) {
+    this.heads = new Heads(s, s.obsSize);
+  }
+
+  get trainableWeights() {
+    return this.heads.networks.flatMap((n) => n.trainableWeights);
+  }
+
+  zeroState(): null {
+    return null;
+  }
+
+  run(obs: Tensor2D, { training }: PolicyRunOptions): PolicyOutput {
+    return { ...this.heads.run(obs, obs, training), state: null };
+  }
+
+  initialize(observations: Float32Array, _numEnvs: number, outputScale: number): void {
+    tf.tidy(() => {
+      const batch = tf.tensor2d(observations, [observations.length / this.s.obsSize, this.s.obsSize]);
+      this.heads.initialize(batch, batch, outputScale);
+    });
+  }
+
+  diagnostics(): Record<string, number> {
+    return weightNormTags(this.heads.networks);
+  }
+
+  save(dir: string): Promise<void> {
+    return this.heads.save(dir);
+  }
+
+  load(dir: string): Promise<void> {
+    return this.heads.load(dir);
+  }
+
+  dispose(): void {
+    this.heads.dispose();
   }
 }
 
@@ -144,8 +180,7 @@ export class RecurrentPolicy implements ActorCriticPolicy {
   readonly recurrent = true;
   /** [actor, critic], or [shared]. */
   readonly lstms: Lstm[];
-  readonly policyNetwork: LayersModel;
-  readonly valueNetwork: LayersModel | null;
+  readonly heads: Heads;
   readonly units: number;
 
   constructor(private readonly s: PolicyShape) {
@@ -153,45 +188,30 @@ export class RecurrentPolicy implements ActorCriticPolicy {
     this.units = rec.units;
     const lstm = (name: string, salt: string) => new Lstm({ inputSize: s.obsSize, units: rec.units, norm: s.network.norm, name, seed: deriveSeed(s.seed, salt) });
     this.lstms = rec.sharedLstm ? [lstm('lstm', 'ac-lstm')] : [lstm('pi_lstm', 'ac-pi-lstm'), lstm('vf_lstm', 'ac-vf-lstm')];
-    if (s.sharedTrunk) {
-      this.policyNetwork = headMlp(s, 'actor_critic', rec.units, s.actSize + 1, 'ac-shared');
-      this.valueNetwork = null;
-    } else {
-      this.policyNetwork = headMlp(s, 'pi', rec.units, s.actSize, 'ac-policy');
-      this.valueNetwork = headMlp(s, 'vf', rec.units, 1, 'ac-value');
-    }
+    this.heads = new Heads(s, rec.units);
   }
 
   get trainableWeights() {
-    return [...this.lstms.flatMap((l) => l.trainableWeights), ...this.policyNetwork.trainableWeights, ...(this.valueNetwork?.trainableWeights ?? [])];
+    return [...this.lstms.flatMap((l) => l.trainableWeights), ...this.heads.networks.flatMap((n) => n.trainableWeights)];
   }
 
   zeroState(n: number): RecurrentState {
     return this.lstms.map((l) => l.zeroState(n));
   }
 
-  /** The LSTMs' outputs [T·B, units] each, and their final states when asked for. */
-  private features(obs: Tensor2D, o: PolicyRunOptions): { features: Tensor2D[]; state: RecurrentState | null } {
+  /** The LSTMs' outputs [T·B, units] each (actor first), and their final states when asked for. */
+  private features(obs: Tensor2D, o: PolicyRunOptions): { actor: Tensor2D; critic: Tensor2D; state: RecurrentState | null } {
     const B = obs.shape[0] / o.T;
     const x = tf.reshape(obs, [o.T, B, this.s.obsSize]) as Tensor3D;
     const state = o.state ?? this.zeroState(B);
     const runs = this.lstms.map((l, k) => l.forward(x, state[k]!, o.starts, o.training, o.needState ?? false));
-    return {
-      features: runs.map((r) => tf.reshape(r.output, [o.T * B, this.units]) as Tensor2D),
-      state: o.needState ? runs.map((r) => r.state!) : null,
-    };
+    const features = runs.map((r) => tf.reshape(r.output, [o.T * B, this.units]) as Tensor2D);
+    return { actor: features[0]!, critic: features[features.length - 1]!, state: o.needState ? runs.map((r) => r.state!) : null };
   }
 
   run(obs: Tensor2D, o: PolicyRunOptions): PolicyOutput {
-    const { features, state } = this.features(obs, o);
-    const actorIn = features[0]!;
-    const criticIn = features[features.length - 1]!;
-    if (this.valueNetwork === null) return { ...split(forward(this.policyNetwork, actorIn, o.training), this.s.actSize), state };
-    return {
-      policy: forward(this.policyNetwork, actorIn, o.training) as Tensor2D,
-      value: tf.reshape(forward(this.valueNetwork, criticIn, o.training), [-1]) as Tensor1D,
-      state,
-    };
+    const { actor, critic, state } = this.features(obs, o);
+    return { ...this.heads.run(actor, critic, o.training), state };
   }
 
   initialize(observations: Float32Array, numEnvs: number, outputScale: number): void {
@@ -202,21 +222,19 @@ export class RecurrentPolicy implements ActorCriticPolicy {
       // The heads see LSTM outputs: run the warm-up as numEnvs sequences (step-major rows), then init them.
       const T = Math.floor(n / numEnvs);
       const rows = tf.slice(batch, [0, 0], [T * numEnvs, this.s.obsSize]) as Tensor2D;
-      const { features } = this.features(rows, { T, starts: null, state: null, training: false });
-      dataDependentInit(this.policyNetwork, features[0]!, { outputScale });
-      if (this.valueNetwork !== null) dataDependentInit(this.valueNetwork, features[features.length - 1]!);
+      const { actor, critic } = this.features(rows, { T, starts: null, state: null, training: false });
+      this.heads.initialize(actor, critic, outputScale);
     });
   }
 
   diagnostics(): Record<string, number> {
     const out: Record<string, number> = {};
     for (const l of this.lstms) Object.assign(out, l.diagnostics());
-    return { ...out, ...weightNormTags(this.valueNetwork === null ? [this.policyNetwork] : [this.policyNetwork, this.valueNetwork]) };
+    return { ...out, ...weightNormTags(this.heads.networks) };
   }
 
   async save(dir: string): Promise<void> {
-    await saveModel(this.policyNetwork, path.join(dir, 'policy'));
-    if (this.valueNetwork !== null) await saveModel(this.valueNetwork, path.join(dir, 'value'));
+    await this.heads.save(dir);
     for (const l of this.lstms) {
       const parts = l.weights.map((w) => w.dataSync() as Float32Array);
       const bytes = Buffer.concat(parts.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength)));
@@ -226,8 +244,7 @@ export class RecurrentPolicy implements ActorCriticPolicy {
   }
 
   async load(dir: string): Promise<void> {
-    await loadWeightsInto(this.policyNetwork, path.join(dir, 'policy'));
-    if (this.valueNetwork !== null) await loadWeightsInto(this.valueNetwork, path.join(dir, 'value'));
+    await this.heads.load(dir);
     for (const l of this.lstms) {
       const file = path.join(dir, `${l.name}.bin`);
       if (!fs.existsSync(file)) throw ConfigError.single(dir, `has no ${l.name}.bin; expected the LSTM weights of a recurrent policy`);
@@ -247,8 +264,7 @@ export class RecurrentPolicy implements ActorCriticPolicy {
 
   dispose(): void {
     for (const l of this.lstms) l.dispose();
-    this.policyNetwork.dispose();
-    this.valueNetwork?.dispose();
+    this.heads.dispose();
   }
 }
 

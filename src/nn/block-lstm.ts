@@ -124,7 +124,7 @@ function boundaries(starts: Uint8Array | null, T: number, B: number): number[] {
 }
 
 /** (1 − start) per sequence at step t as a [B, 1] column, or null when no sequence starts there. */
-function keepMask(starts: Uint8Array | null, t: number, B: number): Tensor2D | null {
+export function keepMask(starts: Uint8Array | null, t: number, B: number): Tensor2D | null {
   if (starts === null) return null;
   const m = new Float32Array(B);
   let any = false;

@@ -29,7 +29,7 @@ import type { Tensor, Tensor1D, Tensor2D, Tensor3D, Variable } from '@tensorflow
 import { Rng } from '../../envs/rng.ts';
 import { tf } from '../backend.ts';
 import type { Norm } from '../config/network.ts';
-import { hasFusedLstm, lstmRun, lstmSequence } from './block-lstm.ts';
+import { hasFusedLstm, keepMask, lstmRun, lstmSequence } from './block-lstm.ts';
 import { weightNormKernel } from './weight-norm-dense.ts';
 
 export interface LstmOptions {
@@ -186,12 +186,12 @@ export class Lstm {
    * come from x (every row: all steps of all sequences) and move the running averages; otherwise the
    * running averages. null for norms without batch statistics.
    */
-  private batchAffine(x2d: Tensor2D, wx: Tensor2D, training: boolean): { scale: Tensor1D | null; shift: Tensor1D } | null {
+  private batchAffine(x2d: Tensor2D | null, wx: Tensor2D, training: boolean): { scale: Tensor1D | null; shift: Tensor1D } | null {
     if (this.norm !== 'batch' && this.norm !== 'weight-meanonly') return null;
     let mean: Tensor1D;
     let variance: Tensor1D | null = null;
     if (training) {
-      const zx = tf.matMul(x2d, wx);
+      const zx = tf.matMul(x2d!, wx);
       if (this.norm === 'batch') {
         const m = tf.moments(zx, 0);
         mean = m.mean as Tensor1D;
@@ -226,7 +226,8 @@ export class Lstm {
       const r = lstmRun(x, state.h, state.c, w, b, starts);
       return { output: r.output, state: { h: r.h, c: r.c } };
     }
-    const x2d = tf.reshape(x, [T * B, I]) as Tensor2D;
+    // Every step as rows: for batch statistics and the tfjs-ops path (the fused kernel takes x as it is).
+    const x2d = !this.fused || training ? (tf.reshape(x, [T * B, I]) as Tensor2D) : null;
     let wx = this.inputKernel();
     const wh = this.recurrentKernel();
     let b = this.params['b']! as Tensor1D;
@@ -244,7 +245,7 @@ export class Lstm {
       }
       return { output: lstmSequence(x, state.h, state.c, w, b, starts), state: null };
     }
-    return this.reference(x2d, T, B, wx, wh, b, state, starts);
+    return this.reference(x2d!, T, B, wx, wh, b, state, starts);
   }
 
   /**
@@ -258,7 +259,7 @@ export class Lstm {
       const [w, b] = tf.tidy(() => {
         let wx = this.inputKernel();
         let b = this.params['b']! as Tensor1D;
-        const affine = this.batchAffine(tf.zeros([1, this.inputSize]) as Tensor2D, wx, false);
+        const affine = this.batchAffine(null, wx, false);
         if (affine !== null) {
           if (affine.scale !== null) wx = tf.mul(wx, affine.scale);
           b = tf.add(b, affine.shift);
@@ -281,18 +282,10 @@ export class Lstm {
     let { h, c } = state as { h: Tensor; c: Tensor };
     const hs: Tensor[] = [];
     for (let t = 0; t < T; t++) {
-      if (starts !== null) {
-        let any = false;
-        const keep = new Float32Array(B);
-        for (let k = 0; k < B; k++) {
-          keep[k] = starts[t * B + k] ? 0 : 1;
-          any ||= starts[t * B + k] === 1;
-        }
-        if (any) {
-          const m = tf.tensor2d(keep, [B, 1]);
-          h = tf.mul(h, m);
-          c = tf.mul(c, m);
-        }
+      const m = keepMask(starts, t, B);
+      if (m !== null) {
+        h = tf.mul(h, m);
+        c = tf.mul(c, m);
       }
       let zh: Tensor = tf.matMul(h, wh);
       if (ln) zh = layerNorm(zh, p['lnhGamma']!, p['lnhBeta']!);
