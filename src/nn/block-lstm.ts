@@ -141,11 +141,16 @@ function lastStep(seq: Tensor3D): Tensor2D {
   return (T === 1 ? tf.reshape(seq, [B, U]) : tf.gather(seq, T - 1, 0)) as Tensor2D;
 }
 
+/** Segment edges [0, cuts..., T] and lengths for a batch of T × B steps. */
+function segmentsOf(starts: Uint8Array | null, T: number, B: number): { edges: number[]; lengths: number[] } {
+  const edges = [0, ...boundaries(starts, T, B), T];
+  return { edges, lengths: edges.slice(1).map((e, s) => e - edges[s]!) };
+}
+
 function runSegments(x: Tensor3D, h0: Tensor2D, c0: Tensor2D, w: Tensor2D, b: Tensor1D, starts: Uint8Array | null): SegmentOutputs[] {
   const [T, B] = x.shape;
-  const edges = [0, ...boundaries(starts, T, B), T];
+  const { edges, lengths } = segmentsOf(starts, T, B);
   // Every segment's inputs in one split (a slice per segment costs a kernel each).
-  const lengths = edges.slice(1).map((e, s) => e - edges[s]!);
   const xsAll = lengths.length === 1 ? [x] : (tf.split(x, lengths, 0) as Tensor3D[]);
   const segments: SegmentOutputs[] = [];
   let h = h0;
@@ -188,12 +193,11 @@ export function lstmSequence(x: Tensor3D, h0: Tensor2D, c0: Tensor2D, w: Tensor2
   let segments: SegmentOutputs[] = [];
   const op = tf.customGrad(((xx: Tensor3D, hh: Tensor2D, cc: Tensor2D, ww: Tensor2D, bb: Tensor1D) => {
     segments = runSegments(xx, hh, cc, ww, bb, starts);
-    // What the backward pass reads, kept past the forward's scope and released when the gradient has run.
-    // (customGrad's save() would clone each tensor through the engine: ~10 per segment per call.)
     const value = segments.length === 1 ? segments[0]!.outs[6]! : tf.concat(segments.map((s) => s.outs[6]!), 0);
-    // The engine disposes everything the loss function created once the forward pass is over. Tensors
-    // this op made are kept as they are; the inputs and the output (the caller's and the engine's) are
-    // kept as clones (an Identity each). Released when the gradient has run.
+    // What the backward pass reads. The engine disposes everything the loss function created once the
+    // forward pass is over, so: tensors this op made are kept as they are, the inputs and the output (the
+    // caller's and the engine's) as clones; all released when the gradient has run. (customGrad's save()
+    // would clone every one of them: an Identity kernel each, ~10 per segment.)
     const foreign = new Set<Tensor>([xx, hh, cc, ww, bb, value]);
     const clones = new Map<Tensor, Tensor>();
     const hold = (t: Tensor): Tensor => {
@@ -211,8 +215,7 @@ export function lstmSequence(x: Tensor3D, h0: Tensor2D, c0: Tensor2D, w: Tensor2
       value,
       gradFunc: (dy: Tensor) => {
         const [ws, bs] = saved as [Tensor2D, Tensor1D];
-        const edges = [0, ...boundaries(starts, T, B), T];
-        const lengths = edges.slice(1).map((e, s) => e - edges[s]!);
+        const { edges, lengths } = segmentsOf(starts, T, B);
         const dys = lengths.length === 1 ? [dy] : tf.split(dy, lengths, 0);
         const dxs: Tensor[] = [];
         const dws: Tensor[] = [];
