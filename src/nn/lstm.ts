@@ -228,15 +228,8 @@ export class Lstm {
     }
     // Every step as rows: for batch statistics and the tfjs-ops path (the fused kernel takes x as it is).
     const x2d = !this.fused || training ? (tf.reshape(x, [T * B, I]) as Tensor2D) : null;
-    let wx = this.inputKernel();
+    const { wx, b } = this.inputTerm(x2d, training);
     const wh = this.recurrentKernel();
-    let b = this.params['b']! as Tensor1D;
-    const affine = this.batchAffine(x2d, wx, training);
-    if (affine !== null) {
-      // (x·W_x)·s + t = x·(W_x·diag(s)) + t: the normalization folds into the kernel and the bias.
-      if (affine.scale !== null) wx = tf.mul(wx, affine.scale);
-      b = tf.add(b, affine.shift);
-    }
     if (this.fused) {
       const w = tf.concat([wx, wh], 0) as Tensor2D;
       if (needState || !tf.engine().isTapeOn()) {
@@ -249,6 +242,18 @@ export class Lstm {
   }
 
   /**
+   * The input kernel and bias with the input term's normalization folded in: (x·W_x)·s + t =
+   * x·(W_x·diag(s)) + t, so batch norm (and mean-only batch norm) become a column scale and a shift.
+   */
+  private inputTerm(x2d: Tensor2D | null, training: boolean): { wx: Tensor2D; b: Tensor1D } {
+    const wx = this.inputKernel();
+    const b = this.params['b']! as Tensor1D;
+    const affine = this.batchAffine(x2d, wx, training);
+    if (affine === null) return { wx, b };
+    return { wx: affine.scale === null ? wx : (tf.mul(wx, affine.scale) as Tensor2D), b: tf.add(b, affine.shift) as Tensor1D };
+  }
+
+  /**
    * [W_x; W_h] and b as the fused kernel receives them in inference mode. tfjs gives a variable new storage
    * on every assign, so the cache is keyed on the storage of every parameter and running statistic.
    */
@@ -257,13 +262,7 @@ export class Lstm {
     if (this.cache === null || this.cache.ids.some((id, k) => id !== ids[k])) {
       if (this.cache !== null) tf.dispose([this.cache.w, this.cache.b]);
       const [w, b] = tf.tidy(() => {
-        let wx = this.inputKernel();
-        let b = this.params['b']! as Tensor1D;
-        const affine = this.batchAffine(null, wx, false);
-        if (affine !== null) {
-          if (affine.scale !== null) wx = tf.mul(wx, affine.scale);
-          b = tf.add(b, affine.shift);
-        }
+        const { wx, b } = this.inputTerm(null, false);
         return [tf.concat([wx, this.recurrentKernel()], 0) as Tensor2D, tf.clone(b)];
       });
       this.cache = { ids, w: tf.keep(w!), b: tf.keep(b!) as Tensor1D };
