@@ -9,7 +9,7 @@ import { parseConfig } from '../src/config/parse.ts';
 import type { Logger } from '../src/log/logger.ts';
 import { FlatOptimizer } from '../src/nn/flat-optimizer.ts';
 import type { AgentContext, Metrics } from './agent.ts';
-import { ActorCritic, type ActorCriticEnvInfo, type Rollout, type SequenceBatch } from './common/actor-critic.ts';
+import { ActorCritic, type ActorCriticEnvInfo, type Rollout } from './common/actor-critic.ts';
 import { normalizeAdvantages } from './common/gae.ts';
 
 export type A2cOptions = Omit<A2cConfigInput, 'algo'> & { env: VectorEnv | ActorCriticEnvInfo; seed?: number; logger?: Logger };
@@ -20,15 +20,9 @@ export class A2C extends ActorCritic<A2cConfig> {
   readonly algo = 'a2c' as const;
   readonly metricNames: readonly string[] = METRICS;
 
-  private readonly batch: SequenceBatch;
-  private readonly allSequences: Int32Array;
-
   constructor(options: A2cOptions) {
     const { env, seed, logger, ...hyper } = options;
     super(parseConfig(A2cConfig, { ...hyper, algo: 'a2c' }, 'a2c'), { env, ...(seed === undefined ? {} : { seed }), ...(logger ? { logger } : {}) });
-    const { count } = this.sequenceLayout();
-    this.batch = this.sequenceBatch(count);
-    this.allSequences = Int32Array.from({ length: count }, (_, i) => i);
   }
 
   protected makeOptimizer(variables: (Variable | LayersModel['trainableWeights'][number])[]): FlatOptimizer {
@@ -39,8 +33,8 @@ export class A2C extends ActorCritic<A2cConfig> {
   protected update(r: Rollout, ctx: AgentContext): Metrics {
     const c = this.config;
     this.optimizer.learningRate = this.learningRateAt(ctx);
-    // The whole rollout as one batch of sequences (time-major: for both layouts, the rollout's own order).
-    const b = this.gatherSequences(r, this.allSequences, this.batch);
+    // The whole rollout as one batch of sequences (a view: the rollout is already in that order).
+    const b = this.wholeRollout(r);
     const n = r.size;
     const out = tf.tidy(() => {
       const obs = tf.tensor2d(b.obs, [n, this.obsSize]);

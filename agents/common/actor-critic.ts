@@ -231,6 +231,26 @@ export abstract class ActorCritic<C extends ActorCriticConfig> implements Agent 
     };
   }
 
+  /**
+   * Every sequence of the rollout, in order, as a batch that views the rollout's own arrays: for both
+   * layouts row t*B + k of "all sequences" is rollout row t*N + k (recurrent, B = N) or k (MLP), so no copy.
+   */
+  protected wholeRollout(r: Rollout): SequenceBatch {
+    const { count, length } = this.sequenceLayout();
+    return {
+      ids: Int32Array.from({ length: count }, (_, i) => i),
+      T: length,
+      B: count,
+      obs: r.observations,
+      actions: r.actions,
+      logProbs: r.logProbs,
+      advantages: r.advantages,
+      returns: r.returns,
+      values: r.values,
+      starts: r.episodeStarts,
+    };
+  }
+
   /** Copies sequences `ids` of the rollout into `out`, time-major (row t*B + k). */
   protected gatherSequences(r: Rollout, ids: ArrayLike<number>, out: SequenceBatch): SequenceBatch {
     const { T, B } = out;
