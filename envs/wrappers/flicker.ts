@@ -1,12 +1,12 @@
-import type { Action, Env, ResetOptions, ResetResult, StepResult } from '../core.ts';
-import { SeededWrapper } from './seeded-wrapper.ts';
+import type { Action, Env } from '../core.ts';
+import { SeededObservationWrapper } from './seeded-wrapper.ts';
 
 /**
  * With probability p the whole observation is replaced by zeros (Hausknecht & Stone 2015's flickering
  * Atari): the agent must carry what it saw across the blanks. Drawn independently at every reset and step
  * from the wrapper's own seeded stream. `lastWasBlank` tells whether the last observation was dropped.
  */
-export class Flicker<A extends Action = Action> extends SeededWrapper<A> {
+export class Flicker<A extends Action = Action> extends SeededObservationWrapper<A> {
   lastWasBlank = false;
 
   constructor(
@@ -17,21 +17,9 @@ export class Flicker<A extends Action = Action> extends SeededWrapper<A> {
     if (!(p >= 0 && p <= 1)) throw new RangeError(`Flicker: p must be a probability in [0, 1]; got ${p}`);
   }
 
-  private flicker(o: Float32Array): Float32Array {
+  protected observation(o: Float32Array): Float32Array {
     this.lastWasBlank = this.p > 0 && this.rng.random() < this.p;
     if (this.lastWasBlank) o.fill(0);
     return o;
-  }
-
-  override reset(opts?: ResetOptions): ResetResult {
-    const r = super.reset(opts);
-    r.observation = this.flicker(r.observation);
-    return r;
-  }
-
-  override step(action: A): StepResult {
-    const r = this.env.step(action);
-    r.observation = this.flicker(r.observation);
-    return r;
   }
 }

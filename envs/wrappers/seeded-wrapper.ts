@@ -1,4 +1,4 @@
-import { Wrapper, type Action, type ResetOptions, type ResetResult } from '../core.ts';
+import { Wrapper, type Action, type ResetOptions, type ResetResult, type StepResult } from '../core.ts';
 import { Rng, deriveSeed, entropySeed } from '../rng.ts';
 
 /**
@@ -18,5 +18,23 @@ export abstract class SeededWrapper<A extends Action = Action> extends Wrapper<A
       this.seeded = true;
     }
     return this.env.reset(opts);
+  }
+}
+
+/** A seeded wrapper that transforms every observation, the reset's included (noise, flicker). */
+export abstract class SeededObservationWrapper<A extends Action = Action> extends SeededWrapper<A> {
+  /** Transforms `o` (owned by the wrapper: may change it in place) and returns it. */
+  protected abstract observation(o: Float32Array): Float32Array;
+
+  override reset(opts?: ResetOptions): ResetResult {
+    const r = super.reset(opts);
+    r.observation = this.observation(r.observation);
+    return r;
+  }
+
+  override step(action: A): StepResult {
+    const r = this.env.step(action);
+    r.observation = this.observation(r.observation);
+    return r;
   }
 }
