@@ -5,6 +5,7 @@
 // Rewards: -(theta^2 + 0.1 thetadot^2 + 0.001 u^2), theta normalized to [-pi, pi) *before* the update.
 // Episode end: never terminates; truncated at 200 steps (registry).
 // Start: theta uniform in [-pi, pi], thetadot uniform in [-1, 1] (options.x_init / y_init override).
+// Float32 where Gymnasium is: 0.001 u^2 and 3u are float32 products (README of the Gymnasium fixtures).
 // Dynamics: thetadot' = clip(thetadot + (3g/2l sin theta + 3/(ml^2) u) dt, -8, 8); theta' = theta + thetadot' dt
 //   (theta is not wrapped in the state).
 import type { StepResult } from '../core.ts';
@@ -18,6 +19,7 @@ const DT = 0.05;
 const G = 10.0;
 const M = 1.0;
 const L = 1.0;
+const TORQUE_COST = Math.fround(0.001);
 
 /** ((x + pi) mod 2 pi) - pi with Python's non-negative modulo. */
 export function angleNormalize(x: number): number {
@@ -57,9 +59,12 @@ export class Pendulum extends ClassicControlEnv<Float32Array> {
     if (!(action instanceof Float32Array) || action.length !== 1 || Number.isNaN(action[0])) this.invalidAction(action);
     const th = this.s[0]!;
     const thdot = this.s[1]!;
+    // u is a float32 scalar in Gymnasium (the action array is float32), and NumPy 2 keeps every term it
+    // meets with a Python float in float32: the torque cost and 3u are rounded to float32 exactly there.
     const u = Math.min(Math.max(action[0]!, -MAX_TORQUE), MAX_TORQUE);
-    const costs = angleNormalize(th) ** 2 + 0.1 * thdot ** 2 + 0.001 * u ** 2;
-    let newthdot = thdot + ((3 * G) / (2 * L) * Math.sin(th) + (3.0 / (M * L ** 2)) * u) * DT;
+    const norm = angleNormalize(th);
+    const costs = norm * norm + 0.1 * (thdot * thdot) + Math.fround(TORQUE_COST * Math.fround(u * u));
+    let newthdot = thdot + ((3 * G) / (2 * L) * Math.sin(th) + Math.fround((3.0 / (M * L ** 2)) * u)) * DT;
     newthdot = Math.min(Math.max(newthdot, -MAX_SPEED), MAX_SPEED);
     this.s[0] = th + newthdot * DT;
     this.s[1] = newthdot;

@@ -1,6 +1,6 @@
 // Replays every trajectory recorded from Gymnasium 1.3.0 (test/fixtures/gymnasium, a copy of
 // ../shared/fixtures/gymnasium; WNRL_FIXTURES_DIR points at another folder of the same format): set the
-// state, apply the actions, compare observation, state, reward (1e-5 relative to max(1, |value|)) and the
+// state, apply the actions, compare observation, state, reward (1e-6 relative to max(1, |value|)) and the
 // flags (exactly) at every step.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,16 +12,17 @@ const dir = process.env.WNRL_FIXTURES_DIR ?? path.join(import.meta.dirname, '..'
 interface Trajectory {
   env_id: string;
   seed: number;
+  reset_options: Record<string, number> | null;
   initial_state: number[];
   actions: (number | number[])[];
   steps: { obs: number[]; reward: number; terminated: boolean; truncated: boolean; state: number[] }[];
 }
 
 const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json') && f !== 'spaces.json');
-const close = (actual: number, expected: number) => Math.abs(actual - expected) <= 1e-5 * Math.max(1, Math.abs(expected));
+const close = (actual: number, expected: number) => Math.abs(actual - expected) <= 1e-6 * Math.max(1, Math.abs(expected));
 
 function firstMismatch(env: Env, t: Trajectory): string | null {
-  env.reset({ seed: 0 });
+  env.reset({ seed: 0, ...(t.reset_options ? { options: t.reset_options } : {}) });
   (env.unwrapped as unknown as { state: number[] }).state = t.initial_state;
   for (let i = 0; i < t.actions.length; i++) {
     const a = t.actions[i]!;
@@ -41,6 +42,17 @@ function firstMismatch(env: Env, t: Trajectory): string | null {
 
 test('fixtures are present', () => {
   expect(files.length).toBeGreaterThanOrEqual(5);
+});
+
+// The test copy must be the shared reference set, byte for byte, wherever the shared folder exists (it
+// sits next to the repository on the development machines; a clone elsewhere has only the copy).
+const shared = path.join(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures', 'gymnasium');
+test.skipIf(!fs.existsSync(shared) || process.env.WNRL_FIXTURES_DIR !== undefined)('the test copy equals ../shared/fixtures/gymnasium', () => {
+  const names = (d: string) => fs.readdirSync(d).sort();
+  expect(names(dir)).toEqual(names(shared));
+  for (const name of names(shared)) {
+    expect(fs.readFileSync(path.join(dir, name)).equals(fs.readFileSync(path.join(shared, name))), name).toBe(true);
+  }
 });
 
 for (const file of files) {
