@@ -1,11 +1,21 @@
+const ERROR_BRAND = Symbol.for('wnrl.error');
+
 /** Base of every error wnrl raises on purpose. `code` is stable; the message follows
  * `<where>: <what>; got <actual>, expected <expected>[. <fix>]`. */
 export class WnrlError extends Error {
   readonly code: string;
+  /** Process-wide brand: `instanceof WnrlError` also holds for errors from another copy of wnrl's modules. */
+  readonly [ERROR_BRAND] = true;
   constructor(code: string, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
     this.name = new.target.name;
+  }
+  static override [Symbol.hasInstance](x: unknown): boolean {
+    return (
+      Function.prototype[Symbol.hasInstance].call(this, x) ||
+      (this === WnrlError && typeof x === 'object' && x !== null && (x as { [ERROR_BRAND]?: unknown })[ERROR_BRAND] === true)
+    );
   }
 }
 

@@ -28,8 +28,13 @@ export interface EnvRegistration {
   options?: Record<string, unknown>;
 }
 
-const ID_PATTERN = /^(?:[A-Za-z0-9_.-]+\/)?[A-Za-z0-9_.:-]+$/;
-const registry = new Map<string, Required<Omit<EnvRegistration, 'maxEpisodeSteps' | 'rewardThreshold'>> & EnvSpec>();
+const ID_PATTERN = /^(?:[A-Za-z0-9_.-]+\/)?[A-Za-z0-9_.-]+$/; // no ':' (it separates 'module:EnvId')
+type Entry = Required<Omit<EnvRegistration, 'maxEpisodeSteps' | 'rewardThreshold'>> & EnvSpec;
+// One registry per process, even when two copies of wnrl's modules are loaded (a user's module required
+// from a CommonJS project gets its own transpiled copy, or an env package ships its own wnrl): a
+// registerEnv from either copy is visible to makeEnv from the other.
+const REGISTRY = Symbol.for('wnrl.envRegistry');
+const registry = ((globalThis as { [REGISTRY]?: Map<string, Entry> })[REGISTRY] ??= new Map<string, Entry>());
 
 export function registerEnv(registration: EnvRegistration): void {
   const { id } = registration;
@@ -128,15 +133,20 @@ export function makeEnv<A extends Action = Action>(id: string, opts: MakeEnvOpti
   return env;
 }
 
+/** The built-in tasks register once per process (a second copy of this module finds them registered). */
+function registerBuiltin(registration: EnvRegistration): void {
+  if (!registry.has(registration.id)) registerEnv(registration);
+}
+
 // --- the built-in classic-control tasks (ids, limits and thresholds as Gymnasium 1.x registers them) ---
-registerEnv({ id: 'CartPole-v1', create: () => new CartPole(), maxEpisodeSteps: 500, rewardThreshold: 475, check: false });
-registerEnv({ id: 'Acrobot-v1', create: () => new Acrobot(), maxEpisodeSteps: 500, rewardThreshold: -100, check: false });
-registerEnv({ id: 'MountainCar-v0', create: () => new MountainCar(), maxEpisodeSteps: 200, rewardThreshold: -110, check: false });
-registerEnv({ id: 'MountainCarContinuous-v0', create: () => new MountainCarContinuous(), maxEpisodeSteps: 999, rewardThreshold: 90, check: false });
-registerEnv({ id: 'Pendulum-v1', create: () => new Pendulum(), maxEpisodeSteps: 200, check: false });
+registerBuiltin({ id: 'CartPole-v1', create: () => new CartPole(), maxEpisodeSteps: 500, rewardThreshold: 475, check: false });
+registerBuiltin({ id: 'Acrobot-v1', create: () => new Acrobot(), maxEpisodeSteps: 500, rewardThreshold: -100, check: false });
+registerBuiltin({ id: 'MountainCar-v0', create: () => new MountainCar(), maxEpisodeSteps: 200, rewardThreshold: -110, check: false });
+registerBuiltin({ id: 'MountainCarContinuous-v0', create: () => new MountainCarContinuous(), maxEpisodeSteps: 999, rewardThreshold: 90, check: false });
+registerBuiltin({ id: 'Pendulum-v1', create: () => new Pendulum(), maxEpisodeSteps: 200, check: false });
 
 // --- partially observed variants (the RL Zoo's NoVel envs): velocities multiplied by 0, the observation
 // keeps its width (CartPole indices 1 and 3, Pendulum 2, MountainCar 1); same limits and thresholds ---
-registerEnv({ id: 'CartPoleNoVel-v1', create: () => new MaskVelocity(new CartPole()), maxEpisodeSteps: 500, rewardThreshold: 475, check: false });
-registerEnv({ id: 'PendulumNoVel-v1', create: () => new MaskVelocity(new Pendulum()), maxEpisodeSteps: 200, check: false });
-registerEnv({ id: 'MountainCarContinuousNoVel-v0', create: () => new MaskVelocity(new MountainCarContinuous()), maxEpisodeSteps: 999, rewardThreshold: 90, check: false });
+registerBuiltin({ id: 'CartPoleNoVel-v1', create: () => new MaskVelocity(new CartPole()), maxEpisodeSteps: 500, rewardThreshold: 475, check: false });
+registerBuiltin({ id: 'PendulumNoVel-v1', create: () => new MaskVelocity(new Pendulum()), maxEpisodeSteps: 200, check: false });
+registerBuiltin({ id: 'MountainCarContinuousNoVel-v0', create: () => new MaskVelocity(new MountainCarContinuous()), maxEpisodeSteps: 999, rewardThreshold: 90, check: false });

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { createAgent } from '../agents/index.ts';
 import { WnrlError } from '../envs/errors.ts';
 import { makeVectorEnv } from '../envs/vector/vector-env.ts';
+import { parseEnvRef } from '../src/config/env-module.ts';
 import { ConfigError } from '../src/config/parse.ts';
 import { WrapperConfig } from '../envs/wrappers/config.ts';
 import { nonNegativeInt, positiveInt, seed } from '../src/config/common.ts';
@@ -21,6 +22,7 @@ export const ExperimentConfig = z.strictObject({
   name: z.string().min(1),
   description: z.string().default(''),
   agents: z.array(z.enum(AGENTS)).min(1),
+  /** Env ids, or 'module:EnvId' (a module that registers the id; relative to the experiment file). */
   envs: z.array(z.string().min(1)).min(1),
   norms: z.array(NormSchema).min(1),
   noise: z.array(NoiseSetting).min(1).default([{ name: 'clean', wrappers: [] }]),
@@ -58,7 +60,9 @@ export interface Cell {
 export function expandGrid(e: ExperimentConfig): Cell[] {
   const cells: Cell[] = [];
   for (const agent of e.agents) {
-    for (const env of e.envs) {
+    for (const envRef of e.envs) {
+      const { id: env, module } = parseEnvRef(envRef, process.cwd());
+      const envLayer = { id: env, ...(module === undefined ? {} : { module }) };
       for (const noise of e.noise) {
         for (const norm of e.norms) {
           for (const s of e.seeds) {
@@ -66,10 +70,10 @@ export function expandGrid(e: ExperimentConfig): Cell[] {
             // The noise setting's wrappers add to the preset's (normalizers stay).
             const config = resolveRunConfig(
               [
-                { env: { id: env }, agent: { algo: agent } },
+                { env: envLayer, agent: { algo: agent } },
                 { agent: e.overrides[agent] ?? {} },
                 {
-                  env: { id: env },
+                  env: envLayer,
                   agent: { algo: agent, network: { norm } },
                   trainer: { totalSteps: e.steps, seed: s, logLevel: 'warn', ...e.trainer },
                 },

@@ -5,13 +5,12 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Summary } from '../src/train/summary.ts';
 import { writeJsonAtomic } from '../src/train/run-dir.ts';
+import { cliEntry } from '../src/package-root.ts';
 import type { Logger } from '../src/log/logger.ts';
 import type { Cell } from './grid.ts';
 
-const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'src', 'cli', 'bin.js');
 
 export interface CellResult {
   cell: Cell;
@@ -53,7 +52,7 @@ function runCell(outDir: string, cell: Cell): Promise<{ ok: boolean; seconds: nu
   writeJsonAtomic(configFile, cell.config);
   const logFile = path.join(outDir, 'logs', `${cell.id}.log`);
   fs.mkdirSync(path.dirname(logFile), { recursive: true });
-  const args = [BIN, 'train', '--config', configFile, '--out', path.join(outDir, 'runs', cell.id), '--force', '--no-progress', '--log-level', 'warn'];
+  const args = [cliEntry(), 'train', '--config', configFile, '--out', path.join(outDir, 'runs', cell.id), '--force', '--no-progress', '--log-level', 'warn'];
   const t0 = performance.now();
   return new Promise((resolve) => {
     const err = fs.openSync(logFile, 'w');

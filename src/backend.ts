@@ -6,6 +6,7 @@
 import type * as TfNode from '@tensorflow/tfjs-node';
 import { createRequire } from 'node:module';
 import { BackendError } from './errors.ts';
+import { setupCommand } from './package-root.ts';
 
 // TensorFlow prints CPU-feature INFO lines when the library loads; keep warnings and errors only.
 process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
@@ -51,7 +52,7 @@ function load(): { tf: typeof TfNode; info: BackendInfo } {
     const first = String((cause as Error).message ?? cause).split('\n')[0];
     throw new BackendError(
       `backend: the native TensorFlow backend (@tensorflow/tfjs-node) failed to load; got "${first}". ` +
-        'Run `npm run setup` to provision it, or set WNRL_BACKEND=cpu to run on the slow pure-JS backend.',
+        `Run \`${setupCommand()}\` to provision it, or set WNRL_BACKEND=cpu to run on the slow pure-JS backend.`,
       { cause },
     );
   }

@@ -5,12 +5,21 @@ export type BoxJson = { type: 'Box'; shape: number[]; dtype: 'float32'; low: (nu
 export type DiscreteJson = { type: 'Discrete'; n: number; start: number };
 export type SpaceJson = BoxJson | DiscreteJson;
 
+// `instanceof Box` and `instanceof Discrete` hold across copies of wnrl's modules in one process (an env
+// written in a CommonJS project gets its own transpiled copy): spaces carry a process-wide brand.
+const KIND = Symbol.for('wnrl.space');
+const branded = (x: unknown, kind: string): boolean => typeof x === 'object' && x !== null && (x as { [KIND]?: unknown })[KIND] === kind;
+
 const encode = (x: number): number | string => (Number.isFinite(x) ? x : x > 0 ? 'Infinity' : '-Infinity');
 const decode = (x: number | string): number => (typeof x === 'number' ? x : Number(x));
 
 /** A float32 box: every element of an observation or action lies in [low[i], high[i]]. */
 export class Box {
   readonly type = 'Box' as const;
+  readonly [KIND] = 'Box';
+  static [Symbol.hasInstance](x: unknown): boolean {
+    return Function.prototype[Symbol.hasInstance].call(this, x) || (this === Box && branded(x, 'Box'));
+  }
   readonly shape: readonly number[];
   readonly size: number;
   readonly low: Float32Array;
@@ -92,6 +101,10 @@ export class Box {
 /** The integers start, start + 1, ..., start + n - 1. */
 export class Discrete {
   readonly type = 'Discrete' as const;
+  readonly [KIND] = 'Discrete';
+  static [Symbol.hasInstance](x: unknown): boolean {
+    return Function.prototype[Symbol.hasInstance].call(this, x) || (this === Discrete && branded(x, 'Discrete'));
+  }
   readonly shape: readonly number[] = [];
   readonly size = 1;
   private readonly rng = new Rng();

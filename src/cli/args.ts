@@ -6,7 +6,10 @@ import { ConfigError, closest, parseConfig } from '../config/parse.ts';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
 
-export function parseFlags<O extends Options>(args: string[], options: O, allowPositionals = false) {
+/** What parseFlags returns: node's parseArgs result for these options (named, so declarations can refer to it). */
+export type ParsedFlags<O extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: O; strict: true; allowPositionals: boolean }>>;
+
+export function parseFlags<O extends Options>(args: string[], options: O, allowPositionals = false): ParsedFlags<O> {
   // `--steps -3` would read as two flags; join a negative number to its flag so the value check names it.
   const joined: string[] = [];
   for (let i = 0; i < args.length; i++) {

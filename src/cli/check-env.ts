@@ -1,12 +1,16 @@
 // `wnrl check-env FILE [--id ID] [--steps N]`: loads a module that defines an environment and runs checkEnv
 // on it. The module's default export may be an Env, a function returning one, or an Env class; or the
 // module registers ids with registerEnv and --id picks one (the only newly registered id by default).
+// `wnrl check-env MODULE:ID` (as --env takes it) and `wnrl check-env ID` (a registered id) work too.
+import fs from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { ConfigError, checkEnv, listEnvs, makeEnv, type Env } from '../../envs/index.ts';
+import { ConfigError, checkEnv, listEnvs, makeEnv, type CheckEnvOptions, type Env } from '../../envs/index.ts';
+import { importUserModule, loadEnvModule, parseEnvRef } from '../config/env-module.ts';
 import { positiveInt, seed } from '../config/common.ts';
 import { numericFlags, parseFlags } from './args.ts';
 import type { Io } from './main.ts';
+
+const envIds = (): string[] => listEnvs().map((e) => e.id);
 
 function isEnv(x: unknown): x is Env {
   return x !== null && typeof x === 'object' && typeof (x as Env).reset === 'function' && typeof (x as Env).step === 'function';
@@ -30,16 +34,23 @@ export async function checkEnvCommand(args: string[], io: Io): Promise<number> {
     true,
   );
   if (values.help) {
-    io.out.write('Usage: wnrl check-env FILE [--id ID] [--steps N] [--seed S]\n');
+    io.out.write('Usage: wnrl check-env FILE [--id ID] [--steps N] [--seed S]\n       wnrl check-env MODULE:ID | ID [--steps N] [--seed S]\n');
     return 0;
   }
   const nums = numericFlags(values, { steps: positiveInt(), seed: seed() });
   if (positionals.length !== 1) throw ConfigError.single('FILE', `expected one module path; got ${positionals.length}`);
+  const opts = { ...(nums.steps !== undefined ? { steps: nums.steps } : {}), ...(nums.seed !== undefined ? { seed: nums.seed } : {}) };
+  const ref = parseEnvRef(positionals[0]!, process.cwd());
+  if (ref.module !== undefined || (!fs.existsSync(positionals[0]!) && envIds().includes(ref.id))) {
+    if (values.id !== undefined) throw ConfigError.single('--id', `cannot be combined with ${positionals[0]} (it names the id)`);
+    if (ref.module !== undefined) await loadEnvModule(ref.module, ref.id, positionals[0]!);
+    return report(makeEnv(ref.id), ref.id, opts, io);
+  }
   const file = path.resolve(positionals[0]!);
   const before = new Set(listEnvs().map((e) => e.id));
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    mod = await importUserModule(file);
   } catch (cause) {
     throw ConfigError.single(positionals[0]!, `could not be loaded: ${(cause as Error).message.split('\n')[0]}`);
   }
@@ -63,7 +74,11 @@ export async function checkEnvCommand(args: string[], io: Io): Promise<number> {
         (added.length > 1 ? ` or --id (it registered ${added.join(', ')})` : ''),
     );
   }
-  const problems = checkEnv(env, { ...(nums.steps !== undefined ? { steps: nums.steps } : {}), ...(nums.seed !== undefined ? { seed: nums.seed } : {}) });
+  return report(env, label, opts, io);
+}
+
+function report(env: Env, label: string, opts: CheckEnvOptions, io: Io): number {
+  const problems = checkEnv(env, opts);
   if (problems.length === 0) {
     io.out.write(`${label}: passes checkEnv (${env.observationSpace.toString()}, ${env.actionSpace.toString()})\n`);
     return 0;

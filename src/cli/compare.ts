@@ -8,6 +8,7 @@ import { ExperimentConfig, checkCells, expandGrid } from '../../experiments/grid
 import { writeReport } from '../../experiments/report.ts';
 import { runGrid } from '../../experiments/runner.ts';
 import { positiveInt } from '../config/common.ts';
+import { formatEnvRef, loadEnvModule, parseEnvRef } from '../config/env-module.ts';
 import { ConfigError, parseConfig } from '../config/parse.ts';
 import { readJsonFile } from '../config/read-json.ts';
 import { createLogger } from '../log/logger.ts';
@@ -32,7 +33,13 @@ export async function compare(args: string[], io: Io): Promise<number> {
   if (problems.length) throw new ConfigError(problems);
   const file = positionals[0]!;
   const experiment = parseConfig(ExperimentConfig, readJsonFile(file), file);
+  // 'module:EnvId' entries: a relative module is relative to the experiment file; experiment.json keeps it absolute.
+  experiment.envs = experiment.envs.map((env) => formatEnvRef(parseEnvRef(env, path.dirname(path.resolve(file)))));
   const cells = expandGrid(experiment); // validates every run's config before anything runs
+  for (const [i, env] of experiment.envs.entries()) {
+    const ref = parseEnvRef(env, '/');
+    if (ref.module !== undefined) await loadEnvModule(ref.module, ref.id, `${file}: envs[${i}]`);
+  }
   checkCells(cells); // and every (agent, env) combination
   const out = path.resolve(values.out!);
   const workers = nums.workers ?? os.availableParallelism();

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { loadAgent } from '../../agents/index.ts';
 import { makeVectorEnv } from '../../envs/vector/vector-env.ts';
 import { positiveInt, seed } from '../config/common.ts';
+import { loadEnvConfigModule } from '../config/env-module.ts';
 import { ConfigError, parseConfig } from '../config/parse.ts';
 import { readJsonFile } from '../config/read-json.ts';
 import { RunConfig } from '../config/run.ts';
@@ -31,6 +32,7 @@ export async function evalCommand(args: string[], io: Io): Promise<number> {
   if (!fs.existsSync(configFile)) throw ConfigError.single('RUN_DIR', `${dir} has no ${RUN_FILES.config}; expected a run directory written by wnrl train`);
   if (!fs.existsSync(path.join(checkpoint, 'agent.json'))) throw ConfigError.single('RUN_DIR', `${dir} has no checkpoint yet`);
   const config = parseConfig(RunConfig, readJsonFile(configFile), configFile);
+  await loadEnvConfigModule(config.env, `${configFile}: env.module`);
   const episodes = nums.episodes ?? 100;
   const evalSeed = nums.seed ?? 12345;
   const env = makeVectorEnv(config.env.id, { numEnvs: nums['num-envs'] ?? Math.min(episodes, 8), seed: evalSeed, wrappers: config.env.wrappers });

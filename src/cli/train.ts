@@ -9,6 +9,7 @@ import type { WrapperConfigInput } from '../../envs/wrappers/config.ts';
 import { backendInfo } from '../backend.ts';
 import { nonNegativeNumber, positiveInt, probability, seed } from '../config/common.ts';
 import { NORMS } from '../config/network.ts';
+import { loadEnvConfigModule, normalizeEnvLayer } from '../config/env-module.ts';
 import { ConfigError } from '../config/parse.ts';
 import { AGENTS, RunConfig, resolveRunConfig } from '../config/run.ts';
 import { parseConfig } from '../config/parse.ts';
@@ -21,14 +22,16 @@ import { Trainer } from '../train/trainer.ts';
 import { numericFlags, parseFlags } from './args.ts';
 import type { Io } from './main.ts';
 
-const USAGE = `Usage: wnrl train --env ID --agent ${AGENTS.join('|')} --norm ${NORMS.join('|')} --out DIR
+const USAGE = `Usage: wnrl train --env [MODULE:]ID --agent ${AGENTS.join('|')} --norm ${NORMS.join('|')} --out DIR
                   [--steps N] [--seed S] [--config FILE] [--num-envs K]
                   [--obs-noise SIGMA] [--reward-noise SIGMA] [--sticky-actions P] [--mask-velocity]
                   [--flicker P] [--lstm UNITS | --no-lstm]
                   [--force | --resume] [--log-level LEVEL] [--no-progress]
 
 Trains an agent and writes the run directory (config.json, log.jsonl, metrics.csv, tb/, checkpoint/,
-summary.json). Hyperparameters come from the preset for (agent, env), then --config, then flags.`;
+summary.json). Hyperparameters come from the preset for (agent, env), then --config, then flags.
+--env ./my-envs.ts:my-pkg/Chain-v0 imports the module (a file, TypeScript or JavaScript, or a package
+name) so its registerEnv calls run, then makes the id; config.json records the module.`;
 
 export async function train(args: string[], io: Io): Promise<number> {
   const { values } = parseFlags(args, {
@@ -77,7 +80,9 @@ export async function train(args: string[], io: Io): Promise<number> {
   if (values.resume) return resume(out, values, nums, io);
 
   // --- the config layers: preset (inside resolveRunConfig) < --config < flags ---
-  const fileLayer = values.config === undefined ? undefined : readJsonFile(values.config, '--config');
+  // A relative env module is relative to the file that names it (--config) or to the current directory (--env).
+  const fileLayer = values.config === undefined ? undefined : normalizeEnvLayer(readJsonFile(values.config, '--config'), path.dirname(path.resolve(values.config)));
+  if (values.env !== undefined && !values.env.includes(':')) delete (fileLayer as { env?: { module?: unknown } } | undefined)?.env?.module;
   const wrappers: WrapperConfigInput[] = [];
   if (nums['obs-noise'] !== undefined) wrappers.push({ type: 'observationNoise', std: nums['obs-noise'] });
   if (nums['reward-noise'] !== undefined) wrappers.push({ type: 'rewardNoise', std: nums['reward-noise'] });
@@ -86,7 +91,7 @@ export async function train(args: string[], io: Io): Promise<number> {
   if (nums.flicker !== undefined) wrappers.push({ type: 'flicker', p: nums.flicker });
   // --lstm N: an LSTM of N units before the heads (PPO, A2C); --no-lstm: a feed-forward policy.
   const recurrent = nums.lstm !== undefined ? { recurrent: { type: 'lstm', units: nums.lstm } } : values['no-lstm'] ? { recurrent: null } : {};
-  const flagLayer = {
+  const flagLayer = normalizeEnvLayer({
     env: {
       ...(values.env === undefined ? {} : { id: values.env }),
       ...(nums['num-envs'] === undefined ? {} : { numEnvs: nums['num-envs'] }),
@@ -100,7 +105,7 @@ export async function train(args: string[], io: Io): Promise<number> {
       ...(nums.seed === undefined ? {} : { seed: nums.seed }),
       ...(values['log-level'] === undefined ? {} : { logLevel: values['log-level'] }),
     },
-  };
+  }, process.cwd());
   const required: ConfigError['issues'][number][] = [];
   const merged = { env: { ...(fileLayer as { env?: object })?.env, ...flagLayer.env }, agent: { ...(fileLayer as { agent?: object })?.agent, ...flagLayer.agent } } as {
     env: { id?: unknown };
@@ -111,6 +116,7 @@ export async function train(args: string[], io: Io): Promise<number> {
   if (required.length) throw new ConfigError(required);
   // Noise flags add to the wrappers of the preset and --config file (an Acrobot preset keeps its normalizers).
   const config = resolveRunConfig([fileLayer, flagLayer], { addWrappers: wrappers });
+  await loadEnvConfigModule(config.env, values.env?.includes(':') ? '--env' : 'env.module');
   envSpec(config.env.id); // unknown ids: a RegistryError with the close matches
 
   if (isNonEmptyDir(out)) {
@@ -143,6 +149,7 @@ async function resume(out: string, values: Record<string, unknown>, nums: { step
   }
   const config = parseConfig(RunConfig, readJsonFile(configFile), configFile);
   if (nums.steps !== undefined) config.trainer.totalSteps = nums.steps;
+  await loadEnvConfigModule(config.env);
   const state = readJsonFile(path.join(checkpointDir, 'trainer.json')) as { step: number; episodes: number } & Partial<NormalizationState>;
   if (state.step >= config.trainer.totalSteps) throw ConfigError.single('--steps', `the run already has ${state.step} steps; pass a larger --steps to extend it`);
   fs.rmSync(path.join(out, RUN_FILES.summary), { force: true });

@@ -1,0 +1,33 @@
+// Where wnrl's own files are: the repository in a clone (sources run through tsx), or the installed
+// package, whose compiled modules live one level deeper (dist/src/...). Both find the same package.json.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+let root: string | null = null;
+
+/** The directory holding wnrl's package.json. */
+export function packageRoot(): string {
+  if (root !== null) return root;
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const file = path.join(dir, 'package.json');
+    if (fs.existsSync(file) && (JSON.parse(fs.readFileSync(file, 'utf8')) as { name?: unknown }).name === 'wnrl') return (root = dir);
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error(`wnrl: no package.json named "wnrl" above ${fileURLToPath(import.meta.url)}`);
+    dir = up;
+  }
+}
+
+/** The `wnrl` command's entry point (what child processes run: the grid runner's cells, queue workers). */
+export function cliEntry(): string {
+  return path.join(packageRoot(), 'src', 'cli', 'bin.js');
+}
+
+/** True when wnrl runs from its TypeScript sources (a clone), false from the compiled package. */
+export const fromSources = import.meta.url.endsWith('.ts');
+
+/** The command that provisions the native backend where the user is. */
+export function setupCommand(): string {
+  return fromSources ? 'npm run setup' : 'npx wnrl setup';
+}
