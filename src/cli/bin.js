@@ -19,6 +19,11 @@ if (fs.existsSync(sources)) {
   register();
   ({ main } = await import(sources.href));
 } else {
-  ({ main } = await import(new URL('../../dist/src/cli/main.js', import.meta.url).href));
+  const compiled = new URL('../../dist/src/cli/main.js', import.meta.url);
+  if (!fs.existsSync(compiled)) {
+    process.stderr.write('wnrl: this package has neither its sources nor dist/ (packed without the build: use `npm run package`)\n');
+    process.exit(1);
+  }
+  ({ main } = await import(compiled.href));
 }
 process.exitCode = await main(process.argv.slice(2));

@@ -35,5 +35,6 @@ export async function setup(args: string[], io: Io): Promise<number> {
     });
     child.on('close', (status) => resolve(status ?? 1));
   });
+  if (code === 0) io.out.write('wnrl setup: the native TensorFlow backend loads\n');
   return code;
 }
