@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { deriveSeed } from '../envs/rng.ts';
+import { parseEnvRef } from '../src/config/env-module.ts';
 import type { ExperimentConfig } from './grid.ts';
 import { intervalSpec, learningCurveSpec, renderFigure, type CurvePoint, type IntervalPoint } from './plots.ts';
 import type { CellResult, GridRun } from './runner.ts';
@@ -64,6 +65,8 @@ export interface ReportFiles {
 }
 
 export async function writeReport(experiment: ExperimentConfig, grid: GridRun, outDir: string, workers: number): Promise<ReportFiles> {
+  // Cells are named by env id; a 'module:EnvId' entry of the experiment file reports under its id.
+  const envIds = experiment.envs.map((e) => parseEnvRef(e, '/').id);
   const rows: RunRow[] = grid.results.map((r: CellResult) => {
     const curve = readCurve(path.join(outDir, 'runs', r.cell.id));
     return {
@@ -140,7 +143,7 @@ export async function writeReport(experiment: ExperimentConfig, grid: GridRun, o
   // --- figures ---
   const figDir = path.join(outDir, 'figures');
   const figures: string[] = [];
-  for (const env of experiment.envs) {
+  for (const env of envIds) {
     const slug = env.replace(/[^A-Za-z0-9_.-]/g, '_');
     const curvePoints: CurvePoint[] = [];
     for (const c of cells.filter((x) => x.env === env)) {
@@ -175,7 +178,7 @@ export async function writeReport(experiment: ExperimentConfig, grid: GridRun, o
   lines.push(`# ${experiment.name}`, '');
   if (experiment.description) lines.push(experiment.description, '');
   lines.push(
-    `${experiment.agents.join(', ')} on ${experiment.envs.join(', ')} × norms {${experiment.norms.join(', ')}} × noise {${experiment.noise.map((n) => n.name).join(', ')}} × ${experiment.seeds.length} seeds, ` +
+    `${experiment.agents.join(', ')} on ${envIds.join(', ')} × norms {${experiment.norms.join(', ')}} × noise {${experiment.noise.map((n) => n.name).join(', ')}} × ${experiment.seeds.length} seeds, ` +
       `${experiment.steps.toLocaleString('en-US')} environment steps per run (${rows.length} runs${grid.failed.length ? `, ${grid.failed.length} failed` : ''}).`,
     '',
     'Point estimates are the interquartile mean (IQM) and mean across seeds with 95% percentile intervals from a stratified bootstrap (2000 resamples; Agarwal et al. 2021). ' +
@@ -190,7 +193,7 @@ export async function writeReport(experiment: ExperimentConfig, grid: GridRun, o
   lines.push(`Noise settings: ${noiseDesc.join('; ')}.`, '');
 
   const findings: string[] = [];
-  for (const env of experiment.envs) {
+  for (const env of envIds) {
     const slug = env.replace(/[^A-Za-z0-9_.-]/g, '_');
     lines.push(`## ${env}`, '', `![learning curves](figures/${slug}-learning-curves.png)`, '', `![final returns](figures/${slug}-final-return.png)`, '');
     for (const agent of experiment.agents) {

@@ -38,7 +38,7 @@ export function summaryPath(outDir: string, cell: Cell): string {
   return path.join(outDir, 'runs', cell.id, 'summary.json');
 }
 
-function readSummary(file: string): Summary | null {
+export function readSummary(file: string): Summary | null {
   if (!fs.existsSync(file)) return null;
   try {
     return Summary.parse(JSON.parse(fs.readFileSync(file, 'utf8')));
@@ -56,7 +56,8 @@ function runCell(outDir: string, cell: Cell): Promise<{ ok: boolean; seconds: nu
   const t0 = performance.now();
   return new Promise((resolve) => {
     const err = fs.openSync(logFile, 'w');
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', err] });
+    // 'ipc': the child exits if this process dies, even by SIGKILL (src/cli/bin.js).
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', err, 'ipc'] });
     child.on('exit', (code) => {
       fs.closeSync(err);
       const seconds = (performance.now() - t0) / 1000;

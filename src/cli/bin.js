@@ -12,6 +12,13 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+// Started by a parent with an IPC channel (the grid runner, a queue worker): exit when the parent goes
+// away, even if it was SIGKILLed, so no training run is left orphaned. The channel keeps nothing alive.
+if (process.channel) {
+  process.channel.unref();
+  process.on('disconnect', () => process.exit(129));
+}
+
 const sources = new URL('./main.ts', import.meta.url);
 let main;
 if (fs.existsSync(sources)) {

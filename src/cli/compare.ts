@@ -1,12 +1,16 @@
 // `wnrl compare FILE --out DIR [--workers K]`: expands an experiment grid, runs every cell as its own
 // training run (K child processes at a time, resumable), then writes results.csv, summary.csv, figures and
-// report.md into DIR. `--report-only` regenerates the report from the finished runs.
+// report.md into DIR. `--report-only` regenerates the report from the finished runs. With `--queue URL`
+// the runs go to `wnrl worker`s through BullMQ on Redis instead (experiments/queue/), same outputs.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ExperimentConfig, checkCells, expandGrid } from '../../experiments/grid.ts';
 import { writeReport } from '../../experiments/report.ts';
-import { runGrid } from '../../experiments/runner.ts';
+import { checkReachable, parseQueueUrl } from '../../experiments/queue/connection.ts';
+import { runGridOnQueue } from '../../experiments/queue/coordinator.ts';
+import { DEFAULT_QUEUE_NAME, SafeName, safeName } from '../../experiments/queue/protocol.ts';
+import { runGrid, type GridRun } from '../../experiments/runner.ts';
 import { positiveInt } from '../config/common.ts';
 import { formatEnvRef, loadEnvModule, parseEnvRef } from '../config/env-module.ts';
 import { ConfigError, parseConfig } from '../config/parse.ts';
@@ -19,17 +23,40 @@ import type { Io } from './main.ts';
 export async function compare(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseFlags(
     args,
-    { out: { type: 'string' }, workers: { type: 'string' }, 'report-only': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    {
+      out: { type: 'string' },
+      workers: { type: 'string' },
+      'report-only': { type: 'boolean' },
+      queue: { type: 'string' },
+      'queue-name': { type: 'string' },
+      attempts: { type: 'string' },
+      'retry-failed': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
     true,
   );
   if (values.help) {
-    io.out.write('Usage: wnrl compare EXPERIMENT.json --out DIR [--workers K] [--report-only]\n');
+    io.out.write(
+      'Usage: wnrl compare EXPERIMENT.json --out DIR [--workers K] [--report-only]\n' +
+        '       wnrl compare EXPERIMENT.json --out DIR --queue redis://[:PASSWORD@]HOST:PORT[/DB] [--queue-name NAME]\n' +
+        '                    [--attempts N] [--retry-failed]\n' +
+        'With --queue, runs are enqueued for `wnrl worker` processes (any machine) and collected into DIR.\n' +
+        'Ctrl-C leaves the queue intact; the same command re-attaches.\n',
+    );
     return 0;
   }
-  const nums = numericFlags(values, { workers: positiveInt() });
+  const nums = numericFlags(values, { workers: positiveInt(), attempts: positiveInt() });
   const problems: ConfigError['issues'][number][] = [];
   if (positionals.length !== 1) problems.push({ path: 'EXPERIMENT', message: `expected one experiment file; got ${positionals.length}` });
   if (values.out === undefined) problems.push({ path: '--out', message: 'is required (the results directory)' });
+  if (values.queue !== undefined && values.workers !== undefined) problems.push({ path: '--workers', message: 'cannot be combined with --queue (start `wnrl worker` processes instead)' });
+  if (values.queue === undefined) {
+    for (const f of ['queue-name', 'attempts', 'retry-failed'] as const) if (values[f] !== undefined) problems.push({ path: `--${f}`, message: 'needs --queue' });
+  }
+  const queueName = values['queue-name'] ?? DEFAULT_QUEUE_NAME;
+  const nameCheck = SafeName.safeParse(queueName);
+  if (!nameCheck.success) problems.push({ path: '--queue-name', message: nameCheck.error.issues[0]!.message });
+  const queueUrl = values.queue === undefined ? undefined : parseQueueUrl(values.queue);
   if (problems.length) throw new ConfigError(problems);
   const file = positionals[0]!;
   const experiment = parseConfig(ExperimentConfig, readJsonFile(file), file);
@@ -42,12 +69,43 @@ export async function compare(args: string[], io: Io): Promise<number> {
   }
   checkCells(cells); // and every (agent, env) combination
   const out = path.resolve(values.out!);
-  const workers = nums.workers ?? os.availableParallelism();
+  let workers = nums.workers ?? os.availableParallelism();
+  if (queueUrl !== undefined && !values['report-only']) await checkReachable(queueUrl); // exit 2 before anything is written
   fs.mkdirSync(out, { recursive: true });
   writeJsonAtomic(path.join(out, 'experiment.json'), experiment);
   const logger = createLogger({ level: 'info', file: path.join(out, 'compare.jsonl'), console: false });
   const progress = (io.err as NodeJS.WriteStream).isTTY ? (io.err as NodeJS.WriteStream) : null;
-  const grid = await runGrid(values['report-only'] ? [] : cells, { outDir: out, workers, logger, progress });
+  let grid: GridRun;
+  if (queueUrl !== undefined && !values['report-only']) {
+    const stop = new AbortController();
+    const onSignal = () => stop.abort();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    try {
+      const q = await runGridOnQueue(cells, {
+        url: queueUrl,
+        queueName,
+        experiment: safeName(experiment.name),
+        outDir: out,
+        logger,
+        progress,
+        ...(nums.attempts !== undefined ? { attempts: nums.attempts } : {}),
+        retryFailed: values['retry-failed'] === true,
+        signal: stop.signal,
+      });
+      if (q.interrupted) {
+        io.err.write(`wnrl compare: interrupted; ${q.results.length}/${cells.length} runs stored in ${out}. The queue keeps the others: run the same command again to re-attach.\n`);
+        return 130;
+      }
+      workers = Math.max(1, q.workersSeen);
+      grid = q;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  } else {
+    grid = await runGrid(values['report-only'] ? [] : cells, { outDir: out, workers, logger, progress });
+  }
   if (values['report-only']) {
     const again = await runGrid(cells.filter((c) => fs.existsSync(path.join(out, 'runs', c.id, 'summary.json'))), { outDir: out, workers, logger, progress: null });
     grid.results.push(...again.results);
