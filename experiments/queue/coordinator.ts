@@ -162,9 +162,16 @@ export async function runGridOnQueue(cells: Cell[], o: QueueGridOptions): Promis
     // Existing ids are ignored by BullMQ: enqueueing twice runs nothing twice.
     await queue.addBulk([...byId.entries()].map(([id, cell]) => jobOf(id, cell)));
 
-    const wake = { fn: () => undefined as void };
+    // One wake-up for the wait below: the last job settled by an event, or Ctrl-C.
+    let wakeUp: () => void = () => undefined;
+    o.signal?.addEventListener('abort', () => wakeUp(), { once: true });
     const onEvent = ({ jobId: id }: { jobId: string }) => {
-      if (outstanding.has(id)) void settle(id).then(draw, onError).finally(() => wake.fn());
+      if (!outstanding.has(id)) return;
+      void settle(id)
+        .then(draw, onError)
+        .finally(() => {
+          if (outstanding.size === 0) wakeUp();
+        });
     };
     events.on('completed', onEvent);
     events.on('failed', onEvent);
@@ -184,19 +191,13 @@ export async function runGridOnQueue(cells: Cell[], o: QueueGridOptions): Promis
         onError(err as Error);
       }
       draw();
-      if (outstanding.size === 0) break;
+      if (outstanding.size === 0 || o.signal?.aborted) break;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 1000);
-        wake.fn = () => {
-          if (outstanding.size === 0) {
-            clearTimeout(timer);
-            resolve();
-          }
-        };
-        o.signal?.addEventListener('abort', () => {
+        wakeUp = () => {
           clearTimeout(timer);
           resolve();
-        }, { once: true });
+        };
       });
     }
     interrupted = outstanding.size > 0;
