@@ -4,7 +4,9 @@
 //   without it the stream continues (an env never seeded draws a seed from Math.random, as Gymnasium).
 // step(action) -> { observation, reward, terminated, truncated, info }: `terminated` means the task reached
 //   a terminal state (no bootstrapping); `truncated` means it was cut short (a time limit: bootstrap from
-//   the observation). Both may be true on one step. Observations are fresh Float32Arrays the caller owns.
+//   the observation). Both may be true on one step. Observations are fresh Float32Arrays the caller owns;
+//   for a Discrete observation space, a one-element array holding the integer (MultiDiscrete: its k
+//   integers), which makeEnv's OneHotObservation turns into one-hot vectors for the networks.
 import type { Space } from './spaces/space.ts';
 
 export type Info = Record<string, unknown>;

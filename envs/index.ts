@@ -8,14 +8,17 @@ export { Wrapper, envLabel, type Action, type Env, type EnvSpec, type Info, type
 export { EnvError, RegistryError, WnrlError } from './errors.ts';
 export { envSpec, listEnvs, makeEnv, registerEnv, unregisterEnv, type EnvRegistration, type MakeEnvOptions } from './registry.ts';
 export { Rng, deriveSeed } from './rng.ts';
-export { Box, Discrete, spaceFromJSON, type Space, type SpaceJson } from './spaces/space.ts';
+export { Box, Discrete, MultiDiscrete, observationEncoder, spaceFromJSON, type ObservationEncoder, type Space, type SpaceJson } from './spaces/space.ts';
 export { ConfigError, parseConfig } from './validate.ts';
+export { GYMNASIUM_PREFIX, GymnasiumVectorEnv, findPython, gymnasiumVenvDir, type GymnasiumVectorEnvOptions } from './bridge/gymnasium.ts';
+export { openVectorEnv, type OpenVectorEnvOptions } from './vector/open.ts';
 export { SyncVectorEnv, makeVectorEnv, type MakeVectorEnvOptions, type VectorEnv, type VectorResetResult, type VectorStepResult } from './vector/vector-env.ts';
 export { ClipAction } from './wrappers/clip-action.ts';
 export { WRAPPER_ORDER, WrapperConfig, applyWrapper, orderWrappers } from './wrappers/config.ts';
 export { EnvChecker } from './wrappers/env-checker.ts';
 export { Flicker } from './wrappers/flicker.ts';
 export { MaskVelocity } from './wrappers/mask-velocity.ts';
+export { OneHotObservation } from './wrappers/one-hot-observation.ts';
 export { NormalizeObservation, type RunningStats } from './wrappers/normalize-observation.ts';
 export { NormalizeReward } from './wrappers/normalize-reward.ts';
 export { ObservationNoise } from './wrappers/observation-noise.ts';

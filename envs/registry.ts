@@ -12,6 +12,8 @@ import { RegistryError } from './errors.ts';
 import { parseConfig } from './validate.ts';
 import { EnvChecker } from './wrappers/env-checker.ts';
 import { MaskVelocity } from './wrappers/mask-velocity.ts';
+import { OneHotObservation } from './wrappers/one-hot-observation.ts';
+import { Box } from './spaces/space.ts';
 import { WrapperConfig, applyWrapper, orderWrappers, type WrapperConfigInput } from './wrappers/config.ts';
 
 export interface EnvRegistration {
@@ -126,6 +128,8 @@ export function makeEnv<A extends Action = Action>(id: string, opts: MakeEnvOpti
     // A frozen or getter-only spec: labels fall back to the class name.
   }
   if (entry.check) env = new EnvChecker(env, id);
+  // Discrete / MultiDiscrete observations: one-hot vectors for the networks, below every other wrapper.
+  if (!(env.observationSpace instanceof Box)) env = new OneHotObservation(env);
   const configs: WrapperConfigInput[] = [];
   if (maxEpisodeSteps !== null && !o.wrappers.some((w) => w.type === 'timeLimit')) configs.push({ type: 'timeLimit', maxEpisodeSteps });
   if (o.recordStatistics && !o.wrappers.some((w) => w.type === 'recordEpisodeStatistics')) configs.push({ type: 'recordEpisodeStatistics' });

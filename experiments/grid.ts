@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { createAgent } from '../agents/index.ts';
 import { WnrlError } from '../envs/errors.ts';
-import { makeVectorEnv } from '../envs/vector/vector-env.ts';
+import { openVectorEnv } from '../envs/vector/open.ts';
 import { parseEnvRef } from '../src/config/env-module.ts';
 import { ConfigError } from '../src/config/parse.ts';
 import { WrapperConfig } from '../envs/wrappers/config.ts';
@@ -95,21 +95,21 @@ export function expandGrid(e: ExperimentConfig): Cell[] {
  * Builds the env and agent of one cell per distinct (agent, env, noise, norm), so that an impossible
  * combination (DQN on a continuous-action env, say) is reported before any run starts.
  */
-export function checkCells(cells: readonly Cell[]): void {
+export async function checkCells(cells: readonly Cell[]): Promise<void> {
   const seen = new Set<string>();
   for (const cell of cells) {
     const key = `${cell.agent}|${cell.env}|${cell.noise}|${cell.norm}`;
     if (seen.has(key)) continue;
     seen.add(key);
     const c = cell.config;
-    const env = makeVectorEnv(c.env.id, { numEnvs: c.env.numEnvs, seed: 0, wrappers: c.env.wrappers });
+    const env = await openVectorEnv(c.env.id, { numEnvs: c.env.numEnvs, seed: 0, wrappers: c.env.wrappers, ...(c.env.kwargs !== undefined ? { kwargs: c.env.kwargs } : {}) });
     try {
       createAgent(c.agent, env, 0).dispose();
     } catch (err) {
       if (err instanceof WnrlError) throw new ConfigError([{ path: `cell ${cell.id}`, message: err.message.replace(/\n/g, '; ') }]);
       throw err;
     } finally {
-      void env.close();
+      await env.close();
     }
   }
 }

@@ -138,6 +138,9 @@ export abstract class ActorCritic<C extends ActorCriticConfig> implements Agent 
     const observationSpace = 'singleObservationSpace' in env ? env.singleObservationSpace : env.observationSpace;
     const actionSpace = 'singleActionSpace' in env ? env.singleActionSpace : env.actionSpace;
     if (!(observationSpace instanceof Box)) throw ConfigError.single(config.algo, `needs a Box observation space; got ${observationSpace.toString()}`);
+    if (!(actionSpace instanceof Box) && !(actionSpace instanceof Discrete)) {
+      throw ConfigError.single(config.algo, `needs a Discrete or Box action space; got ${actionSpace.toString()}`);
+    }
     this.observationSpace = observationSpace;
     this.actionSpace = actionSpace;
     this.numEnvs = env.numEnvs;

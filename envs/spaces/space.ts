@@ -3,7 +3,8 @@ import { Rng } from '../rng.ts';
 
 export type BoxJson = { type: 'Box'; shape: number[]; dtype: 'float32'; low: (number | string)[]; high: (number | string)[] };
 export type DiscreteJson = { type: 'Discrete'; n: number; start: number };
-export type SpaceJson = BoxJson | DiscreteJson;
+export type MultiDiscreteJson = { type: 'MultiDiscrete'; nvec: number[]; start: number[] };
+export type SpaceJson = BoxJson | DiscreteJson | MultiDiscreteJson;
 
 // `instanceof Box` and `instanceof Discrete` hold across copies of wnrl's modules in one process (an env
 // written in a CommonJS project gets its own transpiled copy): spaces carry a process-wide brand.
@@ -138,15 +139,106 @@ export class Discrete {
   }
 }
 
-export type Space = Box | Discrete;
+/** Several independent integers: element i in start[i], ..., start[i] + nvec[i] - 1 (Gymnasium's MultiDiscrete, 1-D). */
+export class MultiDiscrete {
+  readonly type = 'MultiDiscrete' as const;
+  readonly [KIND] = 'MultiDiscrete';
+  static [Symbol.hasInstance](x: unknown): boolean {
+    return Function.prototype[Symbol.hasInstance].call(this, x) || (this === MultiDiscrete && branded(x, 'MultiDiscrete'));
+  }
+  readonly nvec: readonly number[];
+  readonly start: readonly number[];
+  readonly shape: readonly number[];
+  readonly size: number;
+  private readonly rng = new Rng();
+
+  constructor(nvec: readonly number[], start?: readonly number[]) {
+    if (nvec.length === 0 || nvec.some((n) => !Number.isInteger(n) || n < 1)) throw new RangeError(`MultiDiscrete: nvec must be positive integers; got [${nvec.join(', ')}]`);
+    const st = start ?? nvec.map(() => 0);
+    if (st.length !== nvec.length || st.some((v) => !Number.isInteger(v))) throw new RangeError(`MultiDiscrete: start must be ${nvec.length} integers; got [${st.join(', ')}]`);
+    this.nvec = [...nvec];
+    this.start = [...st];
+    this.shape = [nvec.length];
+    this.size = nvec.length;
+  }
+
+  seed(seed: number): void {
+    this.rng.seed(seed);
+  }
+
+  sample(): Float32Array {
+    return Float32Array.from(this.nvec, (n, i) => this.start[i]! + this.rng.int(n));
+  }
+
+  contains(x: unknown): boolean {
+    if (!ArrayBuffer.isView(x) && !Array.isArray(x)) return false;
+    const a = x as ArrayLike<number>;
+    if (a.length !== this.size) return false;
+    for (let i = 0; i < this.size; i++) if (!Number.isInteger(a[i]) || a[i]! < this.start[i]! || a[i]! >= this.start[i]! + this.nvec[i]!) return false;
+    return true;
+  }
+
+  toJSON(): MultiDiscreteJson {
+    return { type: 'MultiDiscrete', nvec: [...this.nvec], start: [...this.start] };
+  }
+
+  toString(): string {
+    return this.start.every((v) => v === 0) ? `MultiDiscrete([${this.nvec.join(', ')}])` : `MultiDiscrete([${this.nvec.join(', ')}], start=[${this.start.join(', ')}])`;
+  }
+}
+
+export type Space = Box | Discrete | MultiDiscrete;
 
 export function spaceFromJSON(json: SpaceJson): Space {
   if (json.type === 'Discrete') return new Discrete(json.n, json.start);
+  if (json.type === 'MultiDiscrete') return new MultiDiscrete(json.nvec, json.start);
   return new Box(json.low.map(decode), json.high.map(decode), json.shape);
 }
 
 export function isSpace(x: unknown): x is Space {
-  return x instanceof Box || x instanceof Discrete;
+  return x instanceof Box || x instanceof Discrete || x instanceof MultiDiscrete;
+}
+
+/**
+ * How observations of a space reach the networks: a Box as it is; a Discrete observation (a one-element
+ * Float32Array holding the integer) one-hot encoded; a MultiDiscrete one (its k integers) as k one-hots
+ * concatenated, as Gymnasium's FlattenObservation does. One encoder for wnrl's own envs (the
+ * OneHotObservation wrapper) and bridged ones (the Gymnasium bridge).
+ */
+export interface ObservationEncoder {
+  /** The encoded space: the space itself for a Box, Box(0, 1, [sum of the sizes]) otherwise. */
+  readonly space: Box;
+  /** Numbers per raw observation (1 for Discrete, k for MultiDiscrete, the size for a Box). */
+  readonly rawSize: number;
+  readonly identity: boolean;
+  /** Encodes n raw observations laid out row after row; throws RangeError naming a value out of range. */
+  encodeBatch(raw: Float32Array, n: number): Float32Array;
+}
+
+export function observationEncoder(space: Space): ObservationEncoder {
+  if (space instanceof Box) return { space, rawSize: space.size, identity: true, encodeBatch: (raw) => raw };
+  const nvec = space instanceof Discrete ? [space.n] : [...space.nvec];
+  const start = space instanceof Discrete ? [space.start] : [...space.start];
+  const width = nvec.reduce((a, b) => a + b, 0);
+  const offsets = nvec.map((_, i) => nvec.slice(0, i).reduce((a, b) => a + b, 0));
+  return {
+    space: new Box(0, 1, [width]),
+    rawSize: nvec.length,
+    identity: false,
+    encodeBatch(raw: Float32Array, n: number): Float32Array {
+      const out = new Float32Array(n * width);
+      for (let r = 0; r < n; r++) {
+        for (let k = 0; k < nvec.length; k++) {
+          const v = raw[r * nvec.length + k]! - start[k]!;
+          if (!Number.isInteger(v) || v < 0 || v >= nvec[k]!) {
+            throw new RangeError(`observation${nvec.length > 1 ? `[${k}]` : ''} is ${raw[r * nvec.length + k]}; expected an integer in ${space.toString()}`);
+          }
+          out[r * width + offsets[k]! + v] = 1;
+        }
+      }
+      return out;
+    },
+  };
 }
 
 export function describeType(x: unknown): string {

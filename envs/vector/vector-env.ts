@@ -6,7 +6,7 @@
 // infos[i].finalObservation holds the last observation of the episode that ended and infos[i].finalInfo its
 // step info (where `episode` statistics are). So a truncated episode bootstraps from finalObservation and
 // no stored transition mixes two episodes. terminated[i] / truncated[i] describe the episode that ended.
-import { Wrapper, envLabel, type Action, type Env, type Info } from '../core.ts';
+import { Wrapper, envLabel, type Action, type Env, type EnvSpec, type Info } from '../core.ts';
 import { WnrlError } from '../errors.ts';
 import { entropySeed } from '../rng.ts';
 import { Box, Discrete, type Space } from '../spaces/space.ts';
@@ -29,6 +29,10 @@ export interface VectorEnv {
   readonly numEnvs: number;
   readonly singleObservationSpace: Space;
   readonly singleActionSpace: Space;
+  /** The task's id, time limit and reward threshold, when known. */
+  readonly spec?: EnvSpec | undefined;
+  /** Another vector env of the same task and settings (what the Trainer evaluates on). */
+  spawn?(opts: { numEnvs: number; seed?: number }): Promise<VectorEnv>;
   reset(opts?: { seed?: number }): Promise<VectorResetResult>;
   /** `Int32Array` of numEnvs actions for Discrete, `Float32Array` of numEnvs x actionSize for Box. */
   step(actions: Int32Array | Float32Array): Promise<VectorStepResult>;
@@ -129,6 +133,15 @@ export class SyncVectorEnv implements VectorEnv {
 
   private assertOpen(): void {
     if (this.closed) throw new WnrlError('ENV_CONTRACT', 'VectorEnv: used after close()');
+  }
+
+  get spec(): EnvSpec | undefined {
+    return this.envs[0]!.spec;
+  }
+
+  spawn(opts: { numEnvs: number; seed?: number }): Promise<VectorEnv> {
+    if (this.origin === null) return Promise.reject(new WnrlError('CONFIG', 'SyncVectorEnv.spawn: only a vector env made by makeVectorEnv knows how to make another'));
+    return Promise.resolve(makeVectorEnv(this.origin.id, { ...this.origin.options, ...opts }));
   }
 
   toString(): string {

@@ -1,6 +1,6 @@
 import { Wrapper, envLabel, type Action, type Env, type Info, type ResetOptions, type ResetResult, type StepResult } from '../core.ts';
 import { EnvError } from '../errors.ts';
-import { Box, describeType, type Space } from '../spaces/space.ts';
+import { Box, Discrete, describeType, type Space } from '../spaces/space.ts';
 
 /**
  * Why a reset or step result breaks the Env contract, or null when it is well formed: the field named
@@ -27,6 +27,14 @@ export function resultProblems(result: unknown, space: Space, kind: 'reset' | 's
       if (space instanceof Box && (v < space.low[i]! || v > space.high[i]!)) {
         problems.push({ field: `observation[${i}]`, what: `is ${v}; expected a value in [${space.low[i]}, ${space.high[i]}] (the observation space)` });
         break;
+      }
+      if (!(space instanceof Box)) {
+        const n = space instanceof Discrete ? space.n : space.nvec[i]!;
+        const start = space instanceof Discrete ? space.start : space.start[i]!;
+        if (!Number.isInteger(v) || v < start || v >= start + n) {
+          problems.push({ field: `observation[${i}]`, what: `is ${v}; expected an integer in [${start}, ${start + n - 1}] (${space.toString()})` });
+          break;
+        }
       }
     }
   }

@@ -67,7 +67,7 @@ export async function compare(args: string[], io: Io): Promise<number> {
     const ref = parseEnvRef(env, '/');
     if (ref.module !== undefined) await loadEnvModule(ref.module, ref.id, `${file}: envs[${i}]`);
   }
-  checkCells(cells); // and every (agent, env) combination
+  await checkCells(cells); // and every (agent, env) combination
   const out = path.resolve(values.out!);
   let workers = nums.workers ?? os.availableParallelism();
   if (queueUrl !== undefined && !values['report-only']) await checkReachable(queueUrl); // exit 2 before anything is written

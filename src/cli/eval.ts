@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadAgent } from '../../agents/index.ts';
-import { makeVectorEnv } from '../../envs/vector/vector-env.ts';
+import { openVectorEnv } from '../../envs/vector/open.ts';
 import { positiveInt, seed } from '../config/common.ts';
 import { loadEnvConfigModule } from '../config/env-module.ts';
 import { ConfigError, parseConfig } from '../config/parse.ts';
@@ -12,6 +12,7 @@ import { RunConfig } from '../config/run.ts';
 import { evaluate, restoreNormalization, type NormalizationState } from '../train/evaluate.ts';
 import { RUN_FILES } from '../train/run-dir.ts';
 import { numericFlags, parseFlags } from './args.ts';
+import { envOptions } from './train.ts';
 import type { Io } from './main.ts';
 
 export async function evalCommand(args: string[], io: Io): Promise<number> {
@@ -35,7 +36,7 @@ export async function evalCommand(args: string[], io: Io): Promise<number> {
   await loadEnvConfigModule(config.env, `${configFile}: env.module`);
   const episodes = nums.episodes ?? 100;
   const evalSeed = nums.seed ?? 12345;
-  const env = makeVectorEnv(config.env.id, { numEnvs: nums['num-envs'] ?? Math.min(episodes, 8), seed: evalSeed, wrappers: config.env.wrappers });
+  const env = await openVectorEnv(config.env.id, envOptions(config, evalSeed, nums['num-envs'] ?? Math.min(episodes, 8)));
   const trainerState = JSON.parse(fs.readFileSync(path.join(checkpoint, 'trainer.json'), 'utf8')) as { step?: number } & Partial<NormalizationState>;
   restoreNormalization(env, trainerState, true);
   const agent = await loadAgent(checkpoint);

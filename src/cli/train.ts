@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createAgent, loadAgent, type Agent } from '../../agents/index.ts';
 import { envSpec } from '../../envs/registry.ts';
-import { makeVectorEnv, type VectorEnv } from '../../envs/vector/vector-env.ts';
+import { isGymnasiumId, openVectorEnv, type OpenVectorEnvOptions } from '../../envs/vector/open.ts';
+import type { VectorEnv } from '../../envs/vector/vector-env.ts';
 import type { WrapperConfigInput } from '../../envs/wrappers/config.ts';
 import { backendInfo } from '../backend.ts';
 import { nonNegativeNumber, positiveInt, probability, seed } from '../config/common.ts';
@@ -117,15 +118,21 @@ export async function train(args: string[], io: Io): Promise<number> {
   // Noise flags add to the wrappers of the preset and --config file (an Acrobot preset keeps its normalizers).
   const config = resolveRunConfig([fileLayer, flagLayer], { addWrappers: wrappers });
   await loadEnvConfigModule(config.env, values.env?.includes(':') ? '--env' : 'env.module');
-  envSpec(config.env.id); // unknown ids: a RegistryError with the close matches
+  if (!isGymnasiumId(config.env.id)) envSpec(config.env.id); // unknown ids: a RegistryError with the close matches
 
   if (isNonEmptyDir(out)) {
     if (!values.force) throw ConfigError.single('--out', `${out} exists and is not empty; pass --force to overwrite it or --resume to continue it`);
   }
 
   // --- build everything before touching the disk, so bad combinations write nothing ---
-  const env = makeVectorEnv(config.env.id, { numEnvs: config.env.numEnvs, seed: config.trainer.seed, wrappers: config.env.wrappers });
-  const agent = createAgent(config.agent, env, config.trainer.seed);
+  const env = await openVectorEnv(config.env.id, envOptions(config, config.trainer.seed));
+  let agent: Agent;
+  try {
+    agent = createAgent(config.agent, env, config.trainer.seed);
+  } catch (err) {
+    await env.close();
+    throw err;
+  }
   if (values.force) fs.rmSync(out, { recursive: true, force: true });
   const logger = createLogger({ level: config.trainer.logLevel, file: path.join(out, RUN_FILES.log), console: io.err });
   logger.info({ backend: backendInfo().backend, tensorflow: backendInfo().tensorflowVersion }, 'backend');
@@ -153,7 +160,7 @@ async function resume(out: string, values: Record<string, unknown>, nums: { step
   const state = readJsonFile(path.join(checkpointDir, 'trainer.json')) as { step: number; episodes: number } & Partial<NormalizationState>;
   if (state.step >= config.trainer.totalSteps) throw ConfigError.single('--steps', `the run already has ${state.step} steps; pass a larger --steps to extend it`);
   fs.rmSync(path.join(out, RUN_FILES.summary), { force: true });
-  const env = makeVectorEnv(config.env.id, { numEnvs: config.env.numEnvs, seed: config.trainer.seed + state.step, wrappers: config.env.wrappers });
+  const env = await openVectorEnv(config.env.id, envOptions(config, config.trainer.seed + state.step));
   restoreNormalization(env, state, false);
   const logger = createLogger({ level: config.trainer.logLevel, file: path.join(out, RUN_FILES.log), console: io.err });
   const agent = await loadAgent(checkpointDir, logger);
@@ -162,6 +169,11 @@ async function resume(out: string, values: Record<string, unknown>, nums: { step
   const summary = await runTraining(config, agent, env, out, logger, io, values, { startStep: state.step, startEpisodes: state.episodes });
   io.out.write(`resumed to ${summary.totalSteps} steps; eval ${summary.evalReturnMean?.toFixed(1)}\nrun directory: ${out}\n`);
   return 0;
+}
+
+/** How a run's config makes its vector env (wnrl's own or the Gymnasium bridge). */
+export function envOptions(config: RunConfig, seed: number, numEnvs = config.env.numEnvs): OpenVectorEnvOptions {
+  return { numEnvs, seed, wrappers: config.env.wrappers, ...(config.env.kwargs !== undefined ? { kwargs: config.env.kwargs } : {}) };
 }
 
 /** Runs the Trainer for a resolved config and releases the agent and env whatever happens. */

@@ -24,6 +24,8 @@ const isPath = (spec: string): boolean => spec.startsWith('.') || path.isAbsolut
  * An id without a module comes back unchanged.
  */
 export function parseEnvRef(raw: string, baseDir: string): EnvRef {
+  // `gymnasium:ID` (and Gymnasium's own `gymnasium:module:ID`) is made in Python, not imported here.
+  if (raw.startsWith('gymnasium:')) return { id: raw };
   const at = raw.lastIndexOf(':');
   if (at <= 0 || (at === 1 && /^[A-Za-z]:[\\/]/.test(raw))) return { id: raw };
   return { id: raw.slice(at + 1), module: resolveModuleSpec(raw.slice(0, at), baseDir) };

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Agent, Metrics } from '../../agents/agent.ts';
 import { deriveSeed } from '../../envs/rng.ts';
-import { SyncVectorEnv, makeVectorEnv, type VectorEnv } from '../../envs/vector/vector-env.ts';
+import { SyncVectorEnv, type VectorEnv } from '../../envs/vector/vector-env.ts';
 import type { EpisodeStatistics } from '../../envs/wrappers/record-episode-statistics.ts';
 import { backendInfo } from '../backend.ts';
 import { TrainerConfig, type TrainerConfigInput } from '../config/trainer.ts';
@@ -74,21 +74,21 @@ export class Trainer {
   }
 
   private envId(): string {
-    return this.env instanceof SyncVectorEnv ? (this.env.origin?.id ?? this.env.envs[0]!.spec?.id ?? 'custom') : 'custom';
+    return (this.env instanceof SyncVectorEnv ? this.env.origin?.id : undefined) ?? this.env.spec?.id ?? 'custom';
   }
 
   private threshold(): number | null {
     if (this.config.rewardThreshold !== undefined) return this.config.rewardThreshold;
-    return this.env instanceof SyncVectorEnv ? (this.env.envs[0]!.spec?.rewardThreshold ?? null) : null;
+    return this.env.spec?.rewardThreshold ?? null;
   }
 
-  private makeEvalEnv(): VectorEnv {
+  private async makeEvalEnv(): Promise<VectorEnv> {
     if (this.options.evalEnv) return this.options.evalEnv;
-    if (this.env instanceof SyncVectorEnv && this.env.origin !== null) {
+    if (this.env.spawn !== undefined) {
       const n = Math.min(this.config.evalEpisodes, 32); // one episode per env: fewest forward passes
-      return makeVectorEnv(this.env.origin.id, { ...this.env.origin.options, numEnvs: n, seed: deriveSeed(this.config.seed, 'eval') });
+      return this.env.spawn({ numEnvs: n, seed: deriveSeed(this.config.seed, 'eval') });
     }
-    throw new Error('Trainer: pass evalEnv for an env not made by makeVectorEnv');
+    throw new Error('Trainer: pass evalEnv for a vector env that cannot spawn another (no spawn())');
   }
 
   async run(): Promise<Summary> {
@@ -112,7 +112,7 @@ export class Trainer {
     const csv = runDir === undefined ? null : new CsvSink(path.join(runDir, RUN_FILES.metrics), columns);
     const tb = runDir === undefined ? null : new TensorBoardSink(path.join(runDir, RUN_FILES.tensorboard));
     const progress = new Progress(c.totalSteps, this.options.progress ?? process.stderr.isTTY === true);
-    const evalEnv = this.makeEvalEnv();
+    const evalEnv = await this.makeEvalEnv();
     log.info({ env: this.envId(), agent: agent.algo, norm: agent.norm, numEnvs: env.numEnvs, totalSteps: c.totalSteps, seed: c.seed, backend: info.backend, runDir }, 'train start');
 
     // --- state ---

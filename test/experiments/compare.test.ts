@@ -34,10 +34,10 @@ test('area under a step-wise curve is the mean return over the budget', () => {
   expect(areaUnderCurve([100, 200], [10, 20], 400)).toBeCloseTo((10 * 100 + 20 * 100 + 20 * 200) / 400, 12);
 });
 
-test('a bad experiment file names the field and the cell', () => {
+test('a bad experiment file names the field and the cell', async () => {
   const e = ExperimentConfig.parse({ name: 'x', agents: ['dqn'], envs: ['Pendulum-v1'], norms: ['weight'], seeds: [1], steps: 100 });
   const cells = expandGrid(e);
-  expect(() => checkCells(cells)).toThrow('cell dqn-Pendulum-v1-clean-weight-s1: dqn: needs a Discrete action space');
+  await expect(checkCells(cells)).rejects.toThrow('cell dqn-Pendulum-v1-clean-weight-s1: dqn: needs a Discrete action space');
   expect(ExperimentConfig.safeParse({ name: 'x', agents: ['dqn'], envs: ['CartPole-v1'], norms: ['group'], seeds: [1], steps: 100 }).success).toBe(false);
 });
 
