@@ -163,18 +163,18 @@ export class DQN implements Agent {
   act(observations: Float32Array, ctx: AgentContext): Int32Array {
     const n = observations.length / this.obsSize;
     // Uniformly random actions until learning starts (they also feed data-dependent init).
-    if (ctx.step < this.config.learningStarts) return Int32Array.from({ length: n }, () => this.actionSpace.sample());
+    if (ctx.step < this.config.learningStarts) return Int32Array.from({ length: n }, () => this.randomAction());
     const eps = this.explorationRate(ctx);
     const explore = Array.from({ length: n }, () => this.exploreRng.random() < eps);
     const greedy = explore.every(Boolean) ? null : this.greedy(observations);
-    return Int32Array.from({ length: n }, (_, i) => (explore[i] || greedy === null ? this.actionSpace.sample() : greedy[i]!));
+    return Int32Array.from({ length: n }, (_, i) => (explore[i] || greedy === null ? this.randomAction() : greedy[i]!));
   }
 
   predict(observations: Float32Array, opts: { deterministic?: boolean } = {}): Int32Array {
     if (opts.deterministic ?? true) return this.greedy(observations);
     const eps = this.config.explorationFinalEps;
     const greedy = this.greedy(observations);
-    return greedy.map((a) => (this.exploreRng.random() < eps ? this.actionSpace.sample() : a));
+    return greedy.map((a) => (this.exploreRng.random() < eps ? this.randomAction() : a));
   }
 
   // --- learning ---
@@ -318,5 +318,10 @@ export class DQN implements Agent {
     this.qNetwork.dispose();
     this.targetNetwork.dispose();
     this.optimizer.dispose();
+  }
+
+  /** A uniformly random action index (the VectorEnv contract: 0..n-1; the env adds its space's start). */
+  private randomAction(): number {
+    return this.actionSpace.sample() - this.actionSpace.start;
   }
 }

@@ -43,6 +43,8 @@ export interface GymnasiumVectorEnvOptions {
   kwargs?: Record<string, unknown>;
   /** The Python to run (default: WNRL_PYTHON, else the venv `wnrl setup --gymnasium` made). */
   python?: string;
+  /** Directories put first on Python's sys.path (the current directory always is), for `gymnasium:my_module:Id`. */
+  pythonPath?: string[];
   /** A step (or reset) that takes longer fails with an EnvError (default 60 s). */
   stepTimeoutMs?: number;
   /** Starting Python and making the envs (default 60 s). */
@@ -199,7 +201,7 @@ export class GymnasiumVectorEnv implements VectorEnv {
     const python = findPython(options.python);
     const io = BridgeProcess.start(python, options.serverScript, `${GYMNASIUM_PREFIX}${gymId}`, options.stepTimeoutMs ?? 60_000);
     try {
-      const answer = await io.request(Kind.Init, JSON.stringify({ id: gymId, num_envs: numEnvs, kwargs: options.kwargs ?? {}, sys_path: [process.cwd()] }), options.startTimeoutMs ?? 60_000);
+      const answer = await io.request(Kind.Init, JSON.stringify({ id: gymId, num_envs: numEnvs, kwargs: options.kwargs ?? {}, sys_path: [...(options.pythonPath ?? []), process.cwd()] }), options.startTimeoutMs ?? 60_000);
       const info = JSON.parse(answer.payload.toString('utf8')) as BridgeInfo;
       return new GymnasiumVectorEnv(io, `${GYMNASIUM_PREFIX}${gymId}`, info, { ...options, numEnvs });
     } catch (err) {
@@ -231,7 +233,9 @@ export class GymnasiumVectorEnv implements VectorEnv {
     if (this.needsReset) throw new EnvError(this.id, null, 'step', 'called before reset()');
     const expected = this.numEnvs * this.actWidth;
     if (actions.length !== expected) throw new EnvError(this.id, null, 'actions', `has length ${actions.length}; expected ${expected} (${this.numEnvs} envs x ${this.actWidth})`);
-    const payload = this.intActions ? Buffer.from(Int32Array.from(actions).buffer) : Buffer.from(Float32Array.from(actions).buffer);
+    // Discrete actions are indices (the VectorEnv contract); Gymnasium wants start + index.
+    const start = this.singleActionSpace instanceof Discrete ? this.singleActionSpace.start : 0;
+    const payload = this.intActions ? Buffer.from(Int32Array.from(actions, (a) => a + start).buffer) : Buffer.from(Float32Array.from(actions).buffer);
     const answer = await this.call('step', Kind.Step, payload);
     return this.decode(answer.payload, true);
   }

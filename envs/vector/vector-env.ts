@@ -34,7 +34,10 @@ export interface VectorEnv {
   /** Another vector env of the same task and settings (what the Trainer evaluates on). */
   spawn?(opts: { numEnvs: number; seed?: number }): Promise<VectorEnv>;
   reset(opts?: { seed?: number }): Promise<VectorResetResult>;
-  /** `Int32Array` of numEnvs actions for Discrete, `Float32Array` of numEnvs x actionSize for Box. */
+  /**
+   * `Int32Array` of numEnvs actions for Discrete, as indices 0..n-1 (env i receives start + index, so
+   * a Discrete(3, start=-1) env gets -1, 0 or 1), `Float32Array` of numEnvs x actionSize for Box.
+   */
   step(actions: Int32Array | Float32Array): Promise<VectorStepResult>;
   close(): Promise<void>;
 }
@@ -101,6 +104,7 @@ export class SyncVectorEnv implements VectorEnv {
       );
     }
     const discrete = this.singleActionSpace instanceof Discrete;
+    const start = this.singleActionSpace instanceof Discrete ? this.singleActionSpace.start : 0;
     const observations = new Float32Array(n * this.obsSize);
     const rewards = new Float32Array(n);
     const terminated = new Uint8Array(n);
@@ -108,7 +112,7 @@ export class SyncVectorEnv implements VectorEnv {
     const infos: Info[] = new Array<Info>(n);
     for (let i = 0; i < n; i++) {
       const env = this.envs[i]!;
-      const action: Action = discrete ? actions[i]! : Float32Array.from(actions.subarray(i * this.actSize, (i + 1) * this.actSize));
+      const action: Action = discrete ? start + actions[i]! : Float32Array.from(actions.subarray(i * this.actSize, (i + 1) * this.actSize));
       const r = env.step(action);
       rewards[i] = r.reward;
       terminated[i] = r.terminated ? 1 : 0;

@@ -4,10 +4,11 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { packageRoot } from '../package-root.ts';
+import { ConfigError } from '../config/parse.ts';
 import { parseFlags } from './args.ts';
 import type { Io } from './main.ts';
 
-const USAGE = `Usage: wnrl setup
+const USAGE = `Usage: wnrl setup [--gymnasium [--pip PACKAGE]...]
 
 Provisions the native TensorFlow backend of @tensorflow/tfjs-node (idempotent; seconds once cached):
 the addon already loads -> nothing to do; libraries cached under WNRL_CACHE_DIR (~/.cache/wnrl) -> link
@@ -16,16 +17,23 @@ addon built from source (needs python3 with pip, g++ and make).
 
 tfjs-node's own install script downloads libtensorflow when npm installs it, and fails on a machine
 without internet access. Install wnrl with \`npm install --ignore-scripts wnrl\` (or put
-ignore-scripts=true in the project's .npmrc), then run \`npx wnrl setup\`.`;
+ignore-scripts=true in the project's .npmrc), then run \`npx wnrl setup\`.
+
+--gymnasium: the Python side of \`--env gymnasium:ID\` instead: a virtual environment under the wnrl cache
+(~/.cache/wnrl/gymnasium-venv) with gymnasium and numpy from pip's configured index, plus each --pip
+PACKAGE (e.g. --pip ale-py). The bridge finds it; WNRL_PYTHON points it at another Python instead.`;
 
 export async function setup(args: string[], io: Io): Promise<number> {
-  const { values } = parseFlags(args, { help: { type: 'boolean', short: 'h' } });
+  const { values } = parseFlags(args, { gymnasium: { type: 'boolean' }, pip: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } });
   if (values.help) {
     io.out.write(`${USAGE}\n`);
     return 0;
   }
-  const script = path.join(packageRoot(), 'scripts', 'setup-native.mjs');
-  const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'pipe'] });
+  if (values.pip !== undefined && !values.gymnasium) throw ConfigError.single('--pip', 'needs --gymnasium');
+  const bad = (values.pip ?? []).find((p) => p.startsWith('-') || /\s/.test(p));
+  if (bad !== undefined) throw ConfigError.single('--pip', `expected a package requirement such as ale-py or 'shimmy>=1'; got '${bad}'`);
+  const script = path.join(packageRoot(), 'scripts', values.gymnasium ? 'setup-gymnasium.mjs' : 'setup-native.mjs');
+  const child = spawn(process.execPath, [script, ...(values.pip ?? [])], { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.pipe(io.out, { end: false });
   child.stderr.pipe(io.err, { end: false });
   const code = await new Promise<number>((resolve) => {
@@ -35,6 +43,6 @@ export async function setup(args: string[], io: Io): Promise<number> {
     });
     child.on('close', (status) => resolve(status ?? 1));
   });
-  if (code === 0) io.out.write('wnrl setup: the native TensorFlow backend loads\n');
+  if (code === 0) io.out.write(values.gymnasium ? 'wnrl setup: Python with gymnasium is ready for gymnasium:ID environments\n' : 'wnrl setup: the native TensorFlow backend loads\n');
   return code;
 }

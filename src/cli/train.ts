@@ -26,13 +26,15 @@ import type { Io } from './main.ts';
 const USAGE = `Usage: wnrl train --env [MODULE:]ID --agent ${AGENTS.join('|')} --norm ${NORMS.join('|')} --out DIR
                   [--steps N] [--seed S] [--config FILE] [--num-envs K]
                   [--obs-noise SIGMA] [--reward-noise SIGMA] [--sticky-actions P] [--mask-velocity]
-                  [--flicker P] [--lstm UNITS | --no-lstm]
+                  [--flicker P] [--lstm UNITS | --no-lstm] [--env-kwargs JSON]
                   [--force | --resume] [--log-level LEVEL] [--no-progress]
 
 Trains an agent and writes the run directory (config.json, log.jsonl, metrics.csv, tb/, checkpoint/,
 summary.json). Hyperparameters come from the preset for (agent, env), then --config, then flags.
 --env ./my-envs.ts:my-pkg/Chain-v0 imports the module (a file, TypeScript or JavaScript, or a package
-name) so its registerEnv calls run, then makes the id; config.json records the module.`;
+name) so its registerEnv calls run, then makes the id; config.json records the module.
+--env gymnasium:FrozenLake-v1 runs Python's Gymnasium env through the bridge (\`wnrl setup --gymnasium\`);
+--env-kwargs '{"is_slippery": false}' are the keyword arguments of gymnasium.make (or of a wnrl env's factory).`;
 
 export async function train(args: string[], io: Io): Promise<number> {
   const { values } = parseFlags(args, {
@@ -51,6 +53,7 @@ export async function train(args: string[], io: Io): Promise<number> {
     flicker: { type: 'string' },
     lstm: { type: 'string' },
     'no-lstm': { type: 'boolean' },
+    'env-kwargs': { type: 'string' },
     force: { type: 'boolean' },
     resume: { type: 'boolean' },
     'log-level': { type: 'string' },
@@ -75,6 +78,15 @@ export async function train(args: string[], io: Io): Promise<number> {
   if (values.out === undefined) problems.push({ path: '--out', message: 'is required (the run directory)' });
   if (values.force && values.resume) problems.push({ path: '--force', message: 'cannot be combined with --resume' });
   if (values.lstm !== undefined && values['no-lstm']) problems.push({ path: '--no-lstm', message: 'cannot be combined with --lstm' });
+  let envKwargs: Record<string, unknown> | undefined;
+  if (values['env-kwargs'] !== undefined) {
+    try {
+      envKwargs = JSON.parse(values['env-kwargs']) as Record<string, unknown>;
+    } catch {
+      // reported below
+    }
+    if (envKwargs === null || typeof envKwargs !== 'object' || Array.isArray(envKwargs)) problems.push({ path: '--env-kwargs', message: `expected a JSON object such as '{"is_slippery": false}'; got ${values['env-kwargs']}` });
+  }
   if (problems.length) throw new ConfigError(problems);
   const out = path.resolve(values.out!);
 
@@ -96,6 +108,7 @@ export async function train(args: string[], io: Io): Promise<number> {
     env: {
       ...(values.env === undefined ? {} : { id: values.env }),
       ...(nums['num-envs'] === undefined ? {} : { numEnvs: nums['num-envs'] }),
+      ...(envKwargs === undefined ? {} : { kwargs: envKwargs }),
     },
     agent: {
       ...(values.agent === undefined ? {} : { algo: values.agent }),
@@ -147,7 +160,7 @@ export async function train(args: string[], io: Io): Promise<number> {
 }
 
 async function resume(out: string, values: Record<string, unknown>, nums: { steps?: number }, io: Io): Promise<number> {
-  const conflicting = ['env', 'agent', 'norm', 'seed', 'config', 'num-envs', 'obs-noise', 'reward-noise', 'sticky-actions', 'mask-velocity', 'flicker', 'lstm', 'no-lstm'].filter((f) => values[f] !== undefined);
+  const conflicting = ['env', 'agent', 'norm', 'seed', 'config', 'num-envs', 'env-kwargs', 'obs-noise', 'reward-noise', 'sticky-actions', 'mask-velocity', 'flicker', 'lstm', 'no-lstm'].filter((f) => values[f] !== undefined);
   if (conflicting.length) throw new ConfigError(conflicting.map((f) => ({ path: `--${f}`, message: 'cannot be combined with --resume (the run keeps its config.json); only --steps may extend it' })));
   const configFile = path.join(out, RUN_FILES.config);
   const checkpointDir = path.join(out, RUN_FILES.checkpoint);
