@@ -18,12 +18,31 @@ export const NoiseSetting = z.strictObject({
   wrappers: z.array(WrapperConfig).default([]),
 });
 
+export const EnvEntry = z.strictObject({
+  id: z.string().min(1),
+  kwargs: z.record(z.string(), z.unknown()).optional(),
+  name: z.string().regex(/^[A-Za-z0-9_.:\/-]+$/, { error: 'expected letters, digits, _ . : / or -' }).optional(),
+});
+export type EnvEntry = z.output<typeof EnvEntry>;
+
+/** An experiment's env entries as { label, id, kwargs }: label names the env in run names and the report. */
+export function envEntries(envs: readonly (string | EnvEntry)[]): { label: string; id: string; kwargs?: Record<string, unknown> }[] {
+  return envs.map((e) => {
+    const entry = typeof e === 'string' ? { id: e } : e;
+    return { label: entry.name ?? parseEnvRef(entry.id, '/').id, id: entry.id, ...(entry.kwargs !== undefined ? { kwargs: entry.kwargs } : {}) };
+  });
+}
+
 export const ExperimentConfig = z.strictObject({
   name: z.string().min(1),
   description: z.string().default(''),
   agents: z.array(z.enum(AGENTS)).min(1),
-  /** Env ids, or 'module:EnvId' (a module that registers the id; relative to the experiment file). */
-  envs: z.array(z.string().min(1)).min(1),
+  /**
+   * Env ids: 'CartPole-v1', 'module:EnvId' (a module that registers the id; relative to the experiment
+   * file), 'gymnasium:ID'; or { id, kwargs, name } for factory / gymnasium.make keyword arguments (name
+   * tells two entries of one id apart in run names and the report).
+   */
+  envs: z.array(z.union([z.string().min(1), EnvEntry])).min(1),
   norms: z.array(NormSchema).min(1),
   noise: z.array(NoiseSetting).min(1).default([{ name: 'clean', wrappers: [] }]),
   seeds: z.array(seed()).min(1),
@@ -60,9 +79,10 @@ export interface Cell {
 export function expandGrid(e: ExperimentConfig): Cell[] {
   const cells: Cell[] = [];
   for (const agent of e.agents) {
-    for (const envRef of e.envs) {
-      const { id: env, module } = parseEnvRef(envRef, process.cwd());
-      const envLayer = { id: env, ...(module === undefined ? {} : { module }) };
+    for (const entry of envEntries(e.envs)) {
+      const { id: envId, module } = parseEnvRef(entry.id, process.cwd());
+      const env = entry.label;
+      const envLayer = { id: envId, ...(module === undefined ? {} : { module }), ...(entry.kwargs === undefined ? {} : { kwargs: entry.kwargs }) };
       for (const noise of e.noise) {
         for (const norm of e.norms) {
           for (const s of e.seeds) {

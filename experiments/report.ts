@@ -4,8 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { deriveSeed } from '../envs/rng.ts';
-import { parseEnvRef } from '../src/config/env-module.ts';
-import type { ExperimentConfig } from './grid.ts';
+import { envEntries, type ExperimentConfig } from './grid.ts';
 import { intervalSpec, learningCurveSpec, renderFigure, type CurvePoint, type IntervalPoint } from './plots.ts';
 import type { CellResult, GridRun } from './runner.ts';
 import { areaUnderCurve, iqm, mean, median, probabilityOfImprovement, separated, stratifiedBootstrap, type Interval } from './stats.ts';
@@ -66,7 +65,7 @@ export interface ReportFiles {
 
 export async function writeReport(experiment: ExperimentConfig, grid: GridRun, outDir: string, workers: number): Promise<ReportFiles> {
   // Cells are named by env id; a 'module:EnvId' entry of the experiment file reports under its id.
-  const envIds = experiment.envs.map((e) => parseEnvRef(e, '/').id);
+  const envIds = envEntries(experiment.envs).map((e) => e.label);
   const rows: RunRow[] = grid.results.map((r: CellResult) => {
     const curve = readCurve(path.join(outDir, 'runs', r.cell.id));
     return {

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ExperimentConfig, checkCells, expandGrid } from '../../experiments/grid.ts';
+import { ExperimentConfig, checkCells, envEntries, expandGrid } from '../../experiments/grid.ts';
 import { writeReport } from '../../experiments/report.ts';
 import { checkReachable, parseQueueUrl } from '../../experiments/queue/connection.ts';
 import { runGridOnQueue } from '../../experiments/queue/coordinator.ts';
@@ -61,10 +61,11 @@ export async function compare(args: string[], io: Io): Promise<number> {
   const file = positionals[0]!;
   const experiment = parseConfig(ExperimentConfig, readJsonFile(file), file);
   // 'module:EnvId' entries: a relative module is relative to the experiment file; experiment.json keeps it absolute.
-  experiment.envs = experiment.envs.map((env) => formatEnvRef(parseEnvRef(env, path.dirname(path.resolve(file)))));
+  const absolute = (id: string) => formatEnvRef(parseEnvRef(id, path.dirname(path.resolve(file))));
+  experiment.envs = experiment.envs.map((env) => (typeof env === 'string' ? absolute(env) : { ...env, id: absolute(env.id) }));
   const cells = expandGrid(experiment); // validates every run's config before anything runs
-  for (const [i, env] of experiment.envs.entries()) {
-    const ref = parseEnvRef(env, '/');
+  for (const [i, env] of envEntries(experiment.envs).entries()) {
+    const ref = parseEnvRef(env.id, '/');
     if (ref.module !== undefined) await loadEnvModule(ref.module, ref.id, `${file}: envs[${i}]`);
   }
   await checkCells(cells); // and every (agent, env) combination

@@ -235,6 +235,20 @@ describe('agents through the bridge', () => {
     expect((JSON.parse(ev.out) as { episodes: number }).episodes).toBe(4);
   }, 120_000);
 
+  test('an experiment file names a bridged env with its kwargs; the grid runs it and the report names it', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wnrl-flgrid-'));
+    const file = path.join(dir, 'exp.json');
+    fs.writeFileSync(
+      file,
+      JSON.stringify({ name: 'bridged', agents: ['ppo'], envs: [{ id: 'gymnasium:FrozenLake-v1', kwargs: { is_slippery: false }, name: 'FrozenLake-det' }], norms: ['weight'], seeds: [1], steps: 1024, trainer: { evalEpisodes: 2 } }),
+    );
+    const r = await run(['compare', file, '--out', path.join(dir, 'out'), '--workers', '1']);
+    expect(r.code, r.err).toBe(0);
+    const config = JSON.parse(fs.readFileSync(path.join(dir, 'out', 'runs', 'ppo-FrozenLake-det-clean-weight-s1', 'config.json'), 'utf8')) as { env: object };
+    expect(config.env).toMatchObject({ id: 'gymnasium:FrozenLake-v1', kwargs: { is_slippery: false } });
+    expect(fs.readFileSync(path.join(dir, 'out', 'report.md'), 'utf8')).toContain('## FrozenLake-det');
+  }, 120_000);
+
   test.each([
     [['--env', 'gymnasium:FrozenLake-v1', '--obs-noise', '0.1'], "env.wrappers: wnrl's wrappers run inside wnrl's own envs; gymnasium:FrozenLake-v1 runs in Python"],
     [['--env', 'gymnasium:NoSuchEnv-v3'], "gymnasium.make('NoSuchEnv-v3') failed: NameNotFound"],

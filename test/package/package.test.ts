@@ -92,6 +92,8 @@ test('the tarball ships compiled modules and declarations, not the TypeScript so
   expect(list).toContain('package/dist/envs/index.js');
   expect(list).toContain('package/src/cli/bin.js');
   expect(list).toContain('package/scripts/setup-native.mjs');
+  expect(list).toContain('package/scripts/setup-gymnasium.mjs');
+  expect(list).toContain('package/dist/envs/bridge/gymnasium_server.py');
   expect(list.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
 });
 
