@@ -4,9 +4,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { deriveSeed } from '../envs/rng.ts';
-import { envEntries, type ExperimentConfig } from './grid.ts';
+import { createHash } from 'node:crypto';
+import { ConfigError } from '../src/config/parse.ts';
+import type { Summary } from '../src/train/summary.ts';
+import { envEntries, type Cell, type ExperimentConfig } from './grid.ts';
 import { intervalSpec, learningCurveSpec, renderFigure, type CurvePoint, type IntervalPoint } from './plots.ts';
-import type { CellResult, GridRun } from './runner.ts';
+import type { GridRun } from './runner.ts';
 import { areaUnderCurve, iqm, mean, median, probabilityOfImprovement, separated, stratifiedBootstrap, type Interval } from './stats.ts';
 
 export interface RunRow {
@@ -57,17 +60,94 @@ function csvCell(v: unknown): string {
 const toCsv = (header: string[], rows: unknown[][]) => `${[header, ...rows].map((r) => r.map(csvCell).join(',')).join('\n')}\n`;
 
 export interface ReportFiles {
+  /** How many runs the report was built from. */
+  runs: number;
   results: string;
   summary: string;
   report: string;
   figures: string[];
 }
 
-export async function writeReport(experiment: ExperimentConfig, grid: GridRun, outDir: string, workers: number): Promise<ReportFiles> {
+/**
+ * What the report needs of one run, committed with the report as one line of runs.jsonl: its summary and
+ * its learning curve. The run directories (checkpoints, TensorBoard) stay out of git; with runs.jsonl a
+ * fresh clone regenerates the report bit for bit (`wnrl compare FILE --out DIR --report-only`).
+ */
+export interface RunRecord {
+  run: string;
+  /** Hash of the run's config: a record counts only for a cell with the same config. */
+  config: string;
+  summary: Summary;
+  curve: { steps: number[]; returns: number[] };
+}
+export const RUN_RECORDS = 'runs.jsonl';
+
+export function configHash(cell: Cell): string {
+  return createHash('sha256').update(JSON.stringify(cell.config)).digest('hex').slice(0, 16);
+}
+
+function readRecords(outDir: string): RunRecord[] {
+  const file = path.join(outDir, RUN_RECORDS);
+  if (!fs.existsSync(file)) return [];
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as RunRecord);
+}
+
+/** How many runs the report already in outDir was built from (runs.jsonl, else results.csv rows). */
+export function previousRunCount(outDir: string): number {
+  const records = path.join(outDir, RUN_RECORDS);
+  if (fs.existsSync(records)) return readRecords(outDir).length;
+  const results = path.join(outDir, 'results.csv');
+  return fs.existsSync(results) ? Math.max(0, fs.readFileSync(results, 'utf8').trim().split('\n').length - 1) : 0;
+}
+
+/**
+ * The runs a report is built from: those finished on disk now, and the committed records of cells with
+ * unchanged configs whose run directories are not here. Throws when that is fewer runs than the report
+ * already in outDir had: a rerun never replaces a report with one built from fewer runs.
+ */
+/** Runs of these cells finished on disk or recorded in runs.jsonl with the same config. */
+export function availableRuns(cells: readonly Cell[], outDir: string): number {
+  const stored = new Map(readRecords(outDir).map((r) => [r.run, r.config]));
+  return cells.filter((c) => fs.existsSync(path.join(outDir, 'runs', c.id, 'summary.json')) || stored.get(c.id) === configHash(c)).length;
+}
+
+export function shrinkingReportError(outDir: string, available: number): ConfigError | null {
+  const before = previousRunCount(outDir);
+  if (available >= before) return null;
+  return ConfigError.single(
+    '--out',
+    `${outDir} holds a report built from ${before} runs, and only ${available} are here (run directories or ${RUN_RECORDS} records of the same configs); ` +
+      'refusing to replace it with a smaller one: rerun the missing runs, or write the report to another --out',
+  );
+}
+
+export function collectRuns(cells: readonly Cell[], grid: GridRun, outDir: string): { cell: Cell; record: RunRecord }[] {
+  const stored = new Map(readRecords(outDir).map((r) => [r.run, r]));
+  const fresh = new Map(grid.results.map((r) => [r.cell.id, r]));
+  const out: { cell: Cell; record: RunRecord }[] = [];
+  for (const cell of cells) {
+    const r = fresh.get(cell.id);
+    const hash = configHash(cell);
+    if (r !== undefined) out.push({ cell, record: { run: cell.id, config: hash, summary: r.summary, curve: readCurve(path.join(outDir, 'runs', cell.id)) } });
+    else if (stored.get(cell.id)?.config === hash) out.push({ cell, record: stored.get(cell.id)! });
+  }
+  const error = shrinkingReportError(outDir, out.length);
+  if (error) throw error;
+  return out;
+}
+
+export async function writeReport(experiment: ExperimentConfig, grid: GridRun, outDir: string, workers: number, cellsInGrid?: readonly Cell[]): Promise<ReportFiles> {
   // Cells are named by env id; a 'module:EnvId' entry of the experiment file reports under its id.
   const envIds = envEntries(experiment.envs).map((e) => e.label);
-  const rows: RunRow[] = grid.results.map((r: CellResult) => {
-    const curve = readCurve(path.join(outDir, 'runs', r.cell.id));
+  const collected = collectRuns(cellsInGrid ?? grid.results.map((r) => r.cell), grid, outDir);
+  fs.writeFileSync(path.join(outDir, RUN_RECORDS), collected.map(({ record }) => `${JSON.stringify(record)}\n`).join(''));
+  const rows: RunRow[] = collected.map(({ cell, record }) => {
+    const r = { cell, summary: record.summary };
+    const curve = record.curve;
     return {
       run: r.cell.id,
       agent: r.cell.agent,
@@ -264,5 +344,5 @@ export async function writeReport(experiment: ExperimentConfig, grid: GridRun, o
   lines.push('');
   const report = path.join(outDir, 'report.md');
   fs.writeFileSync(report, lines.join('\n'));
-  return { results, summary, report, figures };
+  return { runs: rows.length, results, summary, report, figures };
 }

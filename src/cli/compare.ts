@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ExperimentConfig, checkCells, envEntries, expandGrid } from '../../experiments/grid.ts';
-import { writeReport } from '../../experiments/report.ts';
+import { availableRuns, shrinkingReportError, writeReport } from '../../experiments/report.ts';
 import { checkReachable, parseQueueUrl } from '../../experiments/queue/connection.ts';
 import { runGridOnQueue } from '../../experiments/queue/coordinator.ts';
 import { DEFAULT_QUEUE_NAME, SafeName, safeName } from '../../experiments/queue/protocol.ts';
@@ -72,6 +72,10 @@ export async function compare(args: string[], io: Io): Promise<number> {
   const out = path.resolve(values.out!);
   let workers = nums.workers ?? os.availableParallelism();
   if (queueUrl !== undefined && !values['report-only']) await checkReachable(queueUrl); // exit 2 before anything is written
+  if (values['report-only']) {
+    const shrinking = shrinkingReportError(out, availableRuns(cells, out));
+    if (shrinking) throw shrinking;
+  }
   fs.mkdirSync(out, { recursive: true });
   writeJsonAtomic(path.join(out, 'experiment.json'), experiment);
   const logger = createLogger({ level: 'info', file: path.join(out, 'compare.jsonl'), console: false });
@@ -111,9 +115,9 @@ export async function compare(args: string[], io: Io): Promise<number> {
     const again = await runGrid(cells.filter((c) => fs.existsSync(path.join(out, 'runs', c.id, 'summary.json'))), { outDir: out, workers, logger, progress: null });
     grid.results.push(...again.results);
   }
-  const files = await writeReport(experiment, grid, out, workers);
+  const files = await writeReport(experiment, grid, out, workers, cells);
   io.out.write(
-    `${grid.results.length}/${cells.length} runs finished${grid.failed.length ? `, ${grid.failed.length} failed (see ${path.join(out, 'logs')})` : ''}; ` +
+    `${files.runs}/${cells.length} runs finished${grid.failed.length ? `, ${grid.failed.length} failed (see ${path.join(out, 'logs')})` : ''}; ` +
       `report: ${files.report}\n`,
   );
   return grid.failed.length ? 1 : 0;

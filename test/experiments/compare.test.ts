@@ -126,7 +126,36 @@ test('wnrl compare runs a tiny grid end to end, writes every output, resumes, an
   const third = capture();
   expect(await main(['compare', file, '--out', out, '--workers', '1'], third.io)).toBe(0);
   expect(fs.existsSync(path.join(out, 'runs', 'dqn-CartPole-v1-clean-weight-s1', 'summary.json'))).toBe(true);
+
+  // A fresh clone has only the committed files (no run directories): the report regenerates bit for bit
+  // from runs.jsonl.
+  const committed = ['results.csv', 'summary.csv', 'report.md', 'runs.jsonl', 'figures/CartPole-v1-learning-curves.svg', 'figures/CartPole-v1-learning-curves.png', 'figures/CartPole-v1-final-return.svg'];
+  const before = new Map(committed.map((f) => [f, fs.readFileSync(path.join(out, f))]));
+  expect(fs.readFileSync(path.join(out, 'runs.jsonl'), 'utf8').trim().split('\n')).toHaveLength(8);
+  fs.rmSync(path.join(out, 'runs'), { recursive: true });
+  const fresh = capture();
+  expect(await main(['compare', file, '--out', out, '--report-only'], fresh.io), fresh.chunks.err).toBe(0);
+  expect(fresh.chunks.out).toContain('8/8 runs finished');
+  for (const f of committed) expect(fs.readFileSync(path.join(out, f)).equals(before.get(f)!), f).toBe(true);
+  // Without the records too, --report-only refuses to replace the report with an empty one.
+  fs.rmSync(path.join(out, 'runs.jsonl'));
+  const empty = capture();
+  expect(await main(['compare', file, '--out', out, '--report-only'], empty.io)).toBe(2);
+  expect(empty.chunks.err).toContain('holds a report built from 8 runs, and only 0 are here');
+  expect(fs.readFileSync(path.join(out, 'results.csv')).equals(before.get('results.csv')!)).toBe(true);
 }, 180_000);
+
+test('the committed noisy-cartpole report (no per-run records) is refused, not overwritten, by --report-only', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wnrl-record-'));
+  const out = path.join(dir, 'noisy-cartpole');
+  fs.cpSync(path.join('experiments', 'results', 'noisy-cartpole'), out, { recursive: true });
+  const files = fs.readdirSync(out, { recursive: true }).map(String).sort();
+  const r = capture();
+  expect(await main(['compare', path.join('experiments', 'noisy-cartpole.json'), '--out', out, '--report-only'], r.io)).toBe(2);
+  expect(r.chunks.err).toContain('holds a report built from 200 runs, and only 0 are here');
+  expect(fs.readdirSync(out, { recursive: true }).map(String).sort()).toEqual(files);
+  for (const f of ['results.csv', 'report.md', 'summary.csv']) expect(fs.readFileSync(path.join(out, f)).equals(fs.readFileSync(path.join('experiments', 'results', 'noisy-cartpole', f))), f).toBe(true);
+}, 60_000);
 
 test('wnrl compare rejects a bad experiment file with exit 2', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wnrl-compare-'));
