@@ -20,7 +20,7 @@ import type { EnvSpec, Info } from '../core.ts';
 import { EnvError } from '../errors.ts';
 import { Box, Discrete, MultiDiscrete, observationEncoder, spaceFromJSON, type ObservationEncoder, type Space, type SpaceJson } from '../spaces/space.ts';
 import { ConfigError } from '../validate.ts';
-import type { VectorEnv, VectorResetResult, VectorStepResult } from '../vector/vector-env.ts';
+import type { SpawnOptions, VectorEnv, VectorResetResult, VectorStepResult } from '../vector/vector-env.ts';
 
 export const GYMNASIUM_PREFIX = 'gymnasium:';
 
@@ -248,8 +248,10 @@ export class GymnasiumVectorEnv implements VectorEnv {
   }
 
   /** Another vector env of the same id and kwargs (the Trainer's evaluation env). */
-  spawn(opts: { numEnvs: number; seed?: number }): Promise<VectorEnv> {
-    return GymnasiumVectorEnv.open(this.id, { ...this.options, ...opts });
+  spawn(opts: SpawnOptions): Promise<VectorEnv> {
+    const { perturb, ...rest } = opts;
+    if (perturb !== undefined) return Promise.reject(ConfigError.single('trainer.robustness', `wnrl's wrappers run inside wnrl's own envs; ${this.id} runs in Python`));
+    return GymnasiumVectorEnv.open(this.id, { ...this.options, ...rest });
   }
 
   async close(): Promise<void> {

@@ -12,6 +12,7 @@ import { entropySeed } from '../rng.ts';
 import { Box, Discrete, type Space } from '../spaces/space.ts';
 import { makeEnv, type MakeEnvOptions } from '../registry.ts';
 import { RunningNormalizer } from '../wrappers/running-mean-std.ts';
+import type { WrapperConfigInput } from '../wrappers/config.ts';
 
 export interface VectorResetResult {
   observations: Float32Array;
@@ -25,14 +26,23 @@ export interface VectorStepResult {
   infos: Info[];
 }
 
+export interface SpawnOptions {
+  numEnvs: number;
+  seed?: number;
+  perturb?: WrapperConfigInput;
+}
+
 export interface VectorEnv {
   readonly numEnvs: number;
   readonly singleObservationSpace: Space;
   readonly singleActionSpace: Space;
   /** The task's id, time limit and reward threshold, when known. */
   readonly spec?: EnvSpec | undefined;
-  /** Another vector env of the same task and settings (what the Trainer evaluates on). */
-  spawn?(opts: { numEnvs: number; seed?: number }): Promise<VectorEnv>;
+  /**
+   * Another vector env of the same task and settings (what the Trainer evaluates on). `perturb` replaces
+   * the wrapper of its type (or adds it): a test-time perturbation for robustness curves.
+   */
+  spawn?(opts: SpawnOptions): Promise<VectorEnv>;
   reset(opts?: { seed?: number }): Promise<VectorResetResult>;
   /**
    * `Int32Array` of numEnvs actions for Discrete, as indices 0..n-1 (env i receives start + index, so
@@ -143,9 +153,12 @@ export class SyncVectorEnv implements VectorEnv {
     return this.envs[0]!.spec;
   }
 
-  spawn(opts: { numEnvs: number; seed?: number }): Promise<VectorEnv> {
+  spawn(opts: SpawnOptions): Promise<VectorEnv> {
     if (this.origin === null) return Promise.reject(new WnrlError('CONFIG', 'SyncVectorEnv.spawn: only a vector env made by makeVectorEnv knows how to make another'));
-    return Promise.resolve(makeVectorEnv(this.origin.id, { ...this.origin.options, ...opts }));
+    const { perturb, ...rest } = opts;
+    let wrappers = this.origin.options.wrappers ?? [];
+    if (perturb !== undefined) wrappers = [...wrappers.filter((w) => w.type !== perturb.type), perturb];
+    return Promise.resolve(makeVectorEnv(this.origin.id, { ...this.origin.options, ...rest, wrappers }));
   }
 
   toString(): string {

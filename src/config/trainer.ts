@@ -2,6 +2,19 @@ import { z } from 'zod';
 import { nonNegativeInt, positiveInt, seed } from './common.ts';
 
 
+/**
+ * A test-time perturbation swept over strengths after training: the final policy is evaluated once per
+ * value (evalEpisodes deterministic episodes, the same seed for every value and run) with the
+ * wrapper set to that value, replacing a training-time wrapper of the same type (0 removes it).
+ */
+export const RobustnessSweep = z
+  .strictObject({
+    wrapper: z.enum(['observationNoise', 'flicker', 'stickyActions'], { error: "expected 'observationNoise' (std), 'flicker' (p) or 'stickyActions' (p)" }),
+    values: z.array(z.number().nonnegative({ error: 'expected values >= 0' }).finite()).min(1),
+  })
+  .refine((s) => s.wrapper === 'observationNoise' || s.values.every((v) => v <= 1), { error: 'flicker and stickyActions take probabilities in [0, 1]', path: ['values'] });
+export type RobustnessSweep = z.output<typeof RobustnessSweep>;
+
 export const TrainerConfig = z.strictObject({
   /** Environment steps (summed over envs). */
   totalSteps: positiveInt().default(100_000),
@@ -24,6 +37,8 @@ export const TrainerConfig = z.strictObject({
   /** Window of training episodes for the solved criterion and the progress display. */
   returnWindow: positiveInt().default(20),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Robustness curves: evaluations of the final policy under swept test-time perturbations. */
+  robustness: z.array(RobustnessSweep).default([]),
 });
 export type TrainerConfig = z.output<typeof TrainerConfig>;
 export type TrainerConfigInput = z.input<typeof TrainerConfig>;

@@ -23,5 +23,9 @@ export const Summary = z.object({
   msPerUpdate: z.number().nullable(),
   backend: z.string(),
   version: z.string(),
+  /** Final-policy evaluations under test-time perturbations (trainer.robustness), one entry per sweep. */
+  robustness: z
+    .array(z.object({ wrapper: z.string(), values: z.array(z.number()), returnMeans: z.array(z.number()) }))
+    .optional(),
 });
 export type Summary = z.infer<typeof Summary>;

@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Agent, Metrics } from '../../agents/agent.ts';
 import { deriveSeed } from '../../envs/rng.ts';
 import { SyncVectorEnv, type VectorEnv } from '../../envs/vector/vector-env.ts';
+import type { WrapperConfigInput } from '../../envs/wrappers/config.ts';
 import type { EpisodeStatistics } from '../../envs/wrappers/record-episode-statistics.ts';
 import { backendInfo } from '../backend.ts';
 import { TrainerConfig, type TrainerConfigInput } from '../config/trainer.ts';
@@ -91,6 +92,31 @@ export class Trainer {
     throw new Error('Trainer: pass evalEnv for a vector env that cannot spawn another (no spawn())');
   }
 
+  /** trainer.robustness: the final policy on fresh envs with each swept perturbation, one seed for all. */
+  private async robustnessCurves(log: Logger): Promise<Summary['robustness']> {
+    const sweeps = this.config.robustness;
+    if (sweeps.length === 0) return undefined;
+    if (this.env.spawn === undefined) throw new Error('Trainer: trainer.robustness needs a vector env that can spawn another');
+    const seed = deriveSeed(this.config.seed, 'robustness');
+    const out: NonNullable<Summary['robustness']> = [];
+    for (const sweep of sweeps) {
+      const returnMeans: number[] = [];
+      for (const value of sweep.values) {
+        const perturb: WrapperConfigInput = sweep.wrapper === 'observationNoise' ? { type: 'observationNoise', std: value } : { type: sweep.wrapper, p: value };
+        const env = await this.env.spawn({ numEnvs: Math.min(this.config.evalEpisodes, 32), seed, perturb });
+        try {
+          syncNormalization(this.env, env);
+          returnMeans.push((await evaluate(this.agent, env, this.config.evalEpisodes, seed)).mean);
+        } finally {
+          await env.close();
+        }
+      }
+      log.info({ wrapper: sweep.wrapper, values: sweep.values, returnMeans }, 'robustness');
+      out.push({ wrapper: sweep.wrapper, values: [...sweep.values], returnMeans });
+    }
+    return out;
+  }
+
   async run(): Promise<Summary> {
     const c = this.config;
     const { agent, env } = this;
@@ -128,6 +154,7 @@ export class Trainer {
     let lastMetrics: Metrics | null = null;
     let updateMs = 0;
     let updateCalls = 0;
+    let robustness: Summary['robustness'];
     const t0 = performance.now();
     const seconds = () => (performance.now() - t0) / 1000;
     const startStep = step;
@@ -277,6 +304,7 @@ export class Trainer {
         writeMetrics();
       }
       await checkpoint();
+      robustness = await this.robustnessCurves(log);
     } finally {
       progress.done();
       csv?.close();
@@ -304,6 +332,7 @@ export class Trainer {
       msPerUpdate: updateCalls > 0 ? updateMs / updateCalls : null,
       backend: info.backend,
       version: version(),
+      ...(robustness === undefined ? {} : { robustness }),
     };
     if (runDir !== undefined) writeJsonAtomic(path.join(runDir, RUN_FILES.summary), summary);
     log.info({ ...summary }, 'train end');

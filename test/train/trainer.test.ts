@@ -116,3 +116,29 @@ test('checkpoints carry observation- and reward-normalization statistics; restor
   expect(normalizationState(fresh)).toEqual({ normalization: saved.normalization, rewardNormalization: saved.rewardNormalization }); // frozen
   await fresh.close();
 }, 60_000);
+
+test('robustness sweeps: the final policy under each test-time perturbation, replacing the training one', async () => {
+  // A policy that balances: PPO on clean CartPole. Sticky actions p = 1 repeat the first action forever.
+  const { PPO } = await import('../../agents/ppo.ts');
+  const { presetFor } = await import('../../src/config/presets.ts');
+  const env = makeVectorEnv('CartPole-v1', { numEnvs: 8, seed: 3, wrappers: [{ type: 'stickyActions', p: 0.1 }] });
+  const preset = presetFor('ppo', 'CartPole-v1') as { agent: Record<string, unknown> };
+  const agent = new PPO({ env, seed: 3, ...(preset.agent as object) });
+  const robustness = [
+    { wrapper: 'stickyActions' as const, values: [0, 1] },
+    { wrapper: 'observationNoise' as const, values: [0, 5] },
+  ];
+  const summary = await new Trainer({ agent, env, totalSteps: 20_000, seed: 3, evalInterval: 0, evalEpisodes: 8, earlyStop: false, robustness }).run();
+  agent.dispose();
+  await env.close();
+  expect(summary.robustness?.map((r) => [r.wrapper, r.values, r.returnMeans.length])).toEqual([
+    ['stickyActions', [0, 1], 2],
+    ['observationNoise', [0, 5], 2],
+  ]);
+  const [sticky, noise] = summary.robustness!;
+  // p = 0 replaces the training p = 0.1 (a clean test env); p = 1 never changes the first action.
+  expect(sticky!.returnMeans[0]).toBeGreaterThan(100);
+  expect(sticky!.returnMeans[1]).toBeLessThan(20);
+  // σ = 0 adds nothing to the training wrappers (sticky 0.1 stays); σ = 5 on observations of scale ~0.1 ruins the policy.
+  expect(noise!.returnMeans[1]).toBeLessThan(noise!.returnMeans[0]! / 2);
+}, 120_000);
