@@ -11,6 +11,7 @@ import { WrapperConfig } from '../envs/wrappers/config.ts';
 import { nonNegativeInt, positiveInt, seed } from '../src/config/common.ts';
 import { NormSchema, type Norm } from '../src/config/network.ts';
 import { AGENTS, resolveRunConfig, type RunConfig } from '../src/config/run.ts';
+import { RobustnessSweep } from '../src/config/trainer.ts';
 
 export const NoiseSetting = z.strictObject({
   /** Short name used in run names, tables and figures: `clean`, `obs0.2`, ... */
@@ -62,8 +63,59 @@ export const ExperimentConfig = z.strictObject({
     .default({ earlyStop: false }),
   /** Success threshold for "steps to threshold" (default: each env's registered reward threshold). */
   threshold: z.number().nullable().optional(),
-});
+  /** Robustness curves: every evaluation run's final policy under these test-time perturbations. */
+  robustness: z.array(RobustnessSweep).default([]),
+  /**
+   * A tuning stage: per (agent, env, norm), every combination of the candidate values (config paths such
+   * as "agent.learningRate") runs on the tuning seeds; the best by `metric` (mean over the tuning seeds of
+   * the area under the learning curve, or of the final evaluation) is what the evaluation seeds run.
+   */
+  tuning: z
+    .strictObject({
+      seeds: z.array(seed()).min(1),
+      candidates: z.record(z.string().regex(/^(agent|env|trainer)(\.[A-Za-z0-9_]+)+$/, { error: 'expected a config path such as agent.learningRate' }), z.array(z.unknown()).min(1)),
+      metric: z.enum(['auc', 'final']).default('auc'),
+      /** The noise setting tuning runs train under (default: the first). */
+      noise: z.string().optional(),
+      /** Steps per tuning run (default: steps). */
+      steps: positiveInt().optional(),
+    })
+    .optional(),
+})
+  .superRefine((e, ctx) => {
+    if (e.tuning === undefined) return;
+    const overlap = e.tuning.seeds.filter((s) => e.seeds.includes(s));
+    if (overlap.length) ctx.addIssue({ code: 'custom', path: ['tuning', 'seeds'], message: `must be disjoint from the evaluation seeds; both have ${overlap.join(', ')}` });
+    if (e.tuning.noise !== undefined && !e.noise.some((n) => n.name === e.tuning!.noise)) {
+      ctx.addIssue({ code: 'custom', path: ['tuning', 'noise'], message: `expected one of the noise settings (${e.noise.map((n) => n.name).join(', ')}); got '${e.tuning.noise}'` });
+    }
+  });
 export type ExperimentConfig = z.output<typeof ExperimentConfig>;
+
+/** One combination of candidate values: config path -> value. */
+export type Candidate = Record<string, unknown>;
+
+/** Every combination of the candidate values, in the order the file lists them (the first key varies slowest). */
+export function candidates(e: ExperimentConfig): Candidate[] {
+  let out: Candidate[] = [{}];
+  for (const [key, values] of Object.entries(e.tuning?.candidates ?? {})) out = out.flatMap((c) => values.map((v) => ({ ...c, [key]: v })));
+  return out;
+}
+
+/** A candidate as a config layer: { "agent.learningRate": 1e-3 } -> { agent: { learningRate: 1e-3 } }. */
+function candidateLayer(c: Candidate): Record<string, unknown> {
+  const layer: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(c)) {
+    const parts = key.split('.');
+    let node = layer;
+    for (const p of parts.slice(0, -1)) node = (node[p] ??= {}) as Record<string, unknown>;
+    node[parts.at(-1)!] = value;
+  }
+  return layer;
+}
+
+/** The key a tuning winner is chosen per. */
+export const tuningKey = (c: { agent: string; env: string; norm: string }) => `${c.agent}|${c.env}|${c.norm}`;
 
 export interface Cell {
   /** `<agent>-<env>-<noise>-<norm>-s<seed>`: the run's directory name. */
@@ -74,9 +126,41 @@ export interface Cell {
   norm: Norm;
   seed: number;
   config: RunConfig;
+  /** Tuning runs: which candidate (index into candidates(e)) and its values. */
+  tuning?: { candidate: number; values: Candidate };
 }
 
-export function expandGrid(e: ExperimentConfig): Cell[] {
+/** The tuning stage's runs: `tune-<agent>-<env>-<norm>-c<k>-s<seed>`, trained under the tuning noise setting. */
+export function expandTuning(e: ExperimentConfig): Cell[] {
+  if (e.tuning === undefined) return [];
+  const t = e.tuning;
+  const noise = e.noise.find((n) => n.name === (t.noise ?? e.noise[0]!.name))!;
+  const all = candidates(e);
+  return expandCells({ ...e, noise: [noise], seeds: t.seeds, steps: t.steps ?? e.steps, robustness: [] }, (base) =>
+    all.map((values, k) => ({ id: `tune-${base.agent}-${base.slug}-${base.norm}-c${k}-s${base.seed}`, layer: candidateLayer(values), tuning: { candidate: k, values } })),
+  );
+}
+
+/**
+ * The evaluation runs. With a tuning stage, `winners` (per tuningKey) gives each (agent, env, norm) its
+ * chosen candidate; every evaluation seed of every noise setting runs with it.
+ */
+export function expandGrid(e: ExperimentConfig, winners?: ReadonlyMap<string, Candidate>): Cell[] {
+  if (e.tuning !== undefined && winners === undefined) throw new Error('expandGrid: an experiment with a tuning stage needs the tuning winners');
+  return expandCells(e, (base) => {
+    const chosen = winners?.get(tuningKey(base));
+    if (e.tuning !== undefined && chosen === undefined) throw new Error(`expandGrid: no tuning winner for ${tuningKey(base)}`);
+    return [{ id: base.id, layer: chosen === undefined ? {} : candidateLayer(chosen) }];
+  });
+}
+
+interface Variant {
+  id: string;
+  layer: Record<string, unknown>;
+  tuning?: { candidate: number; values: Candidate };
+}
+
+function expandCells(e: ExperimentConfig, variants: (base: { id: string; agent: string; env: string; slug: string; norm: string; seed: number }) => Variant[]): Cell[] {
   const cells: Cell[] = [];
   for (const agent of e.agents) {
     for (const entry of envEntries(e.envs)) {
@@ -86,21 +170,25 @@ export function expandGrid(e: ExperimentConfig): Cell[] {
       for (const noise of e.noise) {
         for (const norm of e.norms) {
           for (const s of e.seeds) {
-            const id = `${agent}-${env.replace(/[^A-Za-z0-9_.-]/g, '_')}-${noise.name}-${norm}-s${s}`;
-            // The noise setting's wrappers add to the preset's (normalizers stay).
-            const config = resolveRunConfig(
-              [
-                { env: envLayer, agent: { algo: agent } },
-                { agent: e.overrides[agent] ?? {} },
-                {
-                  env: envLayer,
-                  agent: { algo: agent, network: { norm } },
-                  trainer: { totalSteps: e.steps, seed: s, logLevel: 'warn', ...e.trainer },
-                },
-              ],
-              { addWrappers: noise.wrappers },
-            );
-            cells.push({ id, agent, env, noise: noise.name, norm, seed: s, config });
+            const slug = env.replace(/[^A-Za-z0-9_.-]/g, '_');
+            const baseId = `${agent}-${slug}-${noise.name}-${norm}-s${s}`;
+            for (const v of variants({ id: baseId, agent, env, slug, norm, seed: s })) {
+              // The noise setting's wrappers add to the preset's (normalizers stay).
+              const config = resolveRunConfig(
+                [
+                  { env: envLayer, agent: { algo: agent } },
+                  { agent: e.overrides[agent] ?? {} },
+                  v.layer,
+                  {
+                    env: envLayer,
+                    agent: { algo: agent, network: { norm } },
+                    trainer: { totalSteps: e.steps, seed: s, logLevel: 'warn', ...e.trainer, ...(e.robustness.length ? { robustness: e.robustness } : {}) },
+                  },
+                ],
+                { addWrappers: noise.wrappers },
+              );
+              cells.push({ id: v.id, agent, env, noise: noise.name, norm, seed: s, config, ...(v.tuning ? { tuning: v.tuning } : {}) });
+            }
           }
         }
       }

@@ -76,3 +76,33 @@ export function intervalSpec(points: IntervalPoint[], title: string, xTitle: str
     // One x scale for every panel, so norms compare across noise settings at a glance.
   } as vl.TopLevelSpec;
 }
+
+export interface RobustnessPoint {
+  agent: string;
+  /** Training noise setting and swept wrapper, e.g. "clean · observationNoise". */
+  panel: string;
+  norm: string;
+  strength: number;
+  mean: number;
+  low: number;
+  high: number;
+}
+
+/** Evaluation return of the final policies against test-time perturbation strength, per norm (95% bootstrap band). */
+export function robustnessSpec(points: RobustnessPoint[], title: string): vl.TopLevelSpec {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title,
+    data: { values: points },
+    facet: { row: { field: 'agent', type: 'nominal', title: null }, column: { field: 'panel', type: 'nominal', title: null } },
+    spec: {
+      width: 200,
+      height: 150,
+      layer: [
+        { mark: { type: 'area', opacity: 0.18 }, encoding: { x: { field: 'strength', type: 'quantitative', title: 'perturbation strength' }, y: { field: 'low', type: 'quantitative', title: 'evaluation return' }, y2: { field: 'high' }, color } },
+        { mark: { type: 'line', strokeWidth: 1.6, point: true }, encoding: { x: { field: 'strength', type: 'quantitative' }, y: { field: 'mean', type: 'quantitative' }, color } },
+      ],
+    },
+    resolve: { scale: { x: 'independent' } },
+  } as vl.TopLevelSpec;
+}

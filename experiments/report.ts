@@ -8,8 +8,9 @@ import { createHash } from 'node:crypto';
 import { ConfigError } from '../src/config/parse.ts';
 import type { Summary } from '../src/train/summary.ts';
 import { envEntries, type Cell, type ExperimentConfig } from './grid.ts';
-import { intervalSpec, learningCurveSpec, renderFigure, type CurvePoint, type IntervalPoint } from './plots.ts';
-import type { GridRun } from './runner.ts';
+import { chooseWinners, type TuningOutcome } from './tuning.ts';
+import { intervalSpec, learningCurveSpec, renderFigure, robustnessSpec, type CurvePoint, type IntervalPoint, type RobustnessPoint } from './plots.ts';
+import { readSummary, type GridRun } from './runner.ts';
 import { areaUnderCurve, iqm, mean, median, probabilityOfImprovement, separated, stratifiedBootstrap, type Interval } from './stats.ts';
 
 export interface RunRow {
@@ -26,6 +27,7 @@ export interface RunRow {
   stepsPerSecond: number;
   wallSeconds: number;
   curve: { steps: number[]; returns: number[] };
+  robustness: NonNullable<Summary['robustness']>;
 }
 
 /** The training-return curve of a run (metrics.csv rows with a recent-episodes mean). */
@@ -45,6 +47,28 @@ export function readCurve(runDir: string): { steps: number[]; returns: number[] 
     returns.push(Number(cells[ri]));
   }
   return { steps, returns };
+}
+
+/** Per (agent, training noise, swept wrapper, norm, strength): the mean over seeds with a bootstrap interval. */
+function robustnessPoints(cells: readonly { agent: string; noise: string; norm: string; runs: RunRow[] }[]): RobustnessPoint[] {
+  const out: RobustnessPoint[] = [];
+  for (const c of cells) {
+    const sweeps = new Map<string, Map<number, number[]>>();
+    for (const r of c.runs) {
+      for (const s of r.robustness) {
+        const byValue = sweeps.get(s.wrapper) ?? new Map<number, number[]>();
+        s.values.forEach((v, i) => byValue.set(v, [...(byValue.get(v) ?? []), s.returnMeans[i]!]));
+        sweeps.set(s.wrapper, byValue);
+      }
+    }
+    for (const [wrapper, byValue] of sweeps) {
+      for (const [strength, values] of [...byValue.entries()].sort((a, b) => a[0] - b[0])) {
+        const ci = stratifiedBootstrap([values], mean, deriveSeed(5, `${c.agent}|${c.noise}|${c.norm}|${wrapper}|${strength}`), 1000);
+        out.push({ agent: c.agent, panel: `${c.noise} · ${wrapper}`, norm: c.norm, strength, mean: ci.point, low: ci.low, high: ci.high });
+      }
+    }
+  }
+  return out;
 }
 
 /** Fewer seeds than this make percentile-bootstrap intervals degenerate (3 of 3 wins gives [1, 1]). */
@@ -86,7 +110,7 @@ export function configHash(cell: Cell): string {
   return createHash('sha256').update(JSON.stringify(cell.config)).digest('hex').slice(0, 16);
 }
 
-function readRecords(outDir: string): RunRecord[] {
+export function readRecords(outDir: string): RunRecord[] {
   const file = path.join(outDir, RUN_RECORDS);
   if (!fs.existsSync(file)) return [];
   return fs
@@ -130,9 +154,9 @@ export function collectRuns(cells: readonly Cell[], grid: GridRun, outDir: strin
   const fresh = new Map(grid.results.map((r) => [r.cell.id, r]));
   const out: { cell: Cell; record: RunRecord }[] = [];
   for (const cell of cells) {
-    const r = fresh.get(cell.id);
     const hash = configHash(cell);
-    if (r !== undefined) out.push({ cell, record: { run: cell.id, config: hash, summary: r.summary, curve: readCurve(path.join(outDir, 'runs', cell.id)) } });
+    const summary = fresh.get(cell.id)?.summary ?? readSummary(path.join(outDir, 'runs', cell.id, 'summary.json'));
+    if (summary !== null) out.push({ cell, record: { run: cell.id, config: hash, summary, curve: readCurve(path.join(outDir, 'runs', cell.id)) } });
     else if (stored.get(cell.id)?.config === hash) out.push({ cell, record: stored.get(cell.id)! });
   }
   const error = shrinkingReportError(outDir, out.length);
@@ -145,7 +169,13 @@ export async function writeReport(experiment: ExperimentConfig, grid: GridRun, o
   const envIds = envEntries(experiment.envs).map((e) => e.label);
   const collected = collectRuns(cellsInGrid ?? grid.results.map((r) => r.cell), grid, outDir);
   fs.writeFileSync(path.join(outDir, RUN_RECORDS), collected.map(({ record }) => `${JSON.stringify(record)}\n`).join(''));
-  const rows: RunRow[] = collected.map(({ cell, record }) => {
+  // The tuning stage, recomputed from the records (so --report-only on a clone gives the same table).
+  const tuneCells = (cellsInGrid ?? []).filter((c) => c.tuning !== undefined);
+  const byRun = new Map(collected.map((c) => [c.cell.id, c.record]));
+  const failedIds = new Set(grid.failed.map((f) => f.cell.id));
+  const tuning: TuningOutcome | null =
+    experiment.tuning === undefined ? null : chooseWinners(experiment, tuneCells, (c) => byRun.get(c.id) ?? (failedIds.has(c.id) ? 'failed' : null));
+  const rows: RunRow[] = collected.filter(({ cell }) => cell.tuning === undefined).map(({ cell, record }) => {
     const r = { cell, summary: record.summary };
     const curve = record.curve;
     return {
@@ -162,6 +192,7 @@ export async function writeReport(experiment: ExperimentConfig, grid: GridRun, o
       stepsPerSecond: r.summary.stepsPerSecond,
       wallSeconds: r.summary.wallSeconds,
       curve,
+      robustness: r.summary.robustness ?? [],
     };
   });
 
@@ -222,6 +253,7 @@ export async function writeReport(experiment: ExperimentConfig, grid: GridRun, o
   // --- figures ---
   const figDir = path.join(outDir, 'figures');
   const figures: string[] = [];
+  const robustnessByEnv = new Map<string, RobustnessPoint[]>();
   for (const env of envIds) {
     const slug = env.replace(/[^A-Za-z0-9_.-]/g, '_');
     const curvePoints: CurvePoint[] = [];
@@ -238,6 +270,23 @@ export async function writeReport(experiment: ExperimentConfig, grid: GridRun, o
     const curves = await renderFigure(learningCurveSpec(curvePoints, `${env}: training return (mean over seeds, 95% bootstrap band)`), path.join(figDir, `${slug}-learning-curves`));
     const finals = await renderFigure(intervalSpec(intervals, `${env}: final evaluation return (IQM, 95% stratified bootstrap CI)`, 'final eval return'), path.join(figDir, `${slug}-final-return`));
     figures.push(curves.svg, curves.png, finals.svg, finals.png);
+    const robust = robustnessPoints(cells.filter((x) => x.env === env));
+    if (robust.length) {
+      const fig = await renderFigure(robustnessSpec(robust, `${env}: final policies under test-time perturbations (mean over seeds, 95% bootstrap band)`), path.join(figDir, `${slug}-robustness`));
+      figures.push(fig.svg, fig.png);
+      robustnessByEnv.set(env, robust);
+    }
+  }
+
+  // --- tuning.csv: one row per (agent, env, norm, candidate) ---
+  if (tuning !== null) {
+    fs.writeFileSync(
+      path.join(outDir, 'tuning.csv'),
+      toCsv(
+        ['agent', 'env', 'norm', 'candidate', 'values', 'metric', 'scores', 'mean', 'chosen'],
+        tuning.rows.map((r) => [r.agent, r.env, r.norm, r.candidate, JSON.stringify(r.values), experiment.tuning!.metric, r.scores.map((x) => (x === null ? '' : fmt(x, 3))).join(' '), fmt(r.mean, 3), r.chosen]),
+      ),
+    );
   }
 
   // --- report.md ---
@@ -270,11 +319,47 @@ export async function writeReport(experiment: ExperimentConfig, grid: GridRun, o
   }
   const noiseDesc = experiment.noise.map((n) => `\`${n.name}\`: ${n.wrappers.length ? n.wrappers.map((w) => JSON.stringify(w)).join(', ') : 'no noise'}`);
   lines.push(`Noise settings: ${noiseDesc.join('; ')}.`, '');
+  if (tuning !== null) {
+    const t = experiment.tuning!;
+    lines.push(
+      '## Tuning',
+      '',
+      `Each (agent, env, norm) ran every candidate on tuning seeds ${t.seeds.join(', ')} (${(t.steps ?? experiment.steps).toLocaleString('en-US')} steps, noise setting \`${t.noise ?? experiment.noise[0]!.name}\`); ` +
+        `the candidate with the highest mean ${t.metric === 'auc' ? 'area under the learning curve (mean training return over the budget)' : 'final evaluation return'} was then run on the evaluation seeds ${experiment.seeds.join(', ')}, which tuning never saw. Chosen: **bold**.`,
+      '',
+      `| agent | env | norm | ${Object.keys(t.candidates).join(' | ')} | ${t.metric} per tuning seed | mean |`,
+      `| --- | --- | --- | ${Object.keys(t.candidates).map(() => '---').join(' | ')} | --- | --- |`,
+    );
+    for (const r of tuning.rows) {
+      const b = (x: string) => (r.chosen ? `**${x}**` : x);
+      lines.push(`| ${r.agent} | ${r.env} | ${r.norm} | ${Object.keys(t.candidates).map((k) => b(JSON.stringify(r.values[k]))).join(' | ')} | ${r.failed ? 'failed' : r.scores.map((x) => fmt(x, 1)).join(', ')} | ${b(fmt(r.mean, 1) || '–')} |`);
+    }
+    lines.push('');
+  }
 
   const findings: string[] = [];
   for (const env of envIds) {
     const slug = env.replace(/[^A-Za-z0-9_.-]/g, '_');
     lines.push(`## ${env}`, '', `![learning curves](figures/${slug}-learning-curves.png)`, '', `![final returns](figures/${slug}-final-return.png)`, '');
+    const robust = robustnessByEnv.get(env);
+    if (robust) {
+      lines.push(`![robustness](figures/${slug}-robustness.png)`, '', 'Robustness: mean evaluation return of the final policies [95% bootstrap CI over seeds] at each test-time perturbation strength (the swept wrapper replaces a training one of its type).', '');
+      const panels = [...new Set(robust.map((p) => p.panel))];
+      for (const agent of experiment.agents) {
+        for (const panel of panels) {
+          const pts = robust.filter((p) => p.agent === agent && p.panel === panel);
+          if (!pts.length) continue;
+          const strengths = [...new Set(pts.map((p) => p.strength))].sort((a, b) => a - b);
+          lines.push(`| ${agent} · ${panel} | ${strengths.map((x) => `${x}`).join(' | ')} |`, `| --- | ${strengths.map(() => '---').join(' | ')} |`);
+          for (const norm of experiment.norms) {
+            const row = strengths.map((x) => pts.find((p) => p.norm === norm && p.strength === x));
+            if (row.every((p) => p === undefined)) continue;
+            lines.push(`| ${norm} | ${row.map((p) => (p ? `${fmt(p.mean)} [${fmt(p.low)}, ${fmt(p.high)}]` : '')).join(' | ')} |`);
+          }
+          lines.push('');
+        }
+      }
+    }
     for (const agent of experiment.agents) {
       lines.push(`### ${agent}`, '');
       lines.push('| noise | norm | final IQM [95% CI] | final mean [95% CI] | AUC IQM [95% CI] | reached threshold | median steps to threshold | ms per update |');
@@ -344,5 +429,5 @@ export async function writeReport(experiment: ExperimentConfig, grid: GridRun, o
   lines.push('');
   const report = path.join(outDir, 'report.md');
   fs.writeFileSync(report, lines.join('\n'));
-  return { runs: rows.length, results, summary, report, figures };
+  return { runs: collected.length, results, summary, report, figures };
 }

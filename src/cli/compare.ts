@@ -5,12 +5,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ExperimentConfig, checkCells, envEntries, expandGrid } from '../../experiments/grid.ts';
-import { availableRuns, shrinkingReportError, writeReport } from '../../experiments/report.ts';
+import { ExperimentConfig, checkCells, envEntries, expandGrid, expandTuning, type Cell } from '../../experiments/grid.ts';
+import { chooseWinners, type RunLookup, type TuningOutcome } from '../../experiments/tuning.ts';
+import { availableRuns, configHash, readCurve, readRecords, shrinkingReportError, writeReport } from '../../experiments/report.ts';
 import { checkReachable, parseQueueUrl } from '../../experiments/queue/connection.ts';
 import { runGridOnQueue } from '../../experiments/queue/coordinator.ts';
 import { DEFAULT_QUEUE_NAME, SafeName, safeName } from '../../experiments/queue/protocol.ts';
-import { runGrid, type GridRun } from '../../experiments/runner.ts';
+import { readSummary, runGrid, type GridRun } from '../../experiments/runner.ts';
 import { positiveInt } from '../config/common.ts';
 import { formatEnvRef, loadEnvModule, parseEnvRef } from '../config/env-module.ts';
 import { ConfigError, parseConfig } from '../config/parse.ts';
@@ -63,25 +64,41 @@ export async function compare(args: string[], io: Io): Promise<number> {
   // 'module:EnvId' entries: a relative module is relative to the experiment file; experiment.json keeps it absolute.
   const absolute = (id: string) => formatEnvRef(parseEnvRef(id, path.dirname(path.resolve(file))));
   experiment.envs = experiment.envs.map((env) => (typeof env === 'string' ? absolute(env) : { ...env, id: absolute(env.id) }));
-  const cells = expandGrid(experiment); // validates every run's config before anything runs
+  // Every run's config is resolved and validated before anything runs: the tuning stage's now, the
+  // evaluation stage's too when there is no tuning (with one, they wait for its winners).
+  const tuneCells = expandTuning(experiment);
+  const untuned = experiment.tuning === undefined ? expandGrid(experiment) : null;
   for (const [i, env] of envEntries(experiment.envs).entries()) {
     const ref = parseEnvRef(env.id, '/');
     if (ref.module !== undefined) await loadEnvModule(ref.module, ref.id, `${file}: envs[${i}]`);
   }
-  await checkCells(cells); // and every (agent, env) combination
+  await checkCells(untuned ?? tuneCells); // and every (agent, env) combination
   const out = path.resolve(values.out!);
   let workers = nums.workers ?? os.availableParallelism();
-  if (queueUrl !== undefined && !values['report-only']) await checkReachable(queueUrl); // exit 2 before anything is written
-  if (values['report-only']) {
-    const shrinking = shrinkingReportError(out, availableRuns(cells, out));
+  const reportOnly = values['report-only'] === true;
+  if (queueUrl !== undefined && !reportOnly) await checkReachable(queueUrl); // exit 2 before anything is written
+  const failedIds = new Set<string>();
+  const lookup = (cell: Cell) => lookupRun(out, cell, failedIds);
+  if (reportOnly) {
+    // Nothing runs: the tuning choice and the report come from the run directories or runs.jsonl.
+    let cells = untuned;
+    if (cells === null) {
+      const t = chooseWinners(experiment, tuneCells, lookup);
+      if (t.pending.length) throw ConfigError.single('--report-only', `${t.pending.length} tuning runs are neither in ${out}/runs nor in its runs.jsonl (${t.pending[0]!.id}, ...); run the grid first`);
+      cells = expandGrid(experiment, t.winners);
+    }
+    const shrinking = shrinkingReportError(out, availableRuns([...tuneCells, ...cells], out));
     if (shrinking) throw shrinking;
   }
   fs.mkdirSync(out, { recursive: true });
   writeJsonAtomic(path.join(out, 'experiment.json'), experiment);
   const logger = createLogger({ level: 'info', file: path.join(out, 'compare.jsonl'), console: false });
   const progress = (io.err as NodeJS.WriteStream).isTTY ? (io.err as NodeJS.WriteStream) : null;
-  let grid: GridRun;
-  if (queueUrl !== undefined && !values['report-only']) {
+
+  /** Runs one stage's cells locally or on the queue; null when Ctrl-C left the queue to a later invocation. */
+  const runStage = async (cells: Cell[]): Promise<GridRun | null> => {
+    if (reportOnly) return runGrid(cells.filter((c) => fs.existsSync(path.join(out, 'runs', c.id, 'summary.json'))), { outDir: out, workers, logger, progress: null });
+    if (queueUrl === undefined) return runGrid(cells, { outDir: out, workers, logger, progress });
     const stop = new AbortController();
     const onSignal = () => stop.abort();
     process.once('SIGINT', onSignal);
@@ -100,25 +117,52 @@ export async function compare(args: string[], io: Io): Promise<number> {
       });
       if (q.interrupted) {
         io.err.write(`wnrl compare: interrupted; ${q.results.length}/${cells.length} runs stored in ${out}. The queue keeps the others: run the same command again to re-attach.\n`);
-        return 130;
+        return null;
       }
       workers = Math.max(1, q.workersSeen);
-      grid = q;
+      return q;
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }
-  } else {
-    grid = await runGrid(values['report-only'] ? [] : cells, { outDir: out, workers, logger, progress });
+  };
+
+  let cells = untuned;
+  let tuning: TuningOutcome | null = null;
+  const failed: GridRun['failed'] = [];
+  if (cells === null) {
+    const t = await runStage(tuneCells);
+    if (t === null) return 130;
+    for (const f of t.failed) failedIds.add(f.cell.id);
+    failed.push(...t.failed);
+    tuning = chooseWinners(experiment, tuneCells, lookup);
+    const missing = [...new Set(tuning.rows.map((r) => `${r.agent}|${r.env}|${r.norm}`))].filter((k) => !tuning!.winners.has(k));
+    if (tuning.pending.length || missing.length) {
+      io.err.write(
+        `wnrl compare: the tuning stage is not complete (${tuning.pending.length} runs missing${missing.length ? `; no candidate finished every tuning seed for ${missing.join(', ')}` : ''}); ` +
+          `rerun the same command to finish it${failed.length ? ` (failed runs: see ${path.join(out, 'logs')})` : ''}\n`,
+      );
+      return 1;
+    }
+    cells = expandGrid(experiment, tuning.winners);
+    logger.info({ winners: Object.fromEntries(tuning.winners) }, 'compare: tuning winners');
   }
-  if (values['report-only']) {
-    const again = await runGrid(cells.filter((c) => fs.existsSync(path.join(out, 'runs', c.id, 'summary.json'))), { outDir: out, workers, logger, progress: null });
-    grid.results.push(...again.results);
-  }
-  const files = await writeReport(experiment, grid, out, workers, cells);
+  const grid = await runStage(cells);
+  if (grid === null) return 130;
+  grid.failed.unshift(...failed);
+  const files = await writeReport(experiment, grid, out, workers, [...tuneCells, ...cells]);
   io.out.write(
-    `${files.runs}/${cells.length} runs finished${grid.failed.length ? `, ${grid.failed.length} failed (see ${path.join(out, 'logs')})` : ''}; ` +
+    `${files.runs}/${tuneCells.length + cells.length} runs finished${grid.failed.length ? `, ${grid.failed.length} failed (see ${path.join(out, 'logs')})` : ''}; ` +
       `report: ${files.report}\n`,
   );
   return grid.failed.length ? 1 : 0;
+}
+
+/** A finished run of `cell` in outDir (its directory, else its runs.jsonl record), 'failed', or null. */
+function lookupRun(outDir: string, cell: Cell, failedIds: ReadonlySet<string>): ReturnType<RunLookup> {
+  const summary = readSummary(path.join(outDir, 'runs', cell.id, 'summary.json'));
+  if (summary !== null) return { summary, curve: readCurve(path.join(outDir, 'runs', cell.id)) };
+  const record = readRecords(outDir).find((r) => r.run === cell.id && r.config === configHash(cell));
+  if (record !== undefined) return { summary: record.summary, curve: record.curve };
+  return failedIds.has(cell.id) ? 'failed' : null;
 }

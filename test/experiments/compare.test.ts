@@ -167,3 +167,58 @@ test('wnrl compare rejects a bad experiment file with exit 2', async () => {
   expect(chunks.err).toContain('extra: unknown key');
   expect(fs.existsSync(path.join(dir, 'out'))).toBe(false);
 });
+
+test('a tuning stage picks each norm its candidate on tuning seeds; evaluation seeds run the winner; robustness curves; all regenerate from a clone', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wnrl-tuning-'));
+  const file = path.join(dir, 'tuned.json');
+  const spec = {
+    name: 'tuned',
+    agents: ['dqn'],
+    envs: ['CartPole-v1'],
+    norms: ['none', 'weight'],
+    seeds: [1, 2],
+    steps: 400,
+    overrides: { dqn: { learningStarts: 100, batchSize: 32, network: { hidden: [16], initSamples: 32 } } },
+    trainer: { evalInterval: 0, evalEpisodes: 2, metricsInterval: 100 },
+    tuning: { seeds: [101, 102], candidates: { 'agent.learningRate': [1e-4, 3e-3] }, metric: 'auc' },
+    robustness: [{ wrapper: 'observationNoise', values: [0, 0.5] }],
+  };
+  fs.writeFileSync(file, JSON.stringify({ ...spec, tuning: { ...spec.tuning, seeds: [2, 101] } }));
+  const overlap = capture();
+  expect(await main(['compare', file, '--out', path.join(dir, 'bad')], overlap.io)).toBe(2);
+  expect(overlap.chunks.err).toContain('tuning.seeds: must be disjoint from the evaluation seeds; both have 2');
+
+  fs.writeFileSync(file, JSON.stringify(spec));
+  const out = path.join(dir, 'out');
+  const r = capture();
+  expect(await main(['compare', file, '--out', out, '--workers', '2'], r.io), r.chunks.err).toBe(0);
+  expect(r.chunks.out).toContain('12/12 runs finished'); // 2 norms x 2 candidates x 2 tuning seeds + 2 norms x 2 seeds
+  const tuning = fs.readFileSync(path.join(out, 'tuning.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+  expect(tuning).toHaveLength(4);
+  for (const norm of ['none', 'weight']) {
+    const rows = tuning.filter((t) => t[2] === norm);
+    expect(rows.filter((t) => t.at(-1) === 'true')).toHaveLength(1);
+    // The winner has the higher mean AUC, and the evaluation runs used its learning rate.
+    const chosen = rows.find((t) => t.at(-1) === 'true')!;
+    const other = rows.find((t) => t.at(-1) !== 'true')!;
+    expect(Number(chosen.at(-2))).toBeGreaterThanOrEqual(Number(other.at(-2)));
+    const lr = JSON.parse(chosen[4]!.replace(/^"|"$/g, '').replace(/""/g, '"')) as Record<string, number>;
+    for (const seed of [1, 2]) {
+      const config = JSON.parse(fs.readFileSync(path.join(out, 'runs', `dqn-CartPole-v1-clean-${norm}-s${seed}`, 'config.json'), 'utf8')) as { agent: { learningRate: number }; trainer: { robustness: unknown[] } };
+      expect(config.agent.learningRate).toBe(lr['agent.learningRate']);
+      expect(config.trainer.robustness).toHaveLength(1);
+    }
+  }
+  expect(fs.readFileSync(path.join(out, 'results.csv'), 'utf8').trim().split('\n')).toHaveLength(5); // evaluation runs only
+  const report = fs.readFileSync(path.join(out, 'report.md'), 'utf8');
+  expect(report).toContain('## Tuning');
+  expect(report).toContain('![robustness](figures/CartPole-v1-robustness.png)');
+  expect(report).toMatch(/\| dqn · clean · observationNoise \| 0 \| 0\.5 \|/);
+  // From the committed files alone (no run directories), the same tuning table, report and figures.
+  const committed = ['tuning.csv', 'results.csv', 'summary.csv', 'report.md', 'runs.jsonl', 'figures/CartPole-v1-robustness.svg'];
+  const before = new Map(committed.map((f) => [f, fs.readFileSync(path.join(out, f))]));
+  fs.rmSync(path.join(out, 'runs'), { recursive: true });
+  const again = capture();
+  expect(await main(['compare', file, '--out', out, '--report-only'], again.io), again.chunks.err).toBe(0);
+  for (const f of committed) expect(fs.readFileSync(path.join(out, f)).equals(before.get(f)!), f).toBe(true);
+}, 180_000);
