@@ -365,7 +365,8 @@ export class BridgeAnswerError extends Error {
  * the round trip: 60 µs → 25 µs here), then every millisecond until the deadline.
  */
 class BridgeProcess {
-  readonly reader = new FrameReader(1 << 20);
+  // Before INIT the spaces are unknown: a bounded 64 MiB (an image Box described in JSON is a few MB).
+  readonly reader = new FrameReader(64 << 20);
   private stderrTail = '';
   private dead: Error | null = null;
   private busy = false;
