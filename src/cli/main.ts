@@ -16,7 +16,7 @@ interface CommandEntry {
 }
 
 const commands: Record<string, CommandEntry> = {
-  setup: { summary: 'provision the native TensorFlow backend (run once after npm install)', load: async () => (await import('./setup.ts')).setup },
+  setup: { summary: 'provision the native TensorFlow backend (--gymnasium: the Python of gymnasium:ID envs)', load: async () => (await import('./setup.ts')).setup },
   demo: { summary: 'train a small weight-normalized network on a synthetic task (smoke test of the backend)', load: async () => (await import('./demo.ts')).demo },
   train: { summary: 'train an agent (wnrl train --help)', load: async () => (await import('./train.ts')).train },
   eval: { summary: "evaluate a run's checkpoint (wnrl eval RUN_DIR --episodes N)", load: async () => (await import('./eval.ts')).evalCommand },
