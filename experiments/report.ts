@@ -4,13 +4,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { deriveSeed } from '../envs/rng.ts';
-import { createHash } from 'node:crypto';
 import { ConfigError } from '../src/config/parse.ts';
 import type { Summary } from '../src/train/summary.ts';
 import { envEntries, type Cell, type ExperimentConfig } from './grid.ts';
 import { chooseWinners, type TuningOutcome } from './tuning.ts';
 import { intervalSpec, learningCurveSpec, renderFigure, robustnessSpec, type CurvePoint, type IntervalPoint, type RobustnessPoint } from './plots.ts';
 import { readSummary, type GridRun } from './runner.ts';
+import { RUN_RECORDS, configHash, readRecords, type RunRecord } from './records.ts';
+export { RUN_RECORDS, configHash, readRecords, type RunRecord } from './records.ts';
 import { areaUnderCurve, iqm, mean, median, probabilityOfImprovement, separated, stratifiedBootstrap, type Interval } from './stats.ts';
 
 export interface RunRow {
@@ -92,34 +93,6 @@ export interface ReportFiles {
   figures: string[];
 }
 
-/**
- * What the report needs of one run, committed with the report as one line of runs.jsonl: its summary and
- * its learning curve. The run directories (checkpoints, TensorBoard) stay out of git; with runs.jsonl a
- * fresh clone regenerates the report bit for bit (`wnrl compare FILE --out DIR --report-only`).
- */
-export interface RunRecord {
-  run: string;
-  /** Hash of the run's config: a record counts only for a cell with the same config. */
-  config: string;
-  summary: Summary;
-  curve: { steps: number[]; returns: number[] };
-}
-export const RUN_RECORDS = 'runs.jsonl';
-
-export function configHash(cell: Cell): string {
-  return createHash('sha256').update(JSON.stringify(cell.config)).digest('hex').slice(0, 16);
-}
-
-export function readRecords(outDir: string): RunRecord[] {
-  const file = path.join(outDir, RUN_RECORDS);
-  if (!fs.existsSync(file)) return [];
-  return fs
-    .readFileSync(file, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as RunRecord);
-}
-
 /** How many runs the report already in outDir was built from (runs.jsonl, else results.csv rows). */
 export function previousRunCount(outDir: string): number {
   const records = path.join(outDir, RUN_RECORDS);
@@ -154,10 +127,13 @@ export function collectRuns(cells: readonly Cell[], grid: GridRun, outDir: strin
   const fresh = new Map(grid.results.map((r) => [r.cell.id, r]));
   const out: { cell: Cell; record: RunRecord }[] = [];
   for (const cell of cells) {
+    // A run directory on disk first (it has the curve), then a committed record of the same config.
     const hash = configHash(cell);
-    const summary = fresh.get(cell.id)?.summary ?? readSummary(path.join(outDir, 'runs', cell.id, 'summary.json'));
-    if (summary !== null) out.push({ cell, record: { run: cell.id, config: hash, summary, curve: readCurve(path.join(outDir, 'runs', cell.id)) } });
-    else if (stored.get(cell.id)?.config === hash) out.push({ cell, record: stored.get(cell.id)! });
+    const onDisk = readSummary(path.join(outDir, 'runs', cell.id, 'summary.json'));
+    const record = stored.get(cell.id);
+    if (onDisk !== null) out.push({ cell, record: { run: cell.id, config: hash, summary: onDisk, curve: readCurve(path.join(outDir, 'runs', cell.id)) } });
+    else if (record?.config === hash) out.push({ cell, record });
+    else if (fresh.has(cell.id)) out.push({ cell, record: { run: cell.id, config: hash, summary: fresh.get(cell.id)!.summary, curve: readCurve(path.join(outDir, 'runs', cell.id)) } });
   }
   const error = shrinkingReportError(outDir, out.length);
   if (error) throw error;

@@ -10,6 +10,7 @@ import { writeJsonAtomic } from '../src/train/run-dir.ts';
 import { cliEntry } from '../src/package-root.ts';
 import type { Logger } from '../src/log/logger.ts';
 import type { Cell } from './grid.ts';
+import { readRecords, recordedSummary } from './records.ts';
 
 
 export interface CellResult {
@@ -73,8 +74,11 @@ export async function runGrid(cells: Cell[], options: RunGridOptions): Promise<G
   const results: CellResult[] = [];
   const failed: GridRun['failed'] = [];
   const todo: Cell[] = [];
+  const records = readRecords(outDir);
   for (const cell of cells) {
-    const done = readSummary(summaryPath(outDir, cell));
+    // Finished: a summary.json on disk, or (no run directory at all: a clone) a committed runs.jsonl
+    // record of the same config. A directory without summary.json is an unfinished run: redone.
+    const done = readSummary(summaryPath(outDir, cell)) ?? (fs.existsSync(path.dirname(summaryPath(outDir, cell))) ? null : recordedSummary(records, cell));
     if (done !== null) results.push({ cell, summary: done, processSeconds: null, skipped: true });
     else todo.push(cell);
   }

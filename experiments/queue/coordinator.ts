@@ -11,6 +11,7 @@ import { writeJsonAtomic } from '../../src/train/run-dir.ts';
 import type { Cell } from '../grid.ts';
 import { readSummary, summaryPath, type CellResult, type GridRun } from '../runner.ts';
 import { bullConnection, type QueueUrl } from './connection.ts';
+import { readRecords, recordedSummary } from '../records.ts';
 import { JOB_NAME, decodeResult, jobId, type JobData } from './protocol.ts';
 
 export interface QueueGridOptions {
@@ -49,8 +50,9 @@ export async function runGridOnQueue(cells: Cell[], o: QueueGridOptions): Promis
   const failed: GridRun['failed'] = [];
   const overheadMs: number[] = [];
   const todo: Cell[] = [];
+  const records = readRecords(o.outDir);
   for (const cell of cells) {
-    const done = readSummary(summaryPath(o.outDir, cell));
+    const done = readSummary(summaryPath(o.outDir, cell)) ?? (fs.existsSync(path.dirname(summaryPath(o.outDir, cell))) ? null : recordedSummary(records, cell));
     if (done !== null) results.push({ cell, summary: done, processSeconds: null, skipped: true });
     else todo.push(cell);
   }

@@ -137,6 +137,11 @@ test('wnrl compare runs a tiny grid end to end, writes every output, resumes, an
   expect(await main(['compare', file, '--out', out, '--report-only'], fresh.io), fresh.chunks.err).toBe(0);
   expect(fresh.chunks.out).toContain('8/8 runs finished');
   for (const f of committed) expect(fs.readFileSync(path.join(out, f)).equals(before.get(f)!), f).toBe(true);
+  // A grid resumed on that clone counts the recorded runs as finished: nothing reruns, the same report.
+  const resumed = capture();
+  expect(await main(['compare', file, '--out', out, '--workers', '2'], resumed.io), resumed.chunks.err).toBe(0);
+  expect(fs.existsSync(path.join(out, 'runs'))).toBe(false);
+  for (const f of committed) expect(fs.readFileSync(path.join(out, f)).equals(before.get(f)!), f).toBe(true);
   // Without the records too, --report-only refuses to replace the report with an empty one.
   fs.rmSync(path.join(out, 'runs.jsonl'));
   const empty = capture();
