@@ -58,7 +58,7 @@ function runCell(outDir: string, cell: Cell): Promise<{ ok: boolean; seconds: nu
   return new Promise((resolve) => {
     const err = fs.openSync(logFile, 'w');
     // 'ipc': the child exits if this process dies, even by SIGKILL (src/cli/bin.js).
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', err, 'ipc'] });
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', err, 'ipc'], env: { ...process.env, WNRL_PARENT_PID: String(process.pid) } });
     child.on('exit', (code) => {
       fs.closeSync(err);
       const seconds = (performance.now() - t0) / 1000;

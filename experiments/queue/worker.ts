@@ -77,7 +77,7 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
     const t0 = performance.now();
     o.logger.info({ job: job.id, attempt: job.attemptsMade + 1 }, 'worker: run start');
     // 'ipc': the child exits when this process goes away, even on SIGKILL (see bin.js).
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', errFd, 'ipc'] });
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', errFd, 'ipc'], env: { ...process.env, WNRL_PARENT_PID: String(process.pid) } });
     children.add(child);
     const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
       child.on('error', () => resolve({ code: null, signal: null }));

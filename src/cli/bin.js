@@ -12,11 +12,24 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-// Started by a parent with an IPC channel (the grid runner, a queue worker): exit when the parent goes
-// away, even if it was SIGKILLed, so no training run is left orphaned. The channel keeps nothing alive.
+// Started by wnrl's grid runner or a queue worker (which pass WNRL_PARENT_PID and an IPC channel): exit
+// when that parent goes away, even if it was SIGKILLed, so no training run is left orphaned. Two
+// watchers: the channel's 'disconnect' (on the event loop), and a thread that polls the parent pid,
+// because a training loop can go seconds without yielding to the event loop, and a parent killed
+// before this line runs leaves no channel to disconnect. Neither keeps the process alive.
 if (process.channel) {
   process.channel.unref();
   process.on('disconnect', () => process.exit(129));
+}
+if (process.env.WNRL_PARENT_PID) {
+  const parent = Number(process.env.WNRL_PARENT_PID);
+  delete process.env.WNRL_PARENT_PID;
+  const { Worker } = await import('node:worker_threads');
+  const watcher = new Worker(
+    `const check = () => { if (process.ppid !== ${parent}) process.kill(${process.pid}, 'SIGKILL'); }; check(); setInterval(check, 200);`,
+    { eval: true },
+  );
+  watcher.unref();
 }
 
 const sources = new URL('./main.ts', import.meta.url);
