@@ -177,9 +177,14 @@ export async function runGridOnQueue(cells: Cell[], o: QueueGridOptions): Promis
     };
     events.on('completed', onEvent);
     events.on('failed', onEvent);
+    // Ctrl-C must stop the wait even while a Redis call waits for a reconnection that may never come.
+    const aborted = new Promise<'aborted'>((resolve) => {
+      if (o.signal?.aborted) resolve('aborted');
+      o.signal?.addEventListener('abort', () => resolve('aborted'), { once: true });
+    });
     // Events are the fast path; this sweep is the safety net (events missed while Redis was away).
     while (outstanding.size > 0 && !o.signal?.aborted) {
-      try {
+      const sweep = (async () => {
         const tally = { waiting: 0, active: 0, delayed: 0 };
         for (const id of [...outstanding]) {
           const state = await settle(id);
@@ -189,9 +194,8 @@ export async function runGridOnQueue(cells: Cell[], o: QueueGridOptions): Promis
         }
         Object.assign(counts, tally);
         workersSeen = Math.max(workersSeen, (await queue.getWorkers()).length);
-      } catch (err) {
-        onError(err as Error);
-      }
+      })().catch((err: unknown) => onError(err as Error));
+      if ((await Promise.race([sweep, aborted])) === 'aborted') break;
       draw();
       if (outstanding.size === 0 || o.signal?.aborted) break;
       await new Promise<void>((resolve) => {
@@ -205,8 +209,11 @@ export async function runGridOnQueue(cells: Cell[], o: QueueGridOptions): Promis
     interrupted = outstanding.size > 0;
   } finally {
     if (o.progress) o.progress.write('\n');
-    await events.close().catch(() => undefined);
-    await queue.close().catch(() => undefined);
+    // A clean close waits for Redis; with Redis gone, give it 2 s and then drop the connections.
+    const within = (p: Promise<unknown>, ms: number) => Promise.race([p, new Promise((r) => setTimeout(() => r('timeout'), ms))]);
+    if ((await within(Promise.allSettled([events.close(), queue.close()]), 2000)) === 'timeout') {
+      await within(Promise.allSettled([events.disconnect(), queue.disconnect()]), 1000);
+    }
   }
   const order = new Map(cells.map((c, i) => [c.id, i]));
   results.sort((a, b) => order.get(a.cell.id)! - order.get(b.cell.id)!);

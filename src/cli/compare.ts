@@ -100,9 +100,10 @@ export async function compare(args: string[], io: Io): Promise<number> {
     if (reportOnly) return runGrid(cells.filter((c) => fs.existsSync(path.join(out, 'runs', c.id, 'summary.json'))), { outDir: out, workers, logger, progress: null });
     if (queueUrl === undefined) return runGrid(cells, { outDir: out, workers, logger, progress });
     const stop = new AbortController();
-    const onSignal = () => stop.abort();
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    // First Ctrl-C: stop waiting and leave the queue as it is; a second one exits at once.
+    const onSignal = () => (stop.signal.aborted ? process.exit(130) : stop.abort());
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
     try {
       const q = await runGridOnQueue(cells, {
         url: queueUrl,
