@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Summary } from '../src/train/summary.ts';
+import { Summary } from '../src/train/summary.ts';
 import type { Cell } from './grid.ts';
 
 /**
@@ -36,8 +36,58 @@ export function readRecords(outDir: string): RunRecord[] {
 }
 
 
-/** The summary of `cell`'s run from a runs.jsonl record of the same config, or null. */
-export function recordedSummary(records: readonly RunRecord[], cell: Cell): Summary | null {
+export function summaryPath(outDir: string, cell: Cell): string {
+  return path.join(outDir, 'runs', cell.id, 'summary.json');
+}
+
+export function readSummary(file: string): Summary | null {
+  if (!fs.existsSync(file)) return null;
+  try {
+    return Summary.parse(JSON.parse(fs.readFileSync(file, 'utf8')));
+  } catch {
+    return null;
+  }
+}
+
+/** The training-return curve of a run (metrics.csv rows with a recent-episodes mean). */
+export function readCurve(runDir: string): { steps: number[]; returns: number[] } {
+  const file = path.join(runDir, 'metrics.csv');
+  if (!fs.existsSync(file)) return { steps: [], returns: [] };
+  const [header, ...lines] = fs.readFileSync(file, 'utf8').trim().split('\n');
+  const cols = header!.split(',');
+  const si = cols.indexOf('step');
+  const ri = cols.indexOf('rollout/episodeReturn');
+  const steps: number[] = [];
+  const returns: number[] = [];
+  for (const line of lines) {
+    const cells = line.split(',');
+    if (cells[ri] === '' || cells[ri] === undefined) continue;
+    steps.push(Number(cells[si]));
+    returns.push(Number(cells[ri]));
+  }
+  return { steps, returns };
+}
+
+const recordOf = (records: readonly RunRecord[], cell: Cell): RunRecord | undefined => {
   const hash = configHash(cell);
-  return records.find((r) => r.run === cell.id && r.config === hash)?.summary ?? null;
+  return records.find((r) => r.run === cell.id && r.config === hash);
+};
+
+/**
+ * What is known of `cell`'s finished run: its run directory (summary.json and metrics.csv) first, then a
+ * runs.jsonl record of the same config; null when neither. What the report and the tuning choice read.
+ */
+export function findRun(outDir: string, cell: Cell, records: readonly RunRecord[]): RunRecord | null {
+  const summary = readSummary(summaryPath(outDir, cell));
+  if (summary !== null) return { run: cell.id, config: configHash(cell), summary, curve: readCurve(path.dirname(summaryPath(outDir, cell))) };
+  return recordOf(records, cell) ?? null;
+}
+
+/**
+ * Whether a runner skips `cell`: a summary.json on disk, or (no run directory at all: a clone) a
+ * runs.jsonl record of the same config. A directory without summary.json is an unfinished run: redone.
+ */
+export function finishedSummary(outDir: string, cell: Cell, records: readonly RunRecord[]): Summary | null {
+  const file = summaryPath(outDir, cell);
+  return readSummary(file) ?? (fs.existsSync(path.dirname(file)) ? null : (recordOf(records, cell)?.summary ?? null));
 }

@@ -9,9 +9,9 @@ import type { Summary } from '../src/train/summary.ts';
 import { envEntries, type Cell, type ExperimentConfig } from './grid.ts';
 import { chooseWinners, type TuningOutcome } from './tuning.ts';
 import { intervalSpec, learningCurveSpec, renderFigure, robustnessSpec, type CurvePoint, type IntervalPoint, type RobustnessPoint } from './plots.ts';
-import { readSummary, type GridRun } from './runner.ts';
-import { RUN_RECORDS, configHash, readRecords, type RunRecord } from './records.ts';
-export { RUN_RECORDS, configHash, readRecords, type RunRecord } from './records.ts';
+import type { GridRun } from './runner.ts';
+import { RUN_RECORDS, findRun, readRecords, type RunRecord } from './records.ts';
+export { RUN_RECORDS, configHash, readCurve, readRecords, type RunRecord } from './records.ts';
 import { areaUnderCurve, iqm, mean, median, probabilityOfImprovement, separated, stratifiedBootstrap, type Interval } from './stats.ts';
 
 export interface RunRow {
@@ -29,25 +29,6 @@ export interface RunRow {
   wallSeconds: number;
   curve: { steps: number[]; returns: number[] };
   robustness: NonNullable<Summary['robustness']>;
-}
-
-/** The training-return curve of a run (metrics.csv rows with a recent-episodes mean). */
-export function readCurve(runDir: string): { steps: number[]; returns: number[] } {
-  const file = path.join(runDir, 'metrics.csv');
-  if (!fs.existsSync(file)) return { steps: [], returns: [] };
-  const [header, ...lines] = fs.readFileSync(file, 'utf8').trim().split('\n');
-  const cols = header!.split(',');
-  const si = cols.indexOf('step');
-  const ri = cols.indexOf('rollout/episodeReturn');
-  const steps: number[] = [];
-  const returns: number[] = [];
-  for (const line of lines) {
-    const cells = line.split(',');
-    if (cells[ri] === '' || cells[ri] === undefined) continue;
-    steps.push(Number(cells[si]));
-    returns.push(Number(cells[ri]));
-  }
-  return { steps, returns };
 }
 
 /** Per (agent, training noise, swept wrapper, norm, strength): the mean over seeds with a bootstrap interval. */
@@ -101,15 +82,10 @@ export function previousRunCount(outDir: string): number {
   return fs.existsSync(results) ? Math.max(0, fs.readFileSync(results, 'utf8').trim().split('\n').length - 1) : 0;
 }
 
-/**
- * The runs a report is built from: those finished on disk now, and the committed records of cells with
- * unchanged configs whose run directories are not here. Throws when that is fewer runs than the report
- * already in outDir had: a rerun never replaces a report with one built from fewer runs.
- */
 /** Runs of these cells finished on disk or recorded in runs.jsonl with the same config. */
 export function availableRuns(cells: readonly Cell[], outDir: string): number {
-  const stored = new Map(readRecords(outDir).map((r) => [r.run, r.config]));
-  return cells.filter((c) => fs.existsSync(path.join(outDir, 'runs', c.id, 'summary.json')) || stored.get(c.id) === configHash(c)).length;
+  const records = readRecords(outDir);
+  return cells.filter((c) => findRun(outDir, c, records) !== null).length;
 }
 
 export function shrinkingReportError(outDir: string, available: number): ConfigError | null {
@@ -122,19 +98,17 @@ export function shrinkingReportError(outDir: string, available: number): ConfigE
   );
 }
 
-export function collectRuns(cells: readonly Cell[], grid: GridRun, outDir: string): { cell: Cell; record: RunRecord }[] {
-  const stored = new Map(readRecords(outDir).map((r) => [r.run, r]));
-  const fresh = new Map(grid.results.map((r) => [r.cell.id, r]));
-  const out: { cell: Cell; record: RunRecord }[] = [];
-  for (const cell of cells) {
-    // A run directory on disk first (it has the curve), then a committed record of the same config.
-    const hash = configHash(cell);
-    const onDisk = readSummary(path.join(outDir, 'runs', cell.id, 'summary.json'));
-    const record = stored.get(cell.id);
-    if (onDisk !== null) out.push({ cell, record: { run: cell.id, config: hash, summary: onDisk, curve: readCurve(path.join(outDir, 'runs', cell.id)) } });
-    else if (record?.config === hash) out.push({ cell, record });
-    else if (fresh.has(cell.id)) out.push({ cell, record: { run: cell.id, config: hash, summary: fresh.get(cell.id)!.summary, curve: readCurve(path.join(outDir, 'runs', cell.id)) } });
-  }
+/**
+ * The runs a report is built from: each cell's run directory, else its committed record (findRun).
+ * Throws when that is fewer runs than the report already in outDir had: a rerun never replaces a report
+ * with one built from fewer runs.
+ */
+export function collectRuns(cells: readonly Cell[], outDir: string): { cell: Cell; record: RunRecord }[] {
+  const records = readRecords(outDir);
+  const out = cells.flatMap((cell) => {
+    const record = findRun(outDir, cell, records);
+    return record === null ? [] : [{ cell, record }];
+  });
   const error = shrinkingReportError(outDir, out.length);
   if (error) throw error;
   return out;
@@ -143,7 +117,7 @@ export function collectRuns(cells: readonly Cell[], grid: GridRun, outDir: strin
 export async function writeReport(experiment: ExperimentConfig, grid: GridRun, outDir: string, workers: number, cellsInGrid?: readonly Cell[]): Promise<ReportFiles> {
   // Cells are named by env id; a 'module:EnvId' entry of the experiment file reports under its id.
   const envIds = envEntries(experiment.envs).map((e) => e.label);
-  const collected = collectRuns(cellsInGrid ?? grid.results.map((r) => r.cell), grid, outDir);
+  const collected = collectRuns(cellsInGrid ?? grid.results.map((r) => r.cell), outDir);
   fs.writeFileSync(path.join(outDir, RUN_RECORDS), collected.map(({ record }) => `${JSON.stringify(record)}\n`).join(''));
   // The tuning stage, recomputed from the records (so --report-only on a clone gives the same table).
   const tuneCells = (cellsInGrid ?? []).filter((c) => c.tuning !== undefined);

@@ -10,7 +10,8 @@ import { writeJsonAtomic } from '../src/train/run-dir.ts';
 import { cliEntry } from '../src/package-root.ts';
 import type { Logger } from '../src/log/logger.ts';
 import type { Cell } from './grid.ts';
-import { readRecords, recordedSummary } from './records.ts';
+import { finishedSummary, readRecords, readSummary, summaryPath } from './records.ts';
+export { readSummary, summaryPath } from './records.ts';
 
 
 export interface CellResult {
@@ -33,19 +34,6 @@ export interface GridRun {
   results: CellResult[];
   failed: { cell: Cell; error: string }[];
   wallSeconds: number;
-}
-
-export function summaryPath(outDir: string, cell: Cell): string {
-  return path.join(outDir, 'runs', cell.id, 'summary.json');
-}
-
-export function readSummary(file: string): Summary | null {
-  if (!fs.existsSync(file)) return null;
-  try {
-    return Summary.parse(JSON.parse(fs.readFileSync(file, 'utf8')));
-  } catch {
-    return null;
-  }
 }
 
 function runCell(outDir: string, cell: Cell): Promise<{ ok: boolean; seconds: number; error: string }> {
@@ -76,9 +64,7 @@ export async function runGrid(cells: Cell[], options: RunGridOptions): Promise<G
   const todo: Cell[] = [];
   const records = readRecords(outDir);
   for (const cell of cells) {
-    // Finished: a summary.json on disk, or (no run directory at all: a clone) a committed runs.jsonl
-    // record of the same config. A directory without summary.json is an unfinished run: redone.
-    const done = readSummary(summaryPath(outDir, cell)) ?? (fs.existsSync(path.dirname(summaryPath(outDir, cell))) ? null : recordedSummary(records, cell));
+    const done = finishedSummary(outDir, cell, records);
     if (done !== null) results.push({ cell, summary: done, processSeconds: null, skipped: true });
     else todo.push(cell);
   }

@@ -9,9 +9,9 @@ import { Job, Queue, QueueEvents } from 'bullmq';
 import type { Logger } from '../../src/log/logger.ts';
 import { writeJsonAtomic } from '../../src/train/run-dir.ts';
 import type { Cell } from '../grid.ts';
-import { readSummary, summaryPath, type CellResult, type GridRun } from '../runner.ts';
+import type { CellResult, GridRun } from '../runner.ts';
 import { bullConnection, type QueueUrl } from './connection.ts';
-import { readRecords, recordedSummary } from '../records.ts';
+import { finishedSummary, readRecords, summaryPath } from '../records.ts';
 import { JOB_NAME, decodeResult, jobId, type JobData } from './protocol.ts';
 
 export interface QueueGridOptions {
@@ -52,7 +52,7 @@ export async function runGridOnQueue(cells: Cell[], o: QueueGridOptions): Promis
   const todo: Cell[] = [];
   const records = readRecords(o.outDir);
   for (const cell of cells) {
-    const done = readSummary(summaryPath(o.outDir, cell)) ?? (fs.existsSync(path.dirname(summaryPath(o.outDir, cell))) ? null : recordedSummary(records, cell));
+    const done = finishedSummary(o.outDir, cell, records);
     if (done !== null) results.push({ cell, summary: done, processSeconds: null, skipped: true });
     else todo.push(cell);
   }

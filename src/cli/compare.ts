@@ -7,11 +7,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { ExperimentConfig, checkCells, envEntries, expandGrid, expandTuning, type Cell } from '../../experiments/grid.ts';
 import { chooseWinners, type RunLookup, type TuningOutcome } from '../../experiments/tuning.ts';
-import { availableRuns, configHash, readCurve, readRecords, shrinkingReportError, writeReport } from '../../experiments/report.ts';
+import { availableRuns, shrinkingReportError, writeReport } from '../../experiments/report.ts';
+import { findRun, readRecords } from '../../experiments/records.ts';
 import { checkReachable, parseQueueUrl } from '../../experiments/queue/connection.ts';
 import { runGridOnQueue } from '../../experiments/queue/coordinator.ts';
 import { DEFAULT_QUEUE_NAME, SafeName, safeName } from '../../experiments/queue/protocol.ts';
-import { readSummary, runGrid, type GridRun } from '../../experiments/runner.ts';
+import { runGrid, type GridRun } from '../../experiments/runner.ts';
 import { positiveInt } from '../config/common.ts';
 import { formatEnvRef, loadEnvModule, parseEnvRef } from '../config/env-module.ts';
 import { ConfigError, parseConfig } from '../config/parse.ts';
@@ -78,7 +79,9 @@ export async function compare(args: string[], io: Io): Promise<number> {
   const reportOnly = values['report-only'] === true;
   if (queueUrl !== undefined && !reportOnly) await checkReachable(queueUrl); // exit 2 before anything is written
   const failedIds = new Set<string>();
-  const lookup = (cell: Cell) => lookupRun(out, cell, failedIds);
+  const records = readRecords(out);
+  // A finished run of a tuning cell (its directory, else its runs.jsonl record), 'failed', or null.
+  const lookup: RunLookup = (cell) => findRun(out, cell, records) ?? (failedIds.has(cell.id) ? 'failed' : null);
   if (reportOnly) {
     // Nothing runs: the tuning choice and the report come from the run directories or runs.jsonl.
     let cells = untuned;
@@ -157,13 +160,4 @@ export async function compare(args: string[], io: Io): Promise<number> {
       `report: ${files.report}\n`,
   );
   return grid.failed.length ? 1 : 0;
-}
-
-/** A finished run of `cell` in outDir (its directory, else its runs.jsonl record), 'failed', or null. */
-function lookupRun(outDir: string, cell: Cell, failedIds: ReadonlySet<string>): ReturnType<RunLookup> {
-  const summary = readSummary(path.join(outDir, 'runs', cell.id, 'summary.json'));
-  if (summary !== null) return { summary, curve: readCurve(path.join(outDir, 'runs', cell.id)) };
-  const record = readRecords(outDir).find((r) => r.run === cell.id && r.config === configHash(cell));
-  if (record !== undefined) return { summary: record.summary, curve: record.curve };
-  return failedIds.has(cell.id) ? 'failed' : null;
 }
