@@ -24,12 +24,15 @@
 //
 // Speed: on the native backend every norm but 'layer' folds into one fused kernel per sequence (the
 // batch-norm statistics become a column scale of W_x and a bias, computed once per pass); 'layer'
-// normalizes inside the step and runs as tfjs ops, step by step (lstmReference).
+// normalizes inside the step: its input term runs in tfjs ops (all steps in one matMul), its recurrence
+// in JavaScript as one op forward and one backward (ln-lstm.ts). `impl: 'reference'` runs every norm
+// as tfjs ops, step by step (the equations written once more, for tests and the cpu backend).
 import type { Tensor, Tensor1D, Tensor2D, Tensor3D, Variable } from '@tensorflow/tfjs-node';
 import { Rng } from '../../envs/rng.ts';
 import { tf } from '../backend.ts';
 import type { Norm } from '../config/network.ts';
 import { hasFusedLstm, keepMask, lstmRun, lstmSequence } from './block-lstm.ts';
+import { lnLstmSequence } from './ln-lstm.ts';
 import { weightNormKernel } from './weight-norm-dense.ts';
 
 export interface LstmOptions {
@@ -105,6 +108,8 @@ export class Lstm {
   readonly name: string;
   readonly momentum: number;
   private readonly fused: boolean;
+  /** 'layer' with impl 'auto': the recurrence in JavaScript (ln-lstm.ts) instead of tfjs ops per step. */
+  private readonly layerJs: boolean;
   private readonly params: Record<string, Variable>;
   /** Batch-norm running statistics ('batch', 'weight-meanonly'): not trained, saved with the weights. */
   private readonly running: Record<string, Variable>;
@@ -118,7 +123,9 @@ export class Lstm {
     this.norm = norm;
     this.name = options.name ?? 'lstm';
     this.momentum = options.momentum ?? 0.99;
-    this.fused = (options.impl ?? 'auto') === 'auto' && norm !== 'layer' && hasFusedLstm();
+    const auto = (options.impl ?? 'auto') === 'auto';
+    this.fused = auto && norm !== 'layer' && hasFusedLstm();
+    this.layerJs = auto && norm === 'layer';
     const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
     const forget = options.forgetBias ?? 1;
     const v = (name: string, t: Tensor, trainable = true) => tf.variable(t, trainable, `${this.name}_${name}_${seed}_${Math.random().toString(36).slice(2, 8)}`);
@@ -237,6 +244,12 @@ export class Lstm {
         return { output: r.output, state: { h: r.h, c: r.c } };
       }
       return { output: lstmSequence(x, state.h, state.c, w, b, starts), state: null };
+    }
+    if (this.layerJs) {
+      const p = this.params;
+      const zx = tf.reshape(tf.add(layerNorm(tf.matMul(x2d!, wx), p['lnxGamma']!, p['lnxBeta']!), b), [T, B, 4 * this.units]) as Tensor3D;
+      const r = lnLstmSequence(zx, wh, p['lnhGamma']! as Tensor1D, p['lnhBeta']! as Tensor1D, p['lncGamma']! as Tensor1D, p['lncBeta']! as Tensor1D, state.h, state.c, starts);
+      return { output: r.output, state: { h: r.h, c: r.c } };
     }
     return this.reference(x2d!, T, B, wx, wh, b, state, starts);
   }

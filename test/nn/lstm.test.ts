@@ -101,8 +101,10 @@ describe.each(NORMS)('LSTM, norm %s', (norm) => {
   });
 });
 
-test.runIf(hasFusedLstm())('the fused kernel and the tfjs-ops path agree, gradients included', () => {
-  for (const norm of ['none', 'weight', 'weight-meanonly', 'batch'] as const) {
+// 'auto' is the fused kernel for four norms (native backend) and the JavaScript recurrence for 'layer'.
+test('the fast paths and the tfjs-ops path agree, gradients included', () => {
+  const norms = hasFusedLstm() ? (['none', 'weight', 'weight-meanonly', 'batch', 'layer'] as const) : (['layer'] as const);
+  for (const norm of norms) {
     const a = makeLstm(norm, 'auto', 5);
     const b = makeLstm(norm, 'reference', 5);
     const x = randomX(4);
