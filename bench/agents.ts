@@ -35,7 +35,8 @@ function runCell(cell: (typeof cells)[number]): Promise<void> {
   if (values.steps) args.push('--steps', values.steps);
   if (values.config) args.push('--config', values.config);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+    // As the grid runner does: the child exits when this process dies, however it dies.
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], env: { ...process.env, WNRL_PARENT_PID: String(process.pid) } });
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${cell.dir}: exit ${code}`))));
   });
 }
