@@ -22,7 +22,7 @@ test.each(presetKeys())('preset %s resolves to a valid run config and builds its
 test('layers override the preset, and unknown pairs fall back to the schema defaults', () => {
   expect(presetFor('dqn', 'CartPole-v1')).toBeDefined();
   const c = resolveRunConfig([{ env: { id: 'CartPole-v1' }, agent: { algo: 'dqn', learningRate: 0.01 } }]);
-  expect(c.agent).toMatchObject({ learningRate: 0.01, batchSize: 128 });
+  expect(c.agent).toMatchObject({ learningRate: 0.01, trainFrequency: 256, gradientSteps: 128 });
   const d = resolveRunConfig([{ env: { id: 'MountainCar-v0' }, agent: { algo: 'dqn' } }]);
-  expect(d.agent).toMatchObject({ learningRate: 1e-3, batchSize: 64 });
+  expect(d.agent).toMatchObject({ learningRate: 1e-3, trainFrequency: 4, gradientSteps: 1 });
 });
