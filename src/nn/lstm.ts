@@ -283,7 +283,7 @@ export class Lstm {
     return this.cache;
   }
 
-  /** The same equations in tfjs ops, step by step (the 'layer' LSTM, the cpu backend and tests). */
+  /** The same equations in tfjs ops, step by step (impl 'reference': tests; every norm but 'layer' on the cpu backend). */
   private reference(x2d: Tensor2D, T: number, B: number, wx: Tensor2D, wh: Tensor2D, b: Tensor1D, state: LstmState, starts: Uint8Array | null): { output: Tensor3D; state: LstmState } {
     const U = this.units;
     const p = this.params;
