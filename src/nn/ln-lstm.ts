@@ -4,10 +4,11 @@
 // Layer norm sits inside the step (on h·W_h and on c), so the fused BlockLSTM kernel cannot run it, and in
 // tfjs ops a step is ~40 kernels forward and ~80 backward: one gradient step of recurrent PPO (two 64-unit
 // LSTMs over 32 steps × 8 sequences) was 13205 kernels, 192 ms, 14× the plain LSTM (bench/README.md).
-// The arithmetic is small (8 × 64 × 256 multiply-adds per step and sequence), so the dispatch cost is
-// all there is: here the loop over time runs on typed arrays in one call, and the gradient in another.
-// The input term LN(x·W_x) + b does not depend on the state; it stays in tfjs ops (all steps in one
-// matMul) and arrives here as zx.
+// The arithmetic is small (64 × 256 multiply-adds per step and sequence), so the dispatch cost is all
+// there is: here the loop over time runs on typed arrays in one call, and the gradient in another. Only
+// h·W_h (and, backward, da·W_hᵀ) goes to a native matMul per step, all sequences at once: in JavaScript
+// it cost ~3× more than the round trip. The input term LN(x·W_x) + b does not depend on the state; it
+// stays in tfjs ops (all steps in one matMul) and arrives here as zx.
 //
 // Per step, for each sequence k (state reset where starts[t·B + k] is 1):
 //   a = h·W_h,  â = (a − μ(a))/√(σ²(a) + ε)            (over the 4·units pre-activations)
