@@ -4,10 +4,10 @@
 // without early stop count the same), the step and wall time of that evaluation, the training-episode
 // threshold (secondsToThreshold) and the whole loop's steps per second.
 // Run: npx tsx bench/agents.ts --agent dqn --env CartPole-v1 --norms weight,none,batch,layer --seeds 1,2,3,4,5
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { spawnCli } from '../src/package-root.ts';
 
 const { values } = parseArgs({
   options: {
@@ -31,12 +31,11 @@ const seeds = values.seeds.split(',').map(Number);
 const cells = norms.flatMap((norm) => seeds.map((seed) => ({ norm, seed, dir: path.join(values.out, `${values.agent}-${values.env}-${norm}-s${seed}`) })));
 
 function runCell(cell: (typeof cells)[number]): Promise<void> {
-  const args = ['src/cli/bin.js', 'train', '--agent', values.agent, '--env', values.env, '--norm', cell.norm, '--seed', String(cell.seed), '--out', cell.dir, '--force', '--no-progress', '--log-level', 'warn'];
+  const args = ['train', '--agent', values.agent, '--env', values.env, '--norm', cell.norm, '--seed', String(cell.seed), '--out', cell.dir, '--force', '--no-progress', '--log-level', 'warn'];
   if (values.steps) args.push('--steps', values.steps);
   if (values.config) args.push('--config', values.config);
   return new Promise((resolve, reject) => {
-    // As the grid runner does: the child exits when this process dies, however it dies.
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], env: { ...process.env, WNRL_PARENT_PID: String(process.pid) } });
+    const child = spawnCli(args, 'inherit');
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${cell.dir}: exit ${code}`))));
   });
 }

@@ -1,17 +1,15 @@
 // The grid runner behind `wnrl compare`: every cell is its own `wnrl train` in a child process (K at a
 // time), in its own run directory under DIR/runs/. Resumable: a cell whose summary.json exists is skipped;
 // one without is rerun from scratch (--force). Killing the command loses only the runs in flight.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Summary } from '../src/train/summary.ts';
 import { writeJsonAtomic } from '../src/train/run-dir.ts';
-import { cliEntry } from '../src/package-root.ts';
+import { spawnCli } from '../src/package-root.ts';
 import type { Logger } from '../src/log/logger.ts';
 import type { Cell } from './grid.ts';
 import { finishedSummary, readRecords, readSummary, summaryPath } from './records.ts';
-export { readSummary, summaryPath } from './records.ts';
 
 
 export interface CellResult {
@@ -41,12 +39,11 @@ function runCell(outDir: string, cell: Cell): Promise<{ ok: boolean; seconds: nu
   writeJsonAtomic(configFile, cell.config);
   const logFile = path.join(outDir, 'logs', `${cell.id}.log`);
   fs.mkdirSync(path.dirname(logFile), { recursive: true });
-  const args = [cliEntry(), 'train', '--config', configFile, '--out', path.join(outDir, 'runs', cell.id), '--force', '--no-progress', '--log-level', 'warn'];
+  const args = ['train', '--config', configFile, '--out', path.join(outDir, 'runs', cell.id), '--force', '--no-progress', '--log-level', 'warn'];
   const t0 = performance.now();
   return new Promise((resolve) => {
     const err = fs.openSync(logFile, 'w');
-    // 'ipc': the child exits if this process dies, even by SIGKILL (src/cli/bin.js).
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', err, 'ipc'], env: { ...process.env, WNRL_PARENT_PID: String(process.pid) } });
+    const child = spawnCli(args, err);
     child.on('exit', (code) => {
       fs.closeSync(err);
       const seconds = (performance.now() - t0) / 1000;

@@ -1,5 +1,6 @@
 // Where wnrl's own files are: the repository in a clone (sources run through tsx), or the installed
 // package, whose compiled modules live one level deeper (dist/src/...). Both find the same package.json.
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +23,14 @@ export function packageRoot(): string {
 /** The `wnrl` command's entry point (what child processes run: the grid runner's cells, queue workers). */
 export function cliEntry(): string {
   return path.join(packageRoot(), 'src', 'cli', 'bin.js');
+}
+
+/**
+ * `wnrl <args>` as a child process that exits when this one dies, however it dies: an IPC channel and
+ * WNRL_PARENT_PID, which src/cli/bin.js watches. stdin and stdout are ignored; stderr goes to `stderr`.
+ */
+export function spawnCli(args: readonly string[], stderr: 'inherit' | number): ChildProcess {
+  return spawn(process.execPath, [cliEntry(), ...args], { stdio: ['ignore', 'ignore', stderr, 'ipc'], env: { ...process.env, WNRL_PARENT_PID: String(process.pid) } });
 }
 
 /** True when wnrl runs from its TypeScript sources (a clone), false from the compiled package. */

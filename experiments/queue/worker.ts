@@ -4,7 +4,7 @@
 // env module against --allow-env-module (importing a module runs its code: a queue shared with other
 // software must not make a worker run anything else). Exit code 2 of `wnrl train` (a bad config) fails the
 // job at once; a crash is retried with backoff by BullMQ. tb/ and checkpoint/ stay under --artifacts.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,7 +14,7 @@ import { RunConfig } from '../../src/config/run.ts';
 import { WnrlError } from '../../envs/errors.ts';
 import { parseConfig } from '../../src/config/parse.ts';
 import type { Logger } from '../../src/log/logger.ts';
-import { cliEntry } from '../../src/package-root.ts';
+import { spawnCli } from '../../src/package-root.ts';
 import { writeJsonAtomic } from '../../src/train/run-dir.ts';
 import { bullConnection, type QueueUrl } from './connection.ts';
 import { JobData, encodeResult, type JobResult } from './protocol.ts';
@@ -73,11 +73,10 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
     const errFile = `${work}.stderr`;
     writeJsonAtomic(configFile, config);
     const errFd = fs.openSync(errFile, 'w');
-    const args = [cliEntry(), 'train', '--config', configFile, '--out', work, '--force', '--no-progress', '--log-level', 'warn'];
+    const args = ['train', '--config', configFile, '--out', work, '--force', '--no-progress', '--log-level', 'warn'];
     const t0 = performance.now();
     o.logger.info({ job: job.id, attempt: job.attemptsMade + 1 }, 'worker: run start');
-    // 'ipc': the child exits when this process goes away, even on SIGKILL (see bin.js).
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', errFd, 'ipc'], env: { ...process.env, WNRL_PARENT_PID: String(process.pid) } });
+    const child = spawnCli(args, errFd);
     children.add(child);
     const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
       child.on('error', () => resolve({ code: null, signal: null }));

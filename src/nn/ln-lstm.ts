@@ -244,7 +244,11 @@ export function lnLstmSequence(
   const [T, B, G] = zx.shape;
   const U = G / 4;
   const last = { h: new Float32Array(0), c: new Float32Array(0) };
-  const weightsOf = (ghT: Tensor, bhT: Tensor, gcT: Tensor, bcT: Tensor): Weights => ({ gh: read(ghT), bh: read(bhT), gc: read(gcT), bc: read(bcT) });
+  // The four layer-norm vectors in one read-back (this runs at every acting step).
+  const weightsOf = (ghT: Tensor, bhT: Tensor, gcT: Tensor, bcT: Tensor): Weights => {
+    const v = tf.tidy(() => read(tf.concat([ghT, bhT, gcT, bcT])));
+    return { gh: v.subarray(0, G), bh: v.subarray(G, 2 * G), gc: v.subarray(2 * G, 2 * G + U), bc: v.subarray(2 * G + U) };
+  };
   let output: Tensor3D;
   if (!tf.engine().isTapeOn()) {
     const r = forwardJs(read(zx), weightsOf(gh, bh, gc, bc), product(wh, B, false), read(h0), read(c0), starts, T, B, U, false);

@@ -247,7 +247,7 @@ export class Lstm {
     }
     if (this.layerJs) {
       const p = this.params;
-      const zx = tf.reshape(tf.add(layerNorm(tf.matMul(x2d!, wx), p['lnxGamma']!, p['lnxBeta']!), b), [T, B, 4 * this.units]) as Tensor3D;
+      const zx = tf.reshape(this.inputPreactivations(x2d!, wx, b), [T, B, 4 * this.units]) as Tensor3D;
       const r = lnLstmSequence(zx, wh, p['lnhGamma']! as Tensor1D, p['lnhBeta']! as Tensor1D, p['lncGamma']! as Tensor1D, p['lncBeta']! as Tensor1D, state.h, state.c, starts);
       return { output: r.output, state: { h: r.h, c: r.c } };
     }
@@ -283,14 +283,20 @@ export class Lstm {
     return this.cache;
   }
 
+  /** Every step's input term, all rows in one matMul: x·W_x (layer-normalized for 'layer') + b, [T·B, 4U]. */
+  private inputPreactivations(x2d: Tensor2D, wx: Tensor2D, b: Tensor1D): Tensor {
+    const zx = tf.matMul(x2d, wx);
+    const p = this.params;
+    return tf.add(this.norm === 'layer' ? layerNorm(zx, p['lnxGamma']!, p['lnxBeta']!) : zx, b);
+  }
+
   /** The same equations in tfjs ops, step by step (impl 'reference': tests; every norm but 'layer' on the cpu backend). */
   private reference(x2d: Tensor2D, T: number, B: number, wx: Tensor2D, wh: Tensor2D, b: Tensor1D, state: LstmState, starts: Uint8Array | null): { output: Tensor3D; state: LstmState } {
     const U = this.units;
     const p = this.params;
     const ln = this.norm === 'layer';
-    let zx: Tensor = tf.matMul(x2d, wx);
-    if (ln) zx = layerNorm(zx, p['lnxGamma']!, p['lnxBeta']!);
-    const steps = T === 1 ? [tf.reshape(tf.add(zx, b), [B, 4 * U])] : tf.unstack(tf.reshape(tf.add(zx, b), [T, B, 4 * U]));
+    const zx = this.inputPreactivations(x2d, wx, b);
+    const steps = T === 1 ? [tf.reshape(zx, [B, 4 * U])] : tf.unstack(tf.reshape(zx, [T, B, 4 * U]));
     let { h, c } = state as { h: Tensor; c: Tensor };
     const hs: Tensor[] = [];
     for (let t = 0; t < T; t++) {
