@@ -4,7 +4,7 @@
 // same task: a policy without memory). 100k steps each, no early stop. Prints per-seed wall seconds,
 // seconds to the train-threshold (mean of the last 20 training episodes ≥ 475) and final evaluations,
 // medians, and wnrl / sb3-contrib ratios.
-// Run: npx tsx bench/recurrent.ts --seeds 1,2,3 [--python /path/to/python] [--out bench/out/recurrent]
+// Run: npx tsx bench/recurrent.ts --seeds 1,2,3 [--python /path/to/python] [--out bench/out/recurrent] [--no-mlp]
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -19,6 +19,8 @@ const { values } = parseArgs({
     out: { type: 'string', default: 'bench/out/recurrent' },
     /** Leave out the sb3-contrib runs (no peer installed). */
     'no-peer': { type: 'boolean', default: false },
+    /** Leave out wnrl's MLP PPO (the memoryless contrast), e.g. when only the two recurrent ones matter. */
+    'no-mlp': { type: 'boolean', default: false },
     'report-only': { type: 'boolean', default: false },
   },
 });
@@ -76,17 +78,20 @@ const rows: Record<string, Result[]> = { 'wnrl recurrent PPO (weight)': [], 'sb3
 for (const seed of seeds) {
   rows['wnrl recurrent PPO (weight)']!.push(await wnrl('lstm', seed, { trainer: { earlyStop: false } }));
   if (!values['no-peer']) rows['sb3-contrib RecurrentPPO']!.push(await sb3(seed));
-  rows['wnrl MLP PPO (weight)']!.push(await wnrl('mlp', seed, mlpPreset));
+  if (!values['no-mlp']) rows['wnrl MLP PPO (weight)']!.push(await wnrl('mlp', seed, mlpPreset));
 }
 
 const median = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]! : Number.NaN);
 const fmt = (x: number | null) => (x === null ? '-' : x.toFixed(1));
-const header = ['', 'wall s per seed', 'median wall s', 's to train-threshold per seed', 'median s to train-threshold', 'final eval per seed'];
+// Issue #12's target per seed: the train-threshold reached within the budget and a final evaluation ≥ 475.
+const reaches = (r: Result) => r.stepsToThreshold !== null && r.evalReturnMean >= 475;
+const header = ['', 'reach the target', 'wall s per seed', 'median wall s', 'steps to train-threshold per seed', 's to train-threshold per seed', 'median s to train-threshold', 'final eval per seed'];
 let out = `CartPoleNoVel-v1, ${steps} steps, seeds ${seeds.join(',')}, one run at a time, interleaved per seed\n\n`;
 out += `| ${header.join(' | ')} |\n| ${header.map(() => '---').join(' | ')} |\n`;
 for (const [name, rs] of Object.entries(rows)) {
   if (rs.length === 0) continue;
-  out += `| ${name} | ${rs.map((r) => fmt(r.wallSeconds)).join(' ')} | ${fmt(median(rs.map((r) => r.wallSeconds)))} | ${rs.map((r) => fmt(r.secondsToThreshold)).join(' ')} | ${fmt(median(rs.map((r) => r.secondsToThreshold ?? Number.POSITIVE_INFINITY)))} | ${rs.map((r) => r.evalReturnMean.toFixed(0)).join(' ')} |\n`;
+  const kSteps = rs.map((r) => (r.stepsToThreshold === null ? '-' : `${(r.stepsToThreshold / 1000).toFixed(1)}k`)).join(' ');
+  out += `| ${name} | ${rs.filter(reaches).length} of ${rs.length} | ${rs.map((r) => fmt(r.wallSeconds)).join(' ')} | ${fmt(median(rs.map((r) => r.wallSeconds)))} | ${kSteps} | ${rs.map((r) => fmt(r.secondsToThreshold)).join(' ')} | ${fmt(median(rs.map((r) => r.secondsToThreshold ?? Number.POSITIVE_INFINITY)))} | ${rs.map((r) => r.evalReturnMean.toFixed(0)).join(' ')} |\n`;
 }
 const ours = rows['wnrl recurrent PPO (weight)']!;
 const peer = rows['sb3-contrib RecurrentPPO']!;
