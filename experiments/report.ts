@@ -12,7 +12,7 @@ import { intervalSpec, learningCurveSpec, renderFigure, robustnessSpec, type Cur
 import type { GridRun } from './runner.ts';
 import { RUN_RECORDS, findRun, readRecords, type RunRecord } from './records.ts';
 export { RUN_RECORDS, configHash, readCurve, readRecords, type RunRecord } from './records.ts';
-import { areaUnderCurve, iqm, mean, median, probabilityOfImprovement, separated, stratifiedBootstrap, type Interval } from './stats.ts';
+import { areaUnderCurve, iqm, mean, medianReached, probabilityOfImprovement, separated, stratifiedBootstrap, type Interval } from './stats.ts';
 
 export interface RunRow {
   run: string;
@@ -187,7 +187,7 @@ export async function writeReport(experiment: ExperimentConfig, grid: GridRun, o
       finalMean: stratifiedBootstrap([finals], mean, deriveSeed(1, `final-mean|${key}`)),
       aucIqm: stratifiedBootstrap([runs.map((r) => r.auc)], iqm, deriveSeed(1, `auc|${key}`)),
       reached: reachedRuns.length,
-      medianStepsToThreshold: reachedRuns.length === runs.length ? median(reachedRuns.map((r) => r.stepsToThreshold!)) : null,
+      medianStepsToThreshold: medianReached(runs.map((r) => r.stepsToThreshold)),
       msPerUpdate: mean(runs.map((r) => r.msPerUpdate ?? Number.NaN).filter(Number.isFinite)),
     };
   });

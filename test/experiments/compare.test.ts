@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from 'vitest';
 import { ExperimentConfig, checkCells, expandGrid } from '../../experiments/grid.ts';
-import { iqm, probabilityOfImprovement, stratifiedBootstrap, mean, areaUnderCurve } from '../../experiments/stats.ts';
+import { iqm, probabilityOfImprovement, stratifiedBootstrap, mean, areaUnderCurve, medianReached } from '../../experiments/stats.ts';
 import { main } from '../../src/cli/main.ts';
 import { capture } from '../helpers/capture.ts';
 
@@ -32,6 +32,14 @@ test('probability of improvement pairs seeds', () => {
 
 test('area under a step-wise curve is the mean return over the budget', () => {
   expect(areaUnderCurve([100, 200], [10, 20], 400)).toBeCloseTo((10 * 100 + 20 * 100 + 20 * 200) / 400, 12);
+});
+
+test('median steps to threshold counts runs that never got there as +∞: defined once more than half did', () => {
+  expect(medianReached([30, 10, 20])).toBe(20);
+  expect(medianReached([30, null, 10, 20, 40, null])).toBe(35); // sorted 10 20 30 40 ∞ ∞: (30 + 40) / 2
+  expect(medianReached([10, null, 20, null])).toBeNull(); // (20 + ∞) / 2
+  expect(medianReached([5, null, null])).toBeNull();
+  expect(medianReached([])).toBeNull();
 });
 
 test('a bad experiment file names the field and the cell', async () => {
