@@ -11,7 +11,6 @@ import type { Action, Env, EnvSpec } from './core.ts';
 import { RegistryError } from './errors.ts';
 import { parseConfig } from './validate.ts';
 import { EnvChecker } from './wrappers/env-checker.ts';
-import { MaskVelocity } from './wrappers/mask-velocity.ts';
 import { OneHotObservation } from './wrappers/one-hot-observation.ts';
 import { Box } from './spaces/space.ts';
 import { WrapperConfig, applyWrapper, orderWrappers, type WrapperConfigInput } from './wrappers/config.ts';
@@ -28,10 +27,16 @@ export interface EnvRegistration {
   check?: boolean;
   /** Default options passed to `create`. */
   options?: Record<string, unknown>;
+  /**
+   * Wrappers every env of this id gets (Gymnasium's `additional_wrappers`), stacked with the ones makeEnv
+   * is given in the one documented order: a NoVel task's mask sits outside the observation noise, so noise
+   * never lands on the entries the task does not observe.
+   */
+  wrappers?: WrapperConfigInput[];
 }
 
 const ID_PATTERN = /^(?:[A-Za-z0-9_.-]+\/)?[A-Za-z0-9_.-]+$/; // no ':' (it separates 'module:EnvId')
-type Entry = Required<Omit<EnvRegistration, 'maxEpisodeSteps' | 'rewardThreshold'>> & EnvSpec;
+type Entry = Required<Omit<EnvRegistration, 'maxEpisodeSteps' | 'rewardThreshold' | 'wrappers'>> & EnvSpec & { wrappers: WrapperConfig[] };
 // One registry per process, even when two copies of wnrl's modules are loaded (a user's module required
 // from a CommonJS project gets its own transpiled copy, or an env package ships its own wnrl): a
 // registerEnv from either copy is visible to makeEnv from the other.
@@ -49,9 +54,12 @@ export function registerEnv(registration: EnvRegistration): void {
   if (max !== undefined && (!Number.isInteger(max) || max < 1)) {
     throw new RegistryError(`registerEnv ${id}: maxEpisodeSteps must be a positive integer; got ${max}`);
   }
+  const wrappers = z.array(WrapperConfig).safeParse(registration.wrappers ?? []);
+  if (!wrappers.success) throw new RegistryError(`registerEnv ${id}: wrappers: ${wrappers.error.issues.map((i) => `[${i.path.join('.')}] ${i.message}`).join('; ')}`);
   registry.set(id, {
     id,
     create: registration.create,
+    wrappers: wrappers.data,
     check: registration.check ?? true,
     options: registration.options ?? {},
     maxEpisodeSteps: max ?? null,
@@ -133,7 +141,8 @@ export function makeEnv<A extends Action = Action>(id: string, opts: MakeEnvOpti
   const configs: WrapperConfigInput[] = [];
   if (maxEpisodeSteps !== null && !o.wrappers.some((w) => w.type === 'timeLimit')) configs.push({ type: 'timeLimit', maxEpisodeSteps });
   if (o.recordStatistics && !o.wrappers.some((w) => w.type === 'recordEpisodeStatistics')) configs.push({ type: 'recordEpisodeStatistics' });
-  for (const c of orderWrappers([...(configs as WrapperConfig[]), ...o.wrappers])) env = applyWrapper(env, c);
+  const own = entry.wrappers.filter((w) => !o.wrappers.some((given) => given.type === w.type));
+  for (const c of orderWrappers([...(configs as WrapperConfig[]), ...own, ...o.wrappers])) env = applyWrapper(env, c);
   return env;
 }
 
@@ -151,6 +160,7 @@ registerBuiltin({ id: 'Pendulum-v1', create: () => new Pendulum(), maxEpisodeSte
 
 // --- partially observed variants (the RL Zoo's NoVel envs): velocities multiplied by 0, the observation
 // keeps its width (CartPole indices 1 and 3, Pendulum 2, MountainCar 1); same limits and thresholds ---
-registerBuiltin({ id: 'CartPoleNoVel-v1', create: () => new MaskVelocity(new CartPole()), maxEpisodeSteps: 500, rewardThreshold: 475, check: false });
-registerBuiltin({ id: 'PendulumNoVel-v1', create: () => new MaskVelocity(new Pendulum()), maxEpisodeSteps: 200, check: false });
-registerBuiltin({ id: 'MountainCarContinuousNoVel-v0', create: () => new MaskVelocity(new MountainCarContinuous()), maxEpisodeSteps: 999, rewardThreshold: 90, check: false });
+const noVel: WrapperConfigInput[] = [{ type: 'maskVelocity' }];
+registerBuiltin({ id: 'CartPoleNoVel-v1', create: () => new CartPole(), wrappers: noVel, maxEpisodeSteps: 500, rewardThreshold: 475, check: false });
+registerBuiltin({ id: 'PendulumNoVel-v1', create: () => new Pendulum(), wrappers: noVel, maxEpisodeSteps: 200, check: false });
+registerBuiltin({ id: 'MountainCarContinuousNoVel-v0', create: () => new MountainCarContinuous(), wrappers: noVel, maxEpisodeSteps: 999, rewardThreshold: 90, check: false });

@@ -2,10 +2,11 @@
 // in which makeEnv stacks them, innermost first:
 //
 //   task -> [EnvChecker] -> TimeLimit -> RecordEpisodeStatistics -> StickyActions -> ClipAction
-//        -> MaskVelocity -> Flicker -> ObservationNoise -> RewardNoise -> NormalizeObservation -> NormalizeReward
+//        -> Flicker -> ObservationNoise -> MaskVelocity -> RewardNoise -> NormalizeObservation -> NormalizeReward
 //
 // Statistics sit inside every noise wrapper, so `info.episode` holds the task's true return; the agent sees
-// the outermost observation and reward. The order entries are listed in does not matter.
+// the outermost observation and reward. MaskVelocity sits outside the observation noise: an entry the task
+// does not observe stays 0 (noise there would be divided by its running std of ~0, 1e4x, by the normalizer). The order entries are listed in does not matter.
 import { z } from 'zod';
 import type { Env } from '../core.ts';
 import { ClipAction } from './clip-action.ts';
@@ -50,9 +51,9 @@ export const WRAPPER_ORDER = [
   'recordEpisodeStatistics',
   'stickyActions',
   'clipAction',
-  'maskVelocity',
   'flicker',
   'observationNoise',
+  'maskVelocity',
   'rewardNoise',
   'normalizeObservation',
   'normalizeReward',

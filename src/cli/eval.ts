@@ -1,5 +1,7 @@
 // `wnrl eval DIR [--episodes N] [--seed S]`: loads a run's checkpoint and evaluates it deterministically on
 // a fresh env with the run's wrappers (and its observation- and reward-normalization statistics, frozen).
+// `--robustness` evaluates the run's trainer.robustness sweeps instead, with the envs and seed the Trainer
+// uses (so a final checkpoint reproduces its summary's curves); `--write` puts them in its summary.json.
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadAgent } from '../../agents/index.ts';
@@ -9,8 +11,9 @@ import { loadEnvConfigModule } from '../config/env-module.ts';
 import { ConfigError, parseConfig } from '../config/parse.ts';
 import { readJsonFile } from '../config/read-json.ts';
 import { RunConfig } from '../config/run.ts';
-import { evaluate, restoreNormalization, type NormalizationState } from '../train/evaluate.ts';
-import { RUN_FILES } from '../train/run-dir.ts';
+import { deriveSeed } from '../../envs/rng.ts';
+import { evaluate, restoreNormalization, robustnessCurves, robustnessEnvs, type NormalizationState } from '../train/evaluate.ts';
+import { RUN_FILES, writeJsonAtomic } from '../train/run-dir.ts';
 import { numericFlags, parseFlags } from './args.ts';
 import { envOptions } from './train.ts';
 import type { Io } from './main.ts';
@@ -18,11 +21,19 @@ import type { Io } from './main.ts';
 export async function evalCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseFlags(
     args,
-    { episodes: { type: 'string' }, seed: { type: 'string' }, 'num-envs': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    {
+      episodes: { type: 'string' },
+      seed: { type: 'string' },
+      'num-envs': { type: 'string' },
+      json: { type: 'boolean' },
+      robustness: { type: 'boolean' },
+      write: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
     true,
   );
   if (values.help) {
-    io.out.write('Usage: wnrl eval RUN_DIR [--episodes N] [--seed S] [--num-envs K] [--json]\n');
+    io.out.write('Usage: wnrl eval RUN_DIR [--episodes N] [--seed S] [--num-envs K] [--json]\n       wnrl eval RUN_DIR --robustness [--write] [--json]\n');
     return 0;
   }
   const nums = numericFlags(values, { episodes: positiveInt(), seed: seed(), 'num-envs': positiveInt() });
@@ -34,10 +45,12 @@ export async function evalCommand(args: string[], io: Io): Promise<number> {
   if (!fs.existsSync(path.join(checkpoint, 'agent.json'))) throw ConfigError.single('RUN_DIR', `${dir} has no checkpoint yet`);
   const config = parseConfig(RunConfig, readJsonFile(configFile), configFile);
   await loadEnvConfigModule(config.env, `${configFile}: env.module`);
+  const trainerState = JSON.parse(fs.readFileSync(path.join(checkpoint, 'trainer.json'), 'utf8')) as { step?: number } & Partial<NormalizationState>;
+  if (values.robustness) return robustness(dir, config, trainerState, values, nums, io);
+  if (values.write) throw ConfigError.single('--write', 'writes robustness curves; use it with --robustness');
   const episodes = nums.episodes ?? 100;
   const evalSeed = nums.seed ?? 12345;
   const env = await openVectorEnv(config.env.id, envOptions(config, evalSeed, nums['num-envs'] ?? Math.min(episodes, 8)));
-  const trainerState = JSON.parse(fs.readFileSync(path.join(checkpoint, 'trainer.json'), 'utf8')) as { step?: number } & Partial<NormalizationState>;
   restoreNormalization(env, trainerState, true);
   const agent = await loadAgent(checkpoint);
   try {
@@ -52,6 +65,47 @@ export async function evalCommand(args: string[], io: Io): Promise<number> {
   } finally {
     agent.dispose();
     await env.close();
+  }
+  return 0;
+}
+
+/** `--robustness`: the run's trainer.robustness sweeps on its checkpoint, as the Trainer evaluates them. */
+async function robustness(
+  dir: string,
+  config: RunConfig,
+  trainerState: Partial<NormalizationState>,
+  values: { json?: boolean; write?: boolean },
+  nums: Record<string, number | undefined>,
+  io: Io,
+): Promise<number> {
+  const sweeps = config.trainer.robustness;
+  if (sweeps.length === 0) throw ConfigError.single('trainer.robustness', `is empty in ${path.join(dir, RUN_FILES.config)}; nothing to evaluate`);
+  for (const flag of ['episodes', 'seed', 'num-envs']) {
+    if (nums[flag] !== undefined) throw ConfigError.single(`--${flag}`, "does not combine with --robustness, which uses the run's own evaluation episodes and seed");
+  }
+  const summaryFile = path.join(dir, RUN_FILES.summary);
+  if (values.write && !fs.existsSync(summaryFile)) throw ConfigError.single('--write', `${dir} has no ${RUN_FILES.summary} (an unfinished run)`);
+  const episodes = config.trainer.evalEpisodes;
+  const seed = deriveSeed(config.trainer.seed, 'robustness');
+  const agent = await loadAgent(path.join(dir, RUN_FILES.checkpoint));
+  try {
+    const curves = await robustnessCurves(agent, sweeps, episodes, seed, async (perturb) => {
+      const wrappers = [...config.env.wrappers.filter((w) => w.type !== perturb.type), perturb];
+      const env = await openVectorEnv(config.env.id, { ...envOptions(config, seed, robustnessEnvs(episodes)), wrappers });
+      restoreNormalization(env, trainerState, true);
+      return env;
+    });
+    if (values.write) {
+      const summary = JSON.parse(fs.readFileSync(summaryFile, 'utf8')) as Record<string, unknown>;
+      writeJsonAtomic(summaryFile, { ...summary, robustness: curves });
+    }
+    io.out.write(
+      values.json
+        ? `${JSON.stringify({ runDir: dir, robustness: curves })}\n`
+        : curves.map((c) => `${c.wrapper}: ${c.values.map((v, i) => `${v} → ${c.returnMeans[i]!.toFixed(1)}`).join(', ')}\n`).join(''),
+    );
+  } finally {
+    agent.dispose();
   }
   return 0;
 }

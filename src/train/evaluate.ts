@@ -8,6 +8,8 @@ import { NormalizeObservation } from '../../envs/wrappers/normalize-observation.
 import { NormalizeReward } from '../../envs/wrappers/normalize-reward.ts';
 import type { RunningNormalizer, RunningStats } from '../../envs/wrappers/running-mean-std.ts';
 import type { EpisodeStatistics } from '../../envs/wrappers/record-episode-statistics.ts';
+import type { WrapperConfigInput } from '../../envs/wrappers/config.ts';
+import type { RobustnessSweep } from '../config/trainer.ts';
 
 export interface EvalResult {
   returns: number[];
@@ -104,4 +106,50 @@ export function restoreNormalization(env: VectorEnv, state: Partial<Normalizatio
 /** Copies the training env's normalization statistics to the eval env and freezes them there. */
 export function syncNormalization(train: VectorEnv, evalEnv: VectorEnv): void {
   restoreNormalization(evalEnv, normalizationState(train), true);
+}
+
+/** One robustness curve: the swept wrapper, its strengths and the mean evaluation return at each. */
+export interface RobustnessCurve {
+  wrapper: RobustnessSweep['wrapper'];
+  values: number[];
+  returnMeans: number[];
+}
+
+/** Envs of a robustness evaluation: one episode each, up to 32. */
+export function robustnessEnvs(episodes: number): number {
+  return Math.min(episodes, 32);
+}
+
+/** The wrapper config a sweep sets at strength `value` (std for observation noise, p otherwise). */
+export function perturbation(sweep: RobustnessSweep, value: number): WrapperConfigInput {
+  return sweep.wrapper === 'observationNoise' ? { type: 'observationNoise', std: value } : { type: sweep.wrapper, p: value };
+}
+
+/**
+ * Robustness curves of `agent` (trainer.robustness): for each sweep and strength, `episodes` deterministic
+ * episodes on an env from `open(perturbation)` (the task with that wrapper replacing a training-time one of
+ * its type, normalization frozen at the training statistics), all with the same seed. The Trainer runs it
+ * on the final policy; `wnrl eval --robustness` on a checkpoint, with the same envs and seed.
+ */
+export async function robustnessCurves(
+  agent: Agent,
+  sweeps: readonly RobustnessSweep[],
+  episodes: number,
+  seed: number,
+  open: (perturb: WrapperConfigInput) => Promise<VectorEnv>,
+): Promise<RobustnessCurve[]> {
+  const out: RobustnessCurve[] = [];
+  for (const sweep of sweeps) {
+    const returnMeans: number[] = [];
+    for (const value of sweep.values) {
+      const env = await open(perturbation(sweep, value));
+      try {
+        returnMeans.push((await evaluate(agent, env, episodes, seed)).mean);
+      } finally {
+        await env.close();
+      }
+    }
+    out.push({ wrapper: sweep.wrapper, values: [...sweep.values], returnMeans });
+  }
+  return out;
 }

@@ -7,7 +7,6 @@ import path from 'node:path';
 import type { Agent, Metrics } from '../../agents/agent.ts';
 import { deriveSeed } from '../../envs/rng.ts';
 import { SyncVectorEnv, type VectorEnv } from '../../envs/vector/vector-env.ts';
-import type { WrapperConfigInput } from '../../envs/wrappers/config.ts';
 import type { EpisodeStatistics } from '../../envs/wrappers/record-episode-statistics.ts';
 import { backendInfo } from '../backend.ts';
 import { TrainerConfig, type TrainerConfigInput } from '../config/trainer.ts';
@@ -15,7 +14,7 @@ import { parseConfig } from '../config/parse.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import { CsvSink, TensorBoardSink, type MetricRow } from '../log/sinks.ts';
 import { version } from '../version.ts';
-import { evaluate, normalizationState, syncNormalization, type EvalResult } from './evaluate.ts';
+import { evaluate, normalizationState, robustnessCurves, robustnessEnvs, syncNormalization, type EvalResult } from './evaluate.ts';
 import { Progress } from './progress.ts';
 import { RUN_FILES, writeDirAtomic, writeJsonAtomic } from './run-dir.ts';
 import type { Summary } from './summary.ts';
@@ -96,25 +95,16 @@ export class Trainer {
   private async robustnessCurves(log: Logger): Promise<Summary['robustness']> {
     const sweeps = this.config.robustness;
     if (sweeps.length === 0) return undefined;
-    if (this.env.spawn === undefined) throw new Error('Trainer: trainer.robustness needs a vector env that can spawn another');
+    const spawn = this.env.spawn?.bind(this.env);
+    if (spawn === undefined) throw new Error('Trainer: trainer.robustness needs a vector env that can spawn another');
     const seed = deriveSeed(this.config.seed, 'robustness');
-    const out: NonNullable<Summary['robustness']> = [];
-    for (const sweep of sweeps) {
-      const returnMeans: number[] = [];
-      for (const value of sweep.values) {
-        const perturb: WrapperConfigInput = sweep.wrapper === 'observationNoise' ? { type: 'observationNoise', std: value } : { type: sweep.wrapper, p: value };
-        const env = await this.env.spawn({ numEnvs: Math.min(this.config.evalEpisodes, 32), seed, perturb });
-        try {
-          syncNormalization(this.env, env);
-          returnMeans.push((await evaluate(this.agent, env, this.config.evalEpisodes, seed)).mean);
-        } finally {
-          await env.close();
-        }
-      }
-      log.info({ wrapper: sweep.wrapper, values: sweep.values, returnMeans }, 'robustness');
-      out.push({ wrapper: sweep.wrapper, values: [...sweep.values], returnMeans });
-    }
-    return out;
+    const curves = await robustnessCurves(this.agent, sweeps, this.config.evalEpisodes, seed, async (perturb) => {
+      const env = await spawn({ numEnvs: robustnessEnvs(this.config.evalEpisodes), seed, perturb });
+      syncNormalization(this.env, env);
+      return env;
+    });
+    for (const c of curves) log.info(c, 'robustness');
+    return curves;
   }
 
   async run(): Promise<Summary> {

@@ -148,3 +148,34 @@ test('a recurrent run through the CLI: --lstm and --flicker in the config, eval 
   expect(resumed.code, resumed.err).toBe(0);
   expect((JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8')) as { totalSteps: number }).totalSteps).toBe(768);
 }, 60_000);
+
+test("eval --robustness reproduces the summary's robustness curves from the final checkpoint; --write puts them back; misuse exits 2", async () => {
+  const dir = tmp();
+  const out = path.join(dir, 'run');
+  const cfg = path.join(dir, 'small.json');
+  const robustness = [
+    { wrapper: 'flicker', values: [0, 0.3] },
+    { wrapper: 'observationNoise', values: [0, 0.2] },
+  ];
+  fs.writeFileSync(cfg, JSON.stringify({ agent: { numSteps: 16, batchSize: 32, updateEpochs: 2, network: { hidden: [16], initSamples: 64 } }, trainer: { evalInterval: 0, evalEpisodes: 4, earlyStop: false, robustness } }));
+  const trained = await run(['train', '--env', 'CartPoleNoVel-v1', '--agent', 'ppo', '--lstm', '8', '--num-envs', '2', '--steps', '256', '--seed', '5', '--config', cfg, '--out', out]);
+  expect(trained.code, trained.err).toBe(0);
+  const summaryFile = path.join(out, 'summary.json');
+  const summary = JSON.parse(fs.readFileSync(summaryFile, 'utf8')) as { robustness: { returnMeans: number[] }[]; evalReturnMean: number };
+  expect(summary.robustness).toHaveLength(2);
+  const again = await run(['eval', out, '--robustness', '--json']);
+  expect(again.code, again.err).toBe(0);
+  expect((JSON.parse(again.out) as { robustness: unknown }).robustness).toEqual(summary.robustness);
+  // --write replaces only the robustness entry of summary.json.
+  fs.writeFileSync(summaryFile, JSON.stringify({ ...summary, robustness: [] }));
+  expect((await run(['eval', out, '--robustness', '--write'])).code).toBe(0);
+  expect(JSON.parse(fs.readFileSync(summaryFile, 'utf8'))).toEqual(summary);
+  const withSeed = await run(['eval', out, '--robustness', '--seed', '3']);
+  expect([withSeed.code, withSeed.err]).toEqual([2, expect.stringContaining('--seed: does not combine with --robustness')]);
+  const writeAlone = await run(['eval', out, '--write']);
+  expect([writeAlone.code, writeAlone.err]).toEqual([2, expect.stringContaining('--write: writes robustness curves; use it with --robustness')]);
+  const config = JSON.parse(fs.readFileSync(path.join(out, 'config.json'), 'utf8')) as { trainer: Record<string, unknown> };
+  fs.writeFileSync(path.join(out, 'config.json'), JSON.stringify({ ...config, trainer: { ...config.trainer, robustness: [] } }));
+  const none = await run(['eval', out, '--robustness']);
+  expect([none.code, none.err]).toEqual([2, expect.stringContaining('trainer.robustness: is empty')]);
+}, 60_000);

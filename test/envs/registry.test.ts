@@ -32,8 +32,38 @@ test('wrappers are stacked in the documented order whatever order they are liste
     ],
   });
   expect(envLabel(env)).toBe(
-    '<NormalizeObservation<RewardNoise<ObservationNoise<MaskVelocity<StickyActions<RecordEpisodeStatistics<TimeLimit<CartPole-v1>>>>>>>>',
+    '<NormalizeObservation<RewardNoise<MaskVelocity<ObservationNoise<StickyActions<RecordEpisodeStatistics<TimeLimit<CartPole-v1>>>>>>>>',
   );
+});
+
+test("a NoVel id's mask is a registered wrapper, stacked outside observation noise: unobserved entries stay 0", () => {
+  const env = makeEnv('CartPoleNoVel-v1', { wrappers: [{ type: 'observationNoise', std: 0.5 }, { type: 'normalizeObservation' }] });
+  expect(envLabel(env)).toBe('<NormalizeObservation<MaskVelocity<ObservationNoise<RecordEpisodeStatistics<TimeLimit<CartPoleNoVel-v1>>>>>>');
+  const raw = makeEnv('CartPoleNoVel-v1', { wrappers: [{ type: 'observationNoise', std: 0.5 }] });
+  let o = raw.reset({ seed: 3 }).observation;
+  for (let t = 0; t < 20; t++) {
+    expect([o[1], o[3]]).toEqual([0, 0]);
+    expect(o[0]).not.toBe(0); // the noise still reaches the observed entries
+    const r = raw.step(t % 2);
+    o = r.terminated || r.truncated ? raw.reset().observation : r.observation;
+  }
+  // Normalized, the zeroed entries stay 0 (before the mask moved outside the noise they reached ~1e3-1e4).
+  let n = env.reset({ seed: 3 }).observation;
+  for (let t = 0; t < 50; t++) {
+    expect(Math.abs(n[1]!) + Math.abs(n[3]!)).toBe(0);
+    const r = env.step(t % 2);
+    n = r.terminated || r.truncated ? env.reset().observation : r.observation;
+  }
+});
+
+test('registered wrappers are validated, and a wrapper of the same type given to makeEnv replaces them', () => {
+  expect(() => registerEnv({ id: 'test-pkg/BadWrap-v0', create: () => new CartPole(), wrappers: [{ type: 'observationNoise', std: -1 } as never] })).toThrow(
+    "registerEnv test-pkg/BadWrap-v0: wrappers: [0.std]",
+  );
+  const env = makeEnv('CartPoleNoVel-v1', { wrappers: [{ type: 'maskVelocity', indices: [0] }] });
+  const o = env.reset({ seed: 1 }).observation;
+  expect(o[0]).toBe(0);
+  expect(o[1]).not.toBe(0);
 });
 
 test('bad wrapper configs name the field', () => {
