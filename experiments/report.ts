@@ -114,6 +114,16 @@ export function collectRuns(cells: readonly Cell[], outDir: string): { cell: Cel
   return out;
 }
 
+/**
+ * Writes runs.jsonl for these cells without a report: what an unfinished tuning stage has so far, so its
+ * runs survive a clone (a rerun there skips them). Never records fewer runs than runs.jsonl had.
+ */
+export function saveRecords(cells: readonly Cell[], outDir: string): number {
+  const collected = collectRuns(cells, outDir);
+  fs.writeFileSync(path.join(outDir, RUN_RECORDS), collected.map(({ record }) => `${JSON.stringify(record)}\n`).join(''));
+  return collected.length;
+}
+
 export async function writeReport(experiment: ExperimentConfig, grid: GridRun, outDir: string, workers: number, cellsInGrid?: readonly Cell[]): Promise<ReportFiles> {
   // Cells are named by env id; a 'module:EnvId' entry of the experiment file reports under its id.
   const envIds = envEntries(experiment.envs).map((e) => e.label);

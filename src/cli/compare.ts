@@ -7,8 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { ExperimentConfig, checkCells, envEntries, expandGrid, expandTuning, type Cell } from '../../experiments/grid.ts';
 import { chooseWinners, type RunLookup, type TuningOutcome } from '../../experiments/tuning.ts';
-import { availableRuns, shrinkingReportError, writeReport } from '../../experiments/report.ts';
-import { findRun, readRecords } from '../../experiments/records.ts';
+import { availableRuns, saveRecords, shrinkingReportError, writeReport } from '../../experiments/report.ts';
+import { RUN_RECORDS, findRun, readRecords } from '../../experiments/records.ts';
 import { checkReachable, parseQueueUrl } from '../../experiments/queue/connection.ts';
 import { runGridOnQueue } from '../../experiments/queue/coordinator.ts';
 import { DEFAULT_QUEUE_NAME, SafeName, safeName } from '../../experiments/queue/protocol.ts';
@@ -87,7 +87,16 @@ export async function compare(args: string[], io: Io): Promise<number> {
     let cells = untuned;
     if (cells === null) {
       const t = chooseWinners(experiment, tuneCells, lookup);
-      if (t.pending.length) throw ConfigError.single('--report-only', `${t.pending.length} tuning runs are neither in ${out}/runs nor in its runs.jsonl (${t.pending[0]!.id}, ...); run the grid first`);
+      if (t.pending.length) {
+        if (!fs.existsSync(out)) throw ConfigError.single('--report-only', `${out} does not exist; run the grid first`);
+        // No report before every tuning run is in; what has finished is recorded, to commit and resume from.
+        const saved = saveRecords(tuneCells, out);
+        io.err.write(
+          `wnrl compare: the tuning stage is not complete (${tuneCells.length - t.pending.length} of ${tuneCells.length} tuning runs finished, ${t.pending[0]!.id} and others missing), so no report; ` +
+            `${saved} finished runs recorded in ${path.join(out, RUN_RECORDS)} (commit it: a clone resumes from it). Rerun the grid to finish the stage.\n`,
+        );
+        return 1;
+      }
       cells = expandGrid(experiment, t.winners);
     }
     const shrinking = shrinkingReportError(out, availableRuns([...tuneCells, ...cells], out));
@@ -142,6 +151,7 @@ export async function compare(args: string[], io: Io): Promise<number> {
     tuning = chooseWinners(experiment, tuneCells, lookup);
     const missing = [...new Set(tuning.rows.map((r) => `${r.agent}|${r.env}|${r.norm}`))].filter((k) => !tuning!.winners.has(k));
     if (tuning.pending.length || missing.length) {
+      saveRecords(tuneCells, out);
       io.err.write(
         `wnrl compare: the tuning stage is not complete (${tuning.pending.length} runs missing${missing.length ? `; no candidate finished every tuning seed for ${missing.join(', ')}` : ''}); ` +
           `rerun the same command to finish it${failed.length ? ` (failed runs: see ${path.join(out, 'logs')})` : ''}\n`,

@@ -230,8 +230,29 @@ test('a tuning stage picks each norm its candidate on tuning seeds; evaluation s
   // From the committed files alone (no run directories), the same tuning table, report and figures.
   const committed = ['tuning.csv', 'results.csv', 'summary.csv', 'report.md', 'runs.jsonl', 'figures/CartPole-v1-robustness.svg'];
   const before = new Map(committed.map((f) => [f, fs.readFileSync(path.join(out, f))]));
+  // (Two finished tuning runs' directories, kept for the unfinished-stage case below.)
+  const partial = path.join(dir, 'partial');
+  const tuneRecords = fs.readFileSync(path.join(out, 'runs.jsonl'), 'utf8').trim().split('\n').filter((l) => (JSON.parse(l) as { run: string }).run.startsWith('tune-'));
+  expect(tuneRecords).toHaveLength(8);
+  const runOf = (line: string) => (JSON.parse(line) as { run: string }).run;
+  for (const line of tuneRecords.slice(5, 7)) fs.cpSync(path.join(out, 'runs', runOf(line)), path.join(partial, 'runs', runOf(line)), { recursive: true });
   fs.rmSync(path.join(out, 'runs'), { recursive: true });
   const again = capture();
   expect(await main(['compare', file, '--out', out, '--report-only'], again.io), again.chunks.err).toBe(0);
   for (const f of committed) expect(fs.readFileSync(path.join(out, f)).equals(before.get(f)!), f).toBe(true);
+
+  // An unfinished tuning stage (a sitting stopped with Ctrl-C): --report-only writes no report but records
+  // the tuning runs that finished (run directories and earlier records), so a clone keeps them.
+  fs.writeFileSync(path.join(partial, 'runs.jsonl'), `${tuneRecords.slice(0, 5).join('\n')}\n`);
+  const stopped = capture();
+  expect(await main(['compare', file, '--out', partial, '--report-only'], stopped.io)).toBe(1);
+  expect(stopped.chunks.err).toContain('the tuning stage is not complete (7 of 8 tuning runs finished');
+  expect(stopped.chunks.err).toContain('7 finished runs recorded in');
+  expect(fs.existsSync(path.join(partial, 'report.md'))).toBe(false);
+  const saved = fs.readFileSync(path.join(partial, 'runs.jsonl'), 'utf8').trim().split('\n');
+  expect(saved.map(runOf).sort()).toEqual(tuneRecords.slice(0, 7).map(runOf).sort());
+  // From those records alone (no run directories: a clone), the same seven.
+  fs.rmSync(path.join(partial, 'runs'), { recursive: true });
+  expect(await main(['compare', file, '--out', partial, '--report-only'], capture().io)).toBe(1);
+  expect(fs.readFileSync(path.join(partial, 'runs.jsonl'), 'utf8').trim().split('\n').map(runOf).sort()).toEqual(tuneRecords.slice(0, 7).map(runOf).sort());
 }, 180_000);
