@@ -12,7 +12,7 @@ import { entropySeed } from '../rng.ts';
 import { Box, Discrete, type Space } from '../spaces/space.ts';
 import { makeEnv, type MakeEnvOptions } from '../registry.ts';
 import { RunningNormalizer } from '../wrappers/running-mean-std.ts';
-import type { WrapperConfigInput } from '../wrappers/config.ts';
+import { replaceWrapper, type WrapperConfigInput } from '../wrappers/config.ts';
 
 export interface VectorResetResult {
   observations: Float32Array;
@@ -157,7 +157,7 @@ export class SyncVectorEnv implements VectorEnv {
     if (this.origin === null) return Promise.reject(new WnrlError('CONFIG', 'SyncVectorEnv.spawn: only a vector env made by makeVectorEnv knows how to make another'));
     const { perturb, ...rest } = opts;
     let wrappers = this.origin.options.wrappers ?? [];
-    if (perturb !== undefined) wrappers = [...wrappers.filter((w) => w.type !== perturb.type), perturb];
+    if (perturb !== undefined) wrappers = replaceWrapper(wrappers, perturb);
     return Promise.resolve(makeVectorEnv(this.origin.id, { ...this.origin.options, ...rest, wrappers }));
   }
 

@@ -6,7 +6,8 @@
 //
 // Statistics sit inside every noise wrapper, so `info.episode` holds the task's true return; the agent sees
 // the outermost observation and reward. MaskVelocity sits outside the observation noise: an entry the task
-// does not observe stays 0 (noise there would be divided by its running std of ~0, 1e4x, by the normalizer). The order entries are listed in does not matter.
+// does not observe stays 0 (noise there would be scaled ~1e4x by the normalizer, its running std being ~0).
+// The order entries are listed in does not matter.
 import { z } from 'zod';
 import type { Env } from '../core.ts';
 import { ClipAction } from './clip-action.ts';
@@ -58,6 +59,11 @@ export const WRAPPER_ORDER = [
   'normalizeObservation',
   'normalizeReward',
 ] as const;
+
+/** `wrappers` with `w` in place of any entry of its type (a test-time perturbation replacing a training one). */
+export function replaceWrapper<W extends { type: string }>(wrappers: readonly W[], w: W): W[] {
+  return [...wrappers.filter((x) => x.type !== w.type), w];
+}
 
 /** Orders wrapper entries canonically (stable for entries of the same type). */
 export function orderWrappers(configs: readonly WrapperConfig[]): WrapperConfig[] {

@@ -12,6 +12,7 @@ import { ConfigError, parseConfig } from '../config/parse.ts';
 import { readJsonFile } from '../config/read-json.ts';
 import { RunConfig } from '../config/run.ts';
 import { deriveSeed } from '../../envs/rng.ts';
+import { replaceWrapper, type WrapperConfigInput } from '../../envs/wrappers/config.ts';
 import { evaluate, restoreNormalization, robustnessCurves, robustnessEnvs, type NormalizationState } from '../train/evaluate.ts';
 import { RUN_FILES, writeJsonAtomic } from '../train/run-dir.ts';
 import { numericFlags, parseFlags } from './args.ts';
@@ -90,7 +91,7 @@ async function robustness(
   const agent = await loadAgent(path.join(dir, RUN_FILES.checkpoint));
   try {
     const curves = await robustnessCurves(agent, sweeps, episodes, seed, async (perturb) => {
-      const wrappers = [...config.env.wrappers.filter((w) => w.type !== perturb.type), perturb];
+      const wrappers = replaceWrapper<WrapperConfigInput>(config.env.wrappers, perturb);
       const env = await openVectorEnv(config.env.id, { ...envOptions(config, seed, robustnessEnvs(episodes)), wrappers });
       restoreNormalization(env, trainerState, true);
       return env;
