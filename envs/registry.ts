@@ -54,12 +54,11 @@ export function registerEnv(registration: EnvRegistration): void {
   if (max !== undefined && (!Number.isInteger(max) || max < 1)) {
     throw new RegistryError(`registerEnv ${id}: maxEpisodeSteps must be a positive integer; got ${max}`);
   }
-  const wrappers = z.array(WrapperConfig).safeParse(registration.wrappers ?? []);
-  if (!wrappers.success) throw new RegistryError(`registerEnv ${id}: wrappers: ${wrappers.error.issues.map((i) => `[${i.path.join('.')}] ${i.message}`).join('; ')}`);
+  const wrappers = parseConfig(z.array(WrapperConfig), registration.wrappers ?? [], `registerEnv ${id}: wrappers`);
   registry.set(id, {
     id,
     create: registration.create,
-    wrappers: wrappers.data,
+    wrappers,
     check: registration.check ?? true,
     options: registration.options ?? {},
     maxEpisodeSteps: max ?? null,

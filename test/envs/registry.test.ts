@@ -58,7 +58,7 @@ test("a NoVel id's mask is a registered wrapper, stacked outside observation noi
 
 test('registered wrappers are validated, and a wrapper of the same type given to makeEnv replaces them', () => {
   expect(() => registerEnv({ id: 'test-pkg/BadWrap-v0', create: () => new CartPole(), wrappers: [{ type: 'observationNoise', std: -1 } as never] })).toThrow(
-    "registerEnv test-pkg/BadWrap-v0: wrappers: [0.std]",
+    "registerEnv test-pkg/BadWrap-v0: wrappers[0].std",
   );
   const env = makeEnv('CartPoleNoVel-v1', { wrappers: [{ type: 'maskVelocity', indices: [0] }] });
   const o = env.reset({ seed: 1 }).observation;
