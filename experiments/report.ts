@@ -354,7 +354,7 @@ export async function writeReport(experiment: ExperimentConfig, grid: GridRun, o
           lines.push(`| ${noise} | ${cellsFor.join(' | ')} |`);
         }
         lines.push('');
-        // Separated final-return intervals: the only differences stated.
+        // Separated final-return and AUC intervals: the only differences stated.
         for (const noise of experiment.noise.map((n) => n.name)) {
           const w = cells.find((x) => x.env === env && x.agent === agent && x.noise === noise && x.norm === 'weight');
           if (!w) continue;
@@ -364,6 +364,9 @@ export async function writeReport(experiment: ExperimentConfig, grid: GridRun, o
             if (w.runs.length < MIN_SEEDS_FOR_FINDINGS || c.runs.length < MIN_SEEDS_FOR_FINDINGS) continue;
             const s = separated(w.finalIqm, c.finalIqm);
             if (s) findings.push(`${agent} on ${env} (${noise}): weight norm's final-return IQM ${fmtInterval(w.finalIqm)} is ${s} than ${o}'s ${fmtInterval(c.finalIqm)} (intervals do not overlap).`);
+            // How soon each learns: the area under the learning curve, the same rule.
+            const a = separated(w.aucIqm, c.aucIqm);
+            if (a) findings.push(`${agent} on ${env} (${noise}): weight norm's AUC IQM ${fmtInterval(w.aucIqm)} is ${a} than ${o}'s ${fmtInterval(c.aucIqm)} (it learned ${a === 'higher' ? 'sooner' : 'later'}; intervals do not overlap).`);
           }
         }
       }

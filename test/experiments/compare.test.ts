@@ -6,6 +6,7 @@ import { ExperimentConfig, checkCells, expandGrid } from '../../experiments/grid
 import { iqm, probabilityOfImprovement, stratifiedBootstrap, mean, areaUnderCurve, medianReached } from '../../experiments/stats.ts';
 import { main } from '../../src/cli/main.ts';
 import { capture } from '../helpers/capture.ts';
+import { configHash } from '../../experiments/report.ts';
 
 test('IQM trims a quarter from each end, as scipy.stats.trim_mean(x, 0.25)', () => {
   expect(iqm([1, 2, 3, 4, 100, -50, 5, 6])).toBeCloseTo(mean([2, 3, 4, 5]), 12);
@@ -256,3 +257,53 @@ test('a tuning stage picks each norm its candidate on tuning seeds; evaluation s
   expect(await main(['compare', file, '--out', partial, '--report-only'], capture().io)).toBe(1);
   expect(fs.readFileSync(path.join(partial, 'runs.jsonl'), 'utf8').trim().split('\n').map(runOf).sort()).toEqual(tuneRecords.slice(0, 7).map(runOf).sort());
 }, 180_000);
+
+test('findings: stated from separated final-return and AUC intervals and from probability of improvement, in both directions', async () => {
+  // Synthetic committed records (no training): weight norm ends where none ends but learns sooner; batch
+  // norm ends lower but learns sooner than weight norm. Six seeds per cell, a little spread in each.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wnrl-findings-'));
+  const spec = {
+    name: 'findings',
+    agents: ['ppo'],
+    envs: ['CartPole-v1'],
+    norms: ['none', 'weight', 'batch'],
+    seeds: [1, 2, 3, 4, 5, 6],
+    steps: 1000,
+    trainer: { evalInterval: 0, evalEpisodes: 2, metricsInterval: 100 },
+  };
+  const file = path.join(dir, 'findings.json');
+  fs.writeFileSync(file, JSON.stringify(spec));
+  const shape: Record<string, { final: number; curve: number }> = { none: { final: 480, curve: 100 }, weight: { final: 480, curve: 250 }, batch: { final: 200, curve: 400 } };
+  const cells = expandGrid(ExperimentConfig.parse(spec));
+  const out = path.join(dir, 'out');
+  fs.mkdirSync(out);
+  const records = cells.map((cell) => {
+    const { final, curve } = shape[cell.norm]!;
+    const seed = cell.seed;
+    const summary = {
+      env: 'CartPole-v1', agent: 'ppo', norm: cell.norm, seed, totalSteps: 1000, wallSeconds: 1, stepsPerSecond: 1000, episodes: 10,
+      stepsToThreshold: null, secondsToThreshold: null, evalReturnMean: final + seed, evalReturnStd: 0, evalEpisodes: 2,
+      rewardThreshold: 475, earlyStopped: false, msPerUpdate: 1, backend: 'tensorflow', version: '0',
+    };
+    const steps = Array.from({ length: 10 }, (_, i) => (i + 1) * 100);
+    return { run: cell.id, config: configHash(cell), summary, curve: { steps, returns: steps.map(() => curve + seed) } };
+  });
+  fs.writeFileSync(path.join(out, 'runs.jsonl'), records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+  const { io, chunks } = capture();
+  expect(await main(['compare', file, '--out', out, '--report-only'], io), chunks.err).toBe(0);
+  const report = fs.readFileSync(path.join(out, 'report.md'), 'utf8');
+  // Point estimates exactly (the IQM of base + 1..6); the bootstrap bounds only as intervals.
+  const findings = report
+    .slice(report.indexOf('## What the intervals support'))
+    .split('\n')
+    .filter((l) => l.startsWith('- '))
+    .map((l) => l.replace(/\[\d+\.\d+, \d+\.\d+\]/g, '[…]'));
+  expect(findings).toEqual([
+    '- ppo on CartPole-v1 (clean): weight norm beat batch on more seeds than not, P = 1.00 […].',
+    "- ppo on CartPole-v1 (clean): weight norm's AUC IQM 253.5 […] is higher than none's 103.5 […] (it learned sooner; intervals do not overlap).",
+    "- ppo on CartPole-v1 (clean): weight norm's final-return IQM 483.5 […] is higher than batch's 203.5 […] (intervals do not overlap).",
+    "- ppo on CartPole-v1 (clean): weight norm's AUC IQM 253.5 […] is lower than batch's 403.5 […] (it learned later; intervals do not overlap).",
+  ]);
+  // Equal final returns on every seed: P(weight > none) = 0.5 exactly, no finding either way.
+  expect(report).toContain('| clean | 0.50 [0.50, 0.50] | 1.00 [1.00, 1.00] |');
+}, 60_000);
