@@ -86,6 +86,8 @@ export interface RobustnessPoint {
   mean: number;
   low: number;
   high: number;
+  /** How many runs (seeds) the point averages. */
+  runs: number;
 }
 
 /** Evaluation return of the final policies against test-time perturbation strength, per norm (95% bootstrap band). */

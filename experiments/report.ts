@@ -46,7 +46,7 @@ function robustnessPoints(cells: readonly { agent: string; noise: string; norm: 
     for (const [wrapper, byValue] of sweeps) {
       for (const [strength, values] of [...byValue.entries()].sort((a, b) => a[0] - b[0])) {
         const ci = stratifiedBootstrap([values], mean, deriveSeed(5, `${c.agent}|${c.noise}|${c.norm}|${wrapper}|${strength}`), 1000);
-        out.push({ agent: c.agent, panel: `${c.noise} · ${wrapper}`, norm: c.norm, strength, mean: ci.point, low: ci.low, high: ci.high });
+        out.push({ agent: c.agent, panel: `${c.noise} · ${wrapper}`, norm: c.norm, strength, mean: ci.point, low: ci.low, high: ci.high, runs: values.length });
       }
     }
   }
@@ -298,6 +298,7 @@ export async function writeReport(experiment: ExperimentConfig, grid: GridRun, o
   }
 
   const findings: string[] = [];
+  const robustFindings: string[] = []; // stated after the others
   for (const env of envIds) {
     const slug = env.replace(/[^A-Za-z0-9_.-]/g, '_');
     lines.push(`## ${env}`, '', `![learning curves](figures/${slug}-learning-curves.png)`, '', `![final returns](figures/${slug}-final-return.png)`, '');
@@ -317,6 +318,17 @@ export async function writeReport(experiment: ExperimentConfig, grid: GridRun, o
             lines.push(`| ${norm} | ${row.map((p) => (p ? `${fmt(p.mean)} [${fmt(p.low)}, ${fmt(p.high)}]` : '')).join(' | ')} |`);
           }
           lines.push('');
+          // Under each perturbation: where weight norm's mean return separates from another norm's.
+          for (const x of strengths.filter((v) => v !== 0)) {
+            const w = pts.find((p) => p.norm === 'weight' && p.strength === x);
+            if (!w || w.runs < MIN_SEEDS_FOR_FINDINGS) continue;
+            for (const o of experiment.norms.filter((n) => n !== 'weight')) {
+              const c = pts.find((p) => p.norm === o && p.strength === x);
+              if (!c || c.runs < MIN_SEEDS_FOR_FINDINGS) continue;
+              const s = separated({ point: w.mean, low: w.low, high: w.high }, { point: c.mean, low: c.low, high: c.high });
+              if (s) robustFindings.push(`${agent} on ${env} (${panel} ${x}): weight norm's final policies kept a mean return of ${fmt(w.mean)} [${fmt(w.low)}, ${fmt(w.high)}], ${s} than ${o}'s ${fmt(c.mean)} [${fmt(c.low)}, ${fmt(c.high)}] (intervals do not overlap).`);
+            }
+          }
         }
       }
     }
@@ -386,6 +398,7 @@ export async function writeReport(experiment: ExperimentConfig, grid: GridRun, o
   lines.push('## What the intervals support', '');
   const fewest = Math.min(...cells.map((c) => c.runs.length));
   lines.push(`Findings are stated only for comparisons with at least ${MIN_SEEDS_FOR_FINDINGS} seeds on both sides (this report: ${fewest === Math.max(...cells.map((c) => c.runs.length)) ? fewest : `${fewest} to ${Math.max(...cells.map((c) => c.runs.length))}`} seeds per cell).`, '');
+  findings.push(...robustFindings);
   if (findings.length === 0) lines.push('No difference between weight norm and another norm is resolved: every compared pair of intervals overlaps, every probability-of-improvement interval contains 0.5, or there are too few seeds to say.', '');
   else for (const f of findings) lines.push(`- ${f}`);
   if (grid.failed.length) lines.push('', '## Failed runs', '', ...grid.failed.map((f) => `- ${f.cell.id}: ${f.error}`));

@@ -258,7 +258,7 @@ test('a tuning stage picks each norm its candidate on tuning seeds; evaluation s
   expect(fs.readFileSync(path.join(partial, 'runs.jsonl'), 'utf8').trim().split('\n').map(runOf).sort()).toEqual(tuneRecords.slice(0, 7).map(runOf).sort());
 }, 180_000);
 
-test('findings: stated from separated final-return and AUC intervals and from probability of improvement, in both directions', async () => {
+test('findings: stated from separated final-return, AUC and robustness intervals and from probability of improvement, in both directions', async () => {
   // Synthetic committed records (no training): weight norm ends where none ends but learns sooner; batch
   // norm ends lower but learns sooner than weight norm. Six seeds per cell, a little spread in each.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wnrl-findings-'));
@@ -273,17 +273,23 @@ test('findings: stated from separated final-return and AUC intervals and from pr
   };
   const file = path.join(dir, 'findings.json');
   fs.writeFileSync(file, JSON.stringify(spec));
-  const shape: Record<string, { final: number; curve: number }> = { none: { final: 480, curve: 100 }, weight: { final: 480, curve: 250 }, batch: { final: 200, curve: 400 } };
+  // Under test-time noise (σ 0.1) weight norm keeps more than none and as much as batch norm.
+  const shape: Record<string, { final: number; curve: number; noisy: number }> = {
+    none: { final: 480, curve: 100, noisy: 100 },
+    weight: { final: 480, curve: 250, noisy: 300 },
+    batch: { final: 200, curve: 400, noisy: 300 },
+  };
   const cells = expandGrid(ExperimentConfig.parse(spec));
   const out = path.join(dir, 'out');
   fs.mkdirSync(out);
   const records = cells.map((cell) => {
-    const { final, curve } = shape[cell.norm]!;
+    const { final, curve, noisy } = shape[cell.norm]!;
     const seed = cell.seed;
     const summary = {
       env: 'CartPole-v1', agent: 'ppo', norm: cell.norm, seed, totalSteps: 1000, wallSeconds: 1, stepsPerSecond: 1000, episodes: 10,
       stepsToThreshold: null, secondsToThreshold: null, evalReturnMean: final + seed, evalReturnStd: 0, evalEpisodes: 2,
       rewardThreshold: 475, earlyStopped: false, msPerUpdate: 1, backend: 'tensorflow', version: '0',
+      robustness: [{ wrapper: 'observationNoise', values: [0, 0.1], returnMeans: [final + seed, noisy + seed] }],
     };
     const steps = Array.from({ length: 10 }, (_, i) => (i + 1) * 100);
     return { run: cell.id, config: configHash(cell), summary, curve: { steps, returns: steps.map(() => curve + seed) } };
@@ -303,6 +309,8 @@ test('findings: stated from separated final-return and AUC intervals and from pr
     "- ppo on CartPole-v1 (clean): weight norm's AUC IQM 253.5 […] is higher than none's 103.5 […] (it learned sooner; intervals do not overlap).",
     "- ppo on CartPole-v1 (clean): weight norm's final-return IQM 483.5 […] is higher than batch's 203.5 […] (intervals do not overlap).",
     "- ppo on CartPole-v1 (clean): weight norm's AUC IQM 253.5 […] is lower than batch's 403.5 […] (it learned later; intervals do not overlap).",
+    // Robustness last; strength 0 is the final return again and is not restated.
+    "- ppo on CartPole-v1 (clean · observationNoise 0.1): weight norm's final policies kept a mean return of 303.5 […], higher than none's 103.5 […] (intervals do not overlap).",
   ]);
   // Equal final returns on every seed: P(weight > none) = 0.5 exactly, no finding either way.
   expect(report).toContain('| clean | 0.50 [0.50, 0.50] | 1.00 [1.00, 1.00] |');
