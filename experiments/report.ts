@@ -376,9 +376,9 @@ export async function writeReport(experiment: ExperimentConfig, grid: GridRun, o
             if (w.runs.length < MIN_SEEDS_FOR_FINDINGS || c.runs.length < MIN_SEEDS_FOR_FINDINGS) continue;
             const s = separated(w.finalIqm, c.finalIqm);
             if (s) findings.push(`${agent} on ${env} (${noise}): weight norm's final-return IQM ${fmtInterval(w.finalIqm)} is ${s} than ${o}'s ${fmtInterval(c.finalIqm)} (intervals do not overlap).`);
-            // How soon each learns: the area under the learning curve, the same rule.
+            // Return during training (how soon it learned, how well it held on): the area under the learning curve.
             const a = separated(w.aucIqm, c.aucIqm);
-            if (a) findings.push(`${agent} on ${env} (${noise}): weight norm's AUC IQM ${fmtInterval(w.aucIqm)} is ${a} than ${o}'s ${fmtInterval(c.aucIqm)} (it learned ${a === 'higher' ? 'sooner' : 'later'}; intervals do not overlap).`);
+            if (a) findings.push(`${agent} on ${env} (${noise}): weight norm's AUC IQM ${fmtInterval(w.aucIqm)} is ${a} than ${o}'s ${fmtInterval(c.aucIqm)} (${a === 'higher' ? 'more' : 'less'} return during training: it learned ${a === 'higher' ? 'sooner' : 'later'} or held on ${a === 'higher' ? 'better' : 'worse'}; intervals do not overlap).`);
           }
         }
       }

@@ -306,9 +306,9 @@ test('findings: stated from separated final-return, AUC and robustness intervals
     .map((l) => l.replace(/\[\d+\.\d+, \d+\.\d+\]/g, '[…]'));
   expect(findings).toEqual([
     '- ppo on CartPole-v1 (clean): weight norm beat batch on more seeds than not, P = 1.00 […].',
-    "- ppo on CartPole-v1 (clean): weight norm's AUC IQM 253.5 […] is higher than none's 103.5 […] (it learned sooner; intervals do not overlap).",
+    "- ppo on CartPole-v1 (clean): weight norm's AUC IQM 253.5 […] is higher than none's 103.5 […] (more return during training: it learned sooner or held on better; intervals do not overlap).",
     "- ppo on CartPole-v1 (clean): weight norm's final-return IQM 483.5 […] is higher than batch's 203.5 […] (intervals do not overlap).",
-    "- ppo on CartPole-v1 (clean): weight norm's AUC IQM 253.5 […] is lower than batch's 403.5 […] (it learned later; intervals do not overlap).",
+    "- ppo on CartPole-v1 (clean): weight norm's AUC IQM 253.5 […] is lower than batch's 403.5 […] (less return during training: it learned later or held on worse; intervals do not overlap).",
     // Robustness last; strength 0 is the final return again and is not restated.
     "- ppo on CartPole-v1 (clean · observationNoise 0.1): weight norm's final policies kept a mean return of 303.5 […], higher than none's 103.5 […] (intervals do not overlap).",
   ]);
