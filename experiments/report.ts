@@ -115,20 +115,19 @@ export function collectRuns(cells: readonly Cell[], outDir: string): { cell: Cel
 }
 
 /**
- * Writes runs.jsonl for these cells without a report: what an unfinished tuning stage has so far, so its
- * runs survive a clone (a rerun there skips them). Never records fewer runs than runs.jsonl had.
+ * Writes runs.jsonl for these cells (collectRuns) and returns what it wrote: the report's input, or, without
+ * a report, what an unfinished tuning stage has so far, so its runs survive a clone (a rerun skips them).
  */
-export function saveRecords(cells: readonly Cell[], outDir: string): number {
+export function saveRecords(cells: readonly Cell[], outDir: string): { cell: Cell; record: RunRecord }[] {
   const collected = collectRuns(cells, outDir);
   fs.writeFileSync(path.join(outDir, RUN_RECORDS), collected.map(({ record }) => `${JSON.stringify(record)}\n`).join(''));
-  return collected.length;
+  return collected;
 }
 
 export async function writeReport(experiment: ExperimentConfig, grid: GridRun, outDir: string, workers: number, cellsInGrid?: readonly Cell[]): Promise<ReportFiles> {
   // Cells are named by env id; a 'module:EnvId' entry of the experiment file reports under its id.
   const envIds = envEntries(experiment.envs).map((e) => e.label);
-  const collected = collectRuns(cellsInGrid ?? grid.results.map((r) => r.cell), outDir);
-  fs.writeFileSync(path.join(outDir, RUN_RECORDS), collected.map(({ record }) => `${JSON.stringify(record)}\n`).join(''));
+  const collected = saveRecords(cellsInGrid ?? grid.results.map((r) => r.cell), outDir);
   // The tuning stage, recomputed from the records (so --report-only on a clone gives the same table).
   const tuneCells = (cellsInGrid ?? []).filter((c) => c.tuning !== undefined);
   const byRun = new Map(collected.map((c) => [c.cell.id, c.record]));

@@ -90,7 +90,7 @@ export async function compare(args: string[], io: Io): Promise<number> {
       if (t.pending.length) {
         if (!fs.existsSync(out)) throw ConfigError.single('--report-only', `${out} does not exist; run the grid first`);
         // No report before every tuning run is in; what has finished is recorded, to commit and resume from.
-        const saved = saveRecords(tuneCells, out);
+        const saved = saveRecords(tuneCells, out).length;
         io.err.write(
           `wnrl compare: the tuning stage is not complete (${tuneCells.length - t.pending.length} of ${tuneCells.length} tuning runs finished, ${t.pending[0]!.id} and others missing), so no report; ` +
             `${saved} finished runs recorded in ${path.join(out, RUN_RECORDS)} (commit it: a clone resumes from it). Rerun the grid to finish the stage.\n`,
