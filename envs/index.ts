@@ -10,7 +10,7 @@ export { envSpec, listEnvs, makeEnv, registerEnv, unregisterEnv, type EnvRegistr
 export { Rng, deriveSeed } from './rng.ts';
 export { Box, Discrete, MultiDiscrete, observationEncoder, spaceFromJSON, type ObservationEncoder, type Space, type SpaceJson } from './spaces/space.ts';
 export { ConfigError, parseConfig } from './validate.ts';
-export { GYMNASIUM_PREFIX, GymnasiumVectorEnv, findPython, gymnasiumVenvDir, type GymnasiumVectorEnvOptions } from './bridge/gymnasium.ts';
+export { GYMNASIUM_PREFIX, GymnasiumVectorEnv, findPython, gymnasiumVenvDir, listGymnasiumEnvs, type GymnasiumEnvListing, type GymnasiumVectorEnvOptions } from './bridge/gymnasium.ts';
 export { openVectorEnv, type OpenVectorEnvOptions } from './vector/open.ts';
 export { SyncVectorEnv, makeVectorEnv, type MakeVectorEnvOptions, type VectorEnv, type VectorResetResult, type VectorStepResult } from './vector/vector-env.ts';
 export { ClipAction } from './wrappers/clip-action.ts';

@@ -30,6 +30,7 @@ const Kind = {
   Step: 3,
   GetAttr: 4,
   Close: 5,
+  List: 6,
   Ok: 0x81,
   Batch: 0x82,
   Error: 0xff,
@@ -145,6 +146,58 @@ function translateSpace(raw: RawSpaceJson, what: string): Space {
   }
 }
 
+/** A failed first request: a Python without gymnasium or numpy is a setup problem, not the env's. */
+function firstAnswerError(err: unknown, python: string, what: string): unknown {
+  if (err instanceof BridgeAnswerError && err.type === 'ModuleNotFoundError' && /gymnasium|numpy/.test(err.message)) {
+    return ConfigError.single('env.id', `${python} has no ${/numpy/.test(err.message) ? 'numpy' : 'gymnasium'} (${err.message}): ${SETUP_HINT}`);
+  }
+  if (err instanceof BridgeAnswerError) return ConfigError.single('env.id', `${what} failed: ${err.type}: ${err.message}`);
+  return err;
+}
+
+/** One id of Gymnasium's registry as `wnrl envs --gymnasium` shows it. */
+export interface GymnasiumEnvListing {
+  /** With the `gymnasium:` prefix a config's env.id takes. */
+  id: string;
+  maxEpisodeSteps: number | null;
+  rewardThreshold: number | null;
+  /** The spaces as the bridge translates them (before one-hot encoding); absent when the id cannot be made. */
+  observationSpace?: Space;
+  actionSpace?: Space;
+  /** Why gymnasium.make(id) failed with this Python (a missing dependency, an unsupported space). */
+  error?: string;
+}
+
+/**
+ * Every id registered in the Python's Gymnasium, each made once with its default arguments: the spaces
+ * the bridge would hand the agents, or why the id cannot run here (MuJoCo, Box2D or jax missing, an
+ * action space the bridge does not support).
+ */
+export async function listGymnasiumEnvs(options: Pick<GymnasiumVectorEnvOptions, 'python' | 'serverScript' | 'startTimeoutMs'> = {}): Promise<{ gymnasiumVersion: string; python: string; envs: GymnasiumEnvListing[] }> {
+  const python = findPython(options.python);
+  const io = BridgeProcess.start(python, options.serverScript, 'gymnasium (list)', options.startTimeoutMs ?? 60_000);
+  let answer: { kind: number; payload: Buffer };
+  try {
+    answer = await io.request(Kind.List, '', options.startTimeoutMs ?? 60_000);
+  } catch (err) {
+    io.kill();
+    throw firstAnswerError(err, python, 'listing the registry');
+  }
+  await io.close();
+  type Row = { id: string; max_episode_steps: number | null; reward_threshold: number | null; observation_space?: RawSpaceJson; action_space?: RawSpaceJson; error?: string };
+  const list = JSON.parse(answer.payload.toString('utf8')) as { gymnasium_version: string; envs: Row[] };
+  const envs = list.envs.map((row): GymnasiumEnvListing => {
+    const listing: GymnasiumEnvListing = { id: `${GYMNASIUM_PREFIX}${row.id}`, maxEpisodeSteps: row.max_episode_steps, rewardThreshold: row.reward_threshold };
+    if (row.error !== undefined || row.observation_space === undefined || row.action_space === undefined) return { ...listing, error: row.error ?? 'no spaces' };
+    try {
+      return { ...listing, observationSpace: translateSpace(row.observation_space, 'observation space'), actionSpace: translateSpace(row.action_space, 'action space') };
+    } catch (err) {
+      return { ...listing, error: (err as Error).message };
+    }
+  });
+  return { gymnasiumVersion: list.gymnasium_version, python, envs };
+}
+
 /** Live bridge children, ended when this process exits normally. */
 const live = new Set<ChildProcess>();
 process.once('exit', () => {
@@ -206,13 +259,7 @@ export class GymnasiumVectorEnv implements VectorEnv {
       return new GymnasiumVectorEnv(io, `${GYMNASIUM_PREFIX}${gymId}`, info, { ...options, numEnvs });
     } catch (err) {
       io.kill();
-      if (err instanceof BridgeAnswerError && err.type === 'ModuleNotFoundError' && /gymnasium|numpy/.test(err.message)) {
-        throw ConfigError.single('env.id', `${python} has no ${/numpy/.test(err.message) ? 'numpy' : 'gymnasium'} (${err.message}): ${SETUP_HINT}`);
-      }
-      if (err instanceof BridgeAnswerError) {
-        throw ConfigError.single('env.id', `gymnasium.make('${gymId}') failed: ${err.type}: ${err.message}`);
-      }
-      throw err;
+      throw firstAnswerError(err, python, `gymnasium.make('${gymId}')`);
     }
   }
 

@@ -6,7 +6,8 @@ both go to stderr, which the TypeScript side keeps a tail of for error messages.
 `u32 length (little endian) | u8 kind | payload` with length = 1 + len(payload).
 
 Requests: INIT (JSON: id, num_envs, kwargs, sys_path), RESET (JSON: seed, options), STEP (raw actions:
-int32 for Discrete/MultiDiscrete/MultiBinary, float32 for Box), GET_ATTR (JSON: name), CLOSE.
+int32 for Discrete/MultiDiscrete/MultiBinary, float32 for Box), GET_ATTR (JSON: name), CLOSE, and LIST
+(before INIT instead of it: every registered id, made once with default arguments to read its spaces).
 Answers: OK (JSON), BATCH (binary, below), ERROR (JSON: type, message, traceback).
 
 A BATCH (after reset or step) is, for n envs and an observation of w float32 values per env:
@@ -26,7 +27,7 @@ import sys
 import time
 import traceback
 
-INIT, RESET, STEP, GET_ATTR, CLOSE = 1, 2, 3, 4, 5
+INIT, RESET, STEP, GET_ATTR, CLOSE, LIST = 1, 2, 3, 4, 5, 6
 OK, BATCH, ERROR = 0x81, 0x82, 0xFF
 MAX_REQUEST = 64 << 20
 
@@ -195,6 +196,29 @@ class Bridge:
         self.batch(*self.envs.step(actions))
 
 
+def list_envs():
+    """Every id in Gymnasium's registry: its spaces as the bridge would send them, or why it cannot be made here."""
+    rows = []
+    for env_id, spec in sorted(gym.envs.registry.items()):
+        row = {"id": env_id, "max_episode_steps": spec.max_episode_steps, "reward_threshold": spec.reward_threshold}
+        try:
+            env = gym.make(env_id)
+            try:
+                row["observation_space"] = describe(env.observation_space)
+                row["action_space"] = describe(env.action_space)
+                if row["action_space"]["type"] == "Flattened":
+                    raise TypeError(f"{row['action_space']['of']} action spaces are not supported by the wnrl bridge")
+            finally:
+                env.close()
+        except Exception as exc:  # noqa: BLE001 - a missing dependency is the answer for this id
+            row.pop("observation_space", None)
+            row.pop("action_space", None)
+            lines = str(exc).strip().splitlines()
+            row["error"] = f"{type(exc).__name__}: {lines[0] if lines else ''}".rstrip(": ")
+        rows.append(row)
+    return {"gymnasium_version": gym.__version__, "envs": rows}
+
+
 def jsonable(x):
     if isinstance(x, np.ndarray):
         return x.tolist()
@@ -215,13 +239,15 @@ def main():
             if kind == INIT:
                 bridge = Bridge(json.loads(payload))
                 send_json(OK, bridge.info)
+            elif kind == LIST and bridge is None:
+                send_json(OK, list_envs())
             elif kind == CLOSE:
                 if bridge is not None:
                     bridge.envs.close()
                 send_json(OK, {})
                 return 0
             elif bridge is None:
-                raise RuntimeError("the first request must be INIT")
+                raise RuntimeError("the first request must be INIT (or LIST)")
             elif kind == RESET:
                 bridge.reset(json.loads(payload))
             elif kind == STEP:

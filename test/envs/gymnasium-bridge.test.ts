@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { FrameReader, GymnasiumVectorEnv, findPython } from '../../envs/bridge/gymnasium.ts';
+import { FrameReader, GymnasiumVectorEnv, findPython, listGymnasiumEnvs } from '../../envs/bridge/gymnasium.ts';
 import type { Env } from '../../envs/core.ts';
 import { makeEnv } from '../../envs/registry.ts';
 import { Rng } from '../../envs/rng.ts';
@@ -261,6 +261,35 @@ describe('agents through the bridge', () => {
     expect(r.err).toContain(message);
     expect(fs.existsSync(out)).toBe(false);
   }, 30_000);
+
+  test('wnrl envs --gymnasium lists the ids the bridge can run, with their spaces; --all adds the others with the reason', async () => {
+    const table = await run(['envs', '--gymnasium']);
+    expect(table.code, table.err).toBe(0);
+    expect(table.out).toMatch(/^Gymnasium 1\.\d+\.\d+ \(.*python.*\): \d+ ids the bridge can run/);
+    expect(table.out).toMatch(/gymnasium:CartPole-v1\s+Box\(\[-4\.8.*Discrete\(2\)\s+500\s+475\n/);
+    expect(table.out).toMatch(/gymnasium:FrozenLake-v1\s+Discrete\(16\)\s+Discrete\(4\)\s+100\s+0\.7\n/);
+    expect(table.out).toMatch(/\n\d+ more registered ids cannot be made with this Python .*--all lists them/);
+    expect(table.out).not.toContain('Hopper-v2');
+
+    const json = await run(['envs', '--gymnasium', '--all', '--json']);
+    expect(json.code, json.err).toBe(0);
+    type Listed = { id: string; observationSpace: string | null; actionSpace: string | null; maxEpisodeSteps: number | null; rewardThreshold: number | null; error?: string };
+    const listed = JSON.parse(json.out) as { gymnasiumVersion: string; envs: Listed[] };
+    const byId = new Map(listed.envs.map((e) => [e.id, e]));
+    // The same spaces, limits and thresholds as wnrl's own port of the id.
+    const ours = makeEnv('Acrobot-v1');
+    expect(byId.get('gymnasium:Acrobot-v1')).toEqual({ id: 'gymnasium:Acrobot-v1', observationSpace: ours.observationSpace.toString(), actionSpace: ours.actionSpace.toString(), maxEpisodeSteps: 500, rewardThreshold: -100 });
+    // Gymnasium 1.x registers the v2/v3 MuJoCo ids only to say where they went: never makeable.
+    expect(byId.get('gymnasium:Hopper-v2')).toMatchObject({ observationSpace: null, actionSpace: null, error: expect.stringMatching(/^ImportError: .*mujoco/i) as unknown });
+    const unusable = listed.envs.filter((e) => e.error !== undefined);
+    expect(unusable.every((e) => e.observationSpace === null && e.actionSpace === null && e.error!.length > 0)).toBe(true);
+    expect(listed.envs.length - unusable.length).toBe(Number(/: (\d+) ids the bridge can run/.exec(table.out)![1]));
+
+    const misuse = await run(['envs', '--all']);
+    expect(misuse.code).toBe(2);
+    expect(misuse.err).toContain('--all goes with --gymnasium');
+    await expect(listGymnasiumEnvs({ python: '/no/such/python3' })).rejects.toThrow("env.id: cannot run Python '/no/such/python3' (not found)");
+  }, 60_000);
 
   test('no Python is left running after the CLI runs above', () => {
     // Children of this process running the bridge server: only the envs this file still holds open.
