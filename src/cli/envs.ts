@@ -6,8 +6,9 @@ import type { Io } from './main.ts';
 
 interface Row {
   id: string;
-  observationSpace: string;
-  actionSpace: string;
+  /** null: a Gymnasium id that cannot be made here (`error` says why). */
+  observationSpace: string | null;
+  actionSpace: string | null;
   maxEpisodeSteps?: number | null | undefined;
   rewardThreshold?: number | null | undefined;
 }
@@ -44,25 +45,22 @@ export async function envs(args: string[], io: Io): Promise<number> {
 
 async function gymnasiumEnvs(io: Io, json: boolean, all: boolean): Promise<number> {
   const listing = await listGymnasiumEnvs();
-  const usable = listing.envs.filter((e) => e.error === undefined);
-  const unusable = listing.envs.filter((e) => e.error !== undefined);
+  const rows: (Row & { error?: string })[] = listing.envs.map((e) => ({
+    id: e.id,
+    observationSpace: e.observationSpace?.toString() ?? null,
+    actionSpace: e.actionSpace?.toString() ?? null,
+    maxEpisodeSteps: e.maxEpisodeSteps,
+    rewardThreshold: e.rewardThreshold,
+    ...(e.error !== undefined ? { error: e.error } : {}),
+  }));
+  const usable = rows.filter((e) => e.error === undefined);
+  const unusable = rows.filter((e) => e.error !== undefined);
   if (json) {
-    const rows = (all ? listing.envs : usable).map((e) => ({
-      id: e.id,
-      observationSpace: e.observationSpace?.toString() ?? null,
-      actionSpace: e.actionSpace?.toString() ?? null,
-      maxEpisodeSteps: e.maxEpisodeSteps,
-      rewardThreshold: e.rewardThreshold,
-      ...(e.error !== undefined ? { error: e.error } : {}),
-    }));
-    io.out.write(`${JSON.stringify({ gymnasiumVersion: listing.gymnasiumVersion, python: listing.python, envs: rows }, null, 2)}\n`);
+    io.out.write(`${JSON.stringify({ gymnasiumVersion: listing.gymnasiumVersion, python: listing.python, envs: all ? rows : usable }, null, 2)}\n`);
     return 0;
   }
   io.out.write(`Gymnasium ${listing.gymnasiumVersion} (${listing.python}): ${usable.length} ids the bridge can run (use them as env.id)\n\n`);
-  writeTable(
-    io,
-    usable.map((e) => ({ id: e.id, observationSpace: String(e.observationSpace), actionSpace: String(e.actionSpace), maxEpisodeSteps: e.maxEpisodeSteps, rewardThreshold: e.rewardThreshold })),
-  );
+  writeTable(io, usable);
   if (unusable.length === 0) return 0;
   if (!all) {
     io.out.write(`\n${unusable.length} more registered ids cannot be made with this Python (a missing dependency such as MuJoCo, Box2D or jax, or a space the bridge does not support); --all lists them with the reason.\n`);
@@ -76,7 +74,7 @@ async function gymnasiumEnvs(io: Io, json: boolean, all: boolean): Promise<numbe
 
 function writeTable(io: Io, rows: Row[]): void {
   const header = ['id', 'observation space', 'action space', 'max steps', 'threshold'];
-  const table = [header, ...rows.map((r) => [r.id, r.observationSpace, r.actionSpace, String(r.maxEpisodeSteps ?? '-'), String(r.rewardThreshold ?? '-')])];
+  const table = [header, ...rows.map((r) => [r.id, r.observationSpace ?? '-', r.actionSpace ?? '-', String(r.maxEpisodeSteps ?? '-'), String(r.rewardThreshold ?? '-')])];
   const widths = header.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
   for (const row of table) io.out.write(`${row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()}\n`);
 }
