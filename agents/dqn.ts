@@ -102,6 +102,8 @@ export class DQN implements Agent {
         activation: c.network.activation,
         norm: c.network.norm,
         outputNorm: c.network.outputNorm,
+        init: c.network.init,
+        outputGain: 1,
         seed: deriveSeed(this.seed, 'dqn-network'),
         name,
       });
@@ -125,7 +127,7 @@ export class DQN implements Agent {
       nextObservations: new Float32Array(c.batchSize * this.obsSize),
       terminated: new Float32Array(c.batchSize),
     };
-    this.initialized = !usesWeightNorm(c.network.norm);
+    this.initialized = !(usesWeightNorm(c.network.norm) && c.network.dataDependentInit);
     this.nextTrainAt = c.learningStarts + c.trainFrequency;
     this.nextTargetAt = c.learningStarts + c.targetUpdateInterval;
   }

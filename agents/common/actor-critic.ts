@@ -158,7 +158,7 @@ export abstract class ActorCritic<C extends ActorCriticConfig> implements Agent 
     this.logStd = this.discrete ? null : tf.variable(tf.fill([this.actSize], config.logStdInit), true, undefined);
     const variables = [...this.policy.trainableWeights, ...(this.logStd ? [this.logStd] : [])];
     this.optimizer = this.makeOptimizer(variables);
-    this.initialized = !usesWeightNorm(net.norm);
+    this.initialized = !(usesWeightNorm(net.norm) && net.dataDependentInit);
 
     // --- rollout buffer ---
     this.T = config.numSteps;

@@ -90,14 +90,17 @@ class Heads {
     inputSize: number,
   ) {
     const net = s.network;
-    const mlp = (name: string, outputSize: number, salt: string) =>
-      buildMlp({ inputSize, hidden: net.hidden, outputSize, activation: net.activation, norm: net.norm, outputNorm: net.outputNorm, seed: deriveSeed(s.seed, salt), name });
+    // Under init 'orthogonal' the policy output starts at gain 0.01 (near-uniform / near-zero-mean actions)
+    // and the value output at 1, as SB3's ortho_init; data-dependent init uses the same scales.
+    const policyGain = net.outputInitScale ?? 0.01;
+    const mlp = (name: string, outputSize: number, outputGain: number, salt: string) =>
+      buildMlp({ inputSize, hidden: net.hidden, outputSize, activation: net.activation, norm: net.norm, outputNorm: net.outputNorm, init: net.init, outputGain, seed: deriveSeed(s.seed, salt), name });
     if (s.sharedTrunk) {
-      this.policyNetwork = mlp('actor_critic', s.actSize + 1, 'ac-shared');
+      this.policyNetwork = mlp('actor_critic', s.actSize + 1, policyGain, 'ac-shared');
       this.valueNetwork = null;
     } else {
-      this.policyNetwork = mlp('pi', s.actSize, 'ac-policy');
-      this.valueNetwork = mlp('vf', 1, 'ac-value');
+      this.policyNetwork = mlp('pi', s.actSize, policyGain, 'ac-policy');
+      this.valueNetwork = mlp('vf', 1, 1, 'ac-value');
     }
   }
 
@@ -186,7 +189,7 @@ export class RecurrentPolicy implements ActorCriticPolicy {
   constructor(private readonly s: PolicyShape) {
     const rec = s.network.recurrent!;
     this.units = rec.units;
-    const lstm = (name: string, salt: string) => new Lstm({ inputSize: s.obsSize, units: rec.units, norm: s.network.norm, name, seed: deriveSeed(s.seed, salt) });
+    const lstm = (name: string, salt: string) => new Lstm({ inputSize: s.obsSize, units: rec.units, norm: s.network.norm, init: rec.init, name, seed: deriveSeed(s.seed, salt) });
     this.lstms = rec.sharedLstm ? [lstm('lstm', 'ac-lstm')] : [lstm('pi_lstm', 'ac-pi-lstm'), lstm('vf_lstm', 'ac-vf-lstm')];
     this.heads = new Heads(s, rec.units);
   }

@@ -4,6 +4,8 @@ import { NetworkConfig } from './network.ts';
 
 /** DQN's networks are feed-forward: a recurrent core is a config error that names the field. */
 const DqnNetworkConfig = NetworkConfig.extend({
+  /** Glorot, as every DQN run so far (SB3's DQN uses torch's defaults: 'torch'). */
+  init: NetworkConfig.shape.init.unwrap().default('glorot'),
   recurrent: z
     .null({ error: 'DQN is feed-forward in wnrl (a recurrent network is for ppo and a2c); remove network.recurrent or set it to null' })
     .default(null),

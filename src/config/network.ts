@@ -7,6 +7,15 @@ export type Norm = (typeof NORMS)[number];
 const normError = `expected one of ${NORMS.map((n) => `'${n}'`).join(', ')}`;
 export const NormSchema = z.enum(NORMS, { error: normError });
 
+/** Initial weights of the dense layers, the same for every norm (src/nn/init.ts). */
+export const INITS = ['orthogonal', 'torch', 'glorot'] as const;
+export type Init = (typeof INITS)[number];
+export const InitSchema = z.enum(INITS, { error: `expected one of ${INITS.map((n) => `'${n}'`).join(', ')}` });
+
+/** Initial weights of an LSTM (src/nn/lstm.ts). */
+export const LSTM_INITS = ['orthogonal', 'torch'] as const;
+export type LstmInit = (typeof LSTM_INITS)[number];
+
 /**
  * A recurrent core between the observation and the MLP heads (PPO and A2C): `{ type: 'lstm', units }`.
  * The LSTM uses the network's `norm` (src/nn/lstm.ts); `hidden` then sizes the layers after it.
@@ -16,6 +25,12 @@ export const RecurrentConfig = z.strictObject({
   units: positiveInt(),
   /** One LSTM for actor and critic (default: one each). */
   sharedLstm: z.boolean().default(false),
+  /**
+   * 'orthogonal': W_h orthogonal per gate block, W_x Glorot uniform, one bias with the forget gate's at 1;
+   * 'torch': nn.LSTM's defaults (sb3-contrib's RecurrentPPO): every weight and both biases U(±1/√units),
+   * no forget-gate offset.
+   */
+  init: z.enum(LSTM_INITS, { error: "expected 'orthogonal' or 'torch'" }).default('orthogonal'),
 });
 export type RecurrentConfig = z.output<typeof RecurrentConfig>;
 
@@ -25,6 +40,18 @@ export const NetworkConfig = z.strictObject({
   hidden: z.array(positiveInt(), { error: 'expected an array of positive integers' }).default([64, 64]),
   activation: z.enum(['tanh', 'relu', 'elu', 'sigmoid', 'linear'], { error: "expected 'tanh', 'relu', 'elu', 'sigmoid' or 'linear'" }).default('tanh'),
   norm: NormSchema.default('weight'),
+  /**
+   * Initial dense weights, shared by every norm: 'orthogonal' (SB3/CleanRL: gain √2 on hidden layers, 0.01
+   * on a policy output, 1 on a value or Q output, zero biases), 'torch' (nn.Linear's defaults) or 'glorot'
+   * (tfjs's; weight-normalized layers then keep the paper's v ~ N(0, 0.05²)). Default: 'orthogonal' for
+   * PPO and A2C, 'glorot' for DQN.
+   */
+  init: InitSchema.default('orthogonal'),
+  /**
+   * Data-dependent init of the weight-norm variants (Salimans & Kingma §2.2) from a random-policy warm-up:
+   * g and b set from the statistics of the init's directions. false: they start as the init's plain layers.
+   */
+  dataDependentInit: z.boolean().default(true),
   /**
    * The output layer: 'auto' (weight norm when `norm` uses weight norm, otherwise a plain dense layer;
    * never batch statistics on an output), 'weight' or 'none'.
@@ -50,6 +77,10 @@ export const MlpConfig = z.strictObject({
   activation: NetworkConfig.shape.activation,
   norm: NormSchema.default('weight'),
   outputNorm: NetworkConfig.shape.outputNorm,
+  /** Initial weights (src/nn/init.ts); 'glorot' here, as buildMlp always built. */
+  init: InitSchema.default('glorot'),
+  /** Output layer gain under init 'orthogonal'. */
+  outputGain: positiveNumber().default(1),
   /** Seed for the initializers (same seed => same initial weights). */
   seed: seed().optional(),
   /** Prefix of layer names (distinguishes networks in diagnostics). */

@@ -7,6 +7,7 @@
 //   batch              Dense(no bias) → BatchNormalization → φ               Dense
 //   layer              Dense → LayerNorm → φ                                 Dense
 //
+// Initial weights follow `init` for every norm alike (init.ts); the output layer takes `outputGain`.
 // The output layer never uses batch statistics (a value or logit must not depend on the rest of the
 // batch); `outputNorm` can force 'weight' or 'none'.
 //
@@ -19,6 +20,7 @@ import type { LayersModel } from '@tensorflow/tfjs-node';
 import { tf } from '../backend.ts';
 import { MlpConfig, type MlpConfigInput, type Norm } from '../config/network.ts';
 import { parseConfig } from '../config/parse.ts';
+import { initializeDense } from './init.ts';
 import { LayerNorm } from './layer-norm.ts';
 import { MeanOnlyBatchNorm } from './mean-only-batch-norm.ts';
 import { WeightNormDense } from './weight-norm-dense.ts';
@@ -74,5 +76,7 @@ export function buildMlp(config: MlpConfigInput): LayersModel {
       ? new WeightNormDense({ ...first, units: c.outputSize, seed: nextSeed(), name: outName })
       : tf.layers.dense({ ...first, units: c.outputSize, kernelInitializer: glorot(), name: outName }),
   );
+  // Every norm's dense kernels from the same draws (init.ts); 'glorot' keeps the layers' own initializers.
+  initializeDense(model, { init: c.init, seed: nextSeed(), outputGain: c.outputGain });
   return model;
 }

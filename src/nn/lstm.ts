@@ -30,8 +30,9 @@
 import type { Tensor, Tensor1D, Tensor2D, Tensor3D, Variable } from '@tensorflow/tfjs-node';
 import { Rng } from '../../envs/rng.ts';
 import { tf } from '../backend.ts';
-import type { Norm } from '../config/network.ts';
+import type { LstmInit, Norm } from '../config/network.ts';
 import { hasFusedLstm, keepMask, lstmRun, lstmSequence } from './block-lstm.ts';
+import { orthogonalMatrix, uniformArray } from './init.ts';
 import { lnLstmSequence } from './ln-lstm.ts';
 import { weightNormKernel } from './weight-norm-dense.ts';
 
@@ -42,7 +43,13 @@ export interface LstmOptions {
   /** Layer name prefix in diagnostics and checkpoints (e.g. 'pi_lstm'). */
   name?: string;
   seed?: number;
-  /** Initial forget-gate bias (default 1). */
+  /**
+   * 'orthogonal' (default): W_h orthogonal per gate block, W_x Glorot uniform, b zero but the forget gate's
+   * (forgetBias). 'torch': nn.LSTM's defaults, every weight and both of its biases U(±1/√units) (so b is
+   * their sum), no forget-gate offset. A weight-normalized kernel takes the same draw as v with g = ‖v‖.
+   */
+  init?: LstmInit;
+  /** Initial forget-gate bias under init 'orthogonal' (default 1). */
   forgetBias?: number;
   /** 'auto' (fused kernel where available), or force the tfjs-ops path ('reference'), e.g. in tests. */
   impl?: 'auto' | 'reference';
@@ -57,31 +64,9 @@ export interface LstmState {
 
 const EPS = 1e-5;
 
-/**
- * A random orthogonal n × n matrix, seeded: the Q of a Gaussian matrix's QR by modified Gram-Schmidt on
- * float64 (R's diagonal comes out positive, so Q is uniformly distributed). tfjs's orthogonal initializer warns on the console
- * above 2000 entries; library code does not print.
- */
+/** A random orthogonal n × n matrix, seeded (init.ts's orthogonalMatrix, square). */
 export function orthogonal(n: number, seed: number): Float32Array {
-  const rng = new Rng(seed);
-  const q = Array.from({ length: n }, () => Float64Array.from({ length: n }, () => rng.normal()));
-  for (let j = 0; j < n; j++) {
-    const v = q[j]!;
-    for (let k = 0; k < j; k++) {
-      const u = q[k]!;
-      let dot = 0;
-      for (let i = 0; i < n; i++) dot += u[i]! * v[i]!;
-      for (let i = 0; i < n; i++) v[i]! -= dot * u[i]!;
-    }
-    let norm = 0;
-    for (let i = 0; i < n; i++) norm += v[i]! * v[i]!;
-    norm = Math.sqrt(norm);
-    for (let i = 0; i < n; i++) v[i]! /= norm;
-  }
-  // q[j] are orthonormal vectors: use them as the columns.
-  const out = new Float32Array(n * n);
-  for (let r = 0; r < n; r++) for (let c = 0; c < n; c++) out[r * n + c] = q[c]![r]!;
-  return out;
+  return orthogonalMatrix(n, n, seed);
 }
 
 /** [units, blocks·units]: an orthogonal matrix per gate block. */
@@ -129,20 +114,35 @@ export class Lstm {
     const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
     const forget = options.forgetBias ?? 1;
     const v = (name: string, t: Tensor, trainable = true) => tf.variable(t, trainable, `${this.name}_${name}_${seed}_${Math.random().toString(36).slice(2, 8)}`);
-    const bias = tf.tidy(() => tf.concat([tf.zeros([U]), tf.fill([U], forget), tf.zeros([2 * U])]));
+    const { wx, wh, bias } = tf.tidy(() => {
+      if ((options.init ?? 'orthogonal') === 'torch') {
+        const rng = new Rng(seed);
+        const bound = 1 / Math.sqrt(U);
+        const u = (rows: number) => tf.tensor2d(uniformArray(rows * 4 * U, bound, rng), [rows, 4 * U]);
+        return { wx: u(I), wh: u(U), bias: tf.add(tf.tensor1d(uniformArray(4 * U, bound, rng)), tf.tensor1d(uniformArray(4 * U, bound, rng))) };
+      }
+      return {
+        wx: tf.initializers.glorotUniform({ seed }).apply([I, 4 * U]) as Tensor2D,
+        wh: orthogonalBlocks(U, 4, seed + 1),
+        bias: tf.concat([tf.zeros([U]), tf.fill([U], forget), tf.zeros([2 * U])]),
+      };
+    });
     const weightNorm = norm === 'weight' || norm === 'weight-meanonly';
     this.params = {};
     this.running = {};
     if (weightNorm) {
-      this.params['vx'] = v('vx', tf.randomNormal([I, 4 * U], 0, 0.05, 'float32', seed));
-      this.params['gx'] = v('gx', tf.ones([4 * U]));
-      this.params['vh'] = v('vh', orthogonalBlocks(U, 4, seed + 1));
-      this.params['gh'] = v('gh', tf.ones([4 * U]));
+      // W = g·V/‖V‖ with V the init's draw and g = ‖V‖: the same weights as the plain LSTM's until
+      // data-dependent init sets g_x and b from the input path's statistics.
+      this.params['vx'] = v('vx', wx);
+      this.params['gx'] = v('gx', tf.tidy(() => tf.norm(wx, 'euclidean', 0)));
+      this.params['vh'] = v('vh', wh);
+      this.params['gh'] = v('gh', tf.tidy(() => tf.norm(wh, 'euclidean', 0)));
     } else {
-      this.params['wx'] = v('wx', tf.initializers.glorotUniform({ seed }).apply([I, 4 * U]) as Tensor);
-      this.params['wh'] = v('wh', orthogonalBlocks(U, 4, seed + 1));
+      this.params['wx'] = v('wx', wx);
+      this.params['wh'] = v('wh', wh);
     }
     this.params['b'] = v('b', bias);
+    tf.dispose([wx, wh, bias]); // the variables hold their own references
     if (norm === 'batch') {
       // Laurent et al. (2016) start γ at 0.1: a normalized input term of unit variance saturates the gates.
       this.params['gamma'] = v('gamma', tf.fill([4 * U], 0.1));
