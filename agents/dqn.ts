@@ -104,6 +104,7 @@ export class DQN implements Agent {
         outputNorm: c.network.outputNorm,
         init: c.network.init,
         outputGain: 1,
+        batchRenorm: c.network.batchRenorm,
         seed: deriveSeed(this.seed, 'dqn-network'),
         name,
       });
@@ -127,7 +128,7 @@ export class DQN implements Agent {
       nextObservations: new Float32Array(c.batchSize * this.obsSize),
       terminated: new Float32Array(c.batchSize),
     };
-    this.initialized = !(usesWeightNorm(c.network.norm) && c.network.dataDependentInit);
+    this.initialized = !((usesWeightNorm(c.network.norm) || usesBatchStatistics(c.network.norm)) && c.network.dataDependentInit);
     this.nextTrainAt = c.learningStarts + c.trainFrequency;
     this.nextTargetAt = c.learningStarts + c.targetUpdateInterval;
   }

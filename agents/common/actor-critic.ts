@@ -15,7 +15,7 @@ import type { A2cConfig, PpoConfig } from '../../src/config/actor-critic.ts';
 import type { Norm } from '../../src/config/network.ts';
 import { ConfigError } from '../../src/config/parse.ts';
 import { silentLogger, type Logger } from '../../src/log/logger.ts';
-import { usesWeightNorm } from '../../src/nn/build-mlp.ts';
+import { usesBatchStatistics, usesWeightNorm } from '../../src/nn/build-mlp.ts';
 import { FlatOptimizer } from '../../src/nn/flat-optimizer.ts';
 import type { Agent, AgentContext, Metrics, PolicyStateHandle, PredictOptions, Transition } from '../agent.ts';
 import { categoricalLogProbEntropy, gaussianLogProbEntropy, sampleCategorical, sampleGaussian } from './distributions.ts';
@@ -158,7 +158,7 @@ export abstract class ActorCritic<C extends ActorCriticConfig> implements Agent 
     this.logStd = this.discrete ? null : tf.variable(tf.fill([this.actSize], config.logStdInit), true, undefined);
     const variables = [...this.policy.trainableWeights, ...(this.logStd ? [this.logStd] : [])];
     this.optimizer = this.makeOptimizer(variables);
-    this.initialized = !(usesWeightNorm(net.norm) && net.dataDependentInit);
+    this.initialized = !((usesWeightNorm(net.norm) || usesBatchStatistics(net.norm)) && net.dataDependentInit);
 
     // --- rollout buffer ---
     this.T = config.numSteps;

@@ -12,6 +12,23 @@ export const INITS = ['orthogonal', 'torch', 'glorot'] as const;
 export type Init = (typeof INITS)[number];
 export const InitSchema = z.enum(INITS, { error: `expected one of ${INITS.map((n) => `'${n}'`).join(', ')}` });
 
+/**
+ * Batch statistics in an update ('batch', 'weight-meanonly'; src/nn/batch-norm.ts): batch renormalization
+ * with bounds rMax, dMax (null: unclipped, so an update's forward value equals the acting one), or false
+ * for plain batch norm (the minibatch's own statistics in an update, running averages when acting).
+ */
+export const BatchRenormConfig = z.union(
+  [
+    z.literal(false),
+    z.strictObject({
+      rMax: z.number().min(1, { error: 'expected a number ≥ 1 or null' }).nullable().default(null),
+      dMax: z.number().min(0, { error: 'expected a number ≥ 0 or null' }).nullable().default(null),
+    }),
+  ],
+  { error: 'expected false or { rMax, dMax } (numbers or null)' },
+);
+export type BatchRenormConfig = z.output<typeof BatchRenormConfig>;
+
 /** Initial weights of an LSTM (src/nn/lstm.ts). */
 export const LSTM_INITS = ['orthogonal', 'torch'] as const;
 export type LstmInit = (typeof LSTM_INITS)[number];
@@ -48,16 +65,22 @@ export const NetworkConfig = z.strictObject({
    */
   init: InitSchema.default('orthogonal'),
   /**
-   * Data-dependent init of the weight-norm variants (Salimans & Kingma §2.2) from a random-policy warm-up:
-   * g and b set from the statistics of the init's directions. false: they start as the init's plain layers.
+   * Data-dependent init from a random-policy warm-up: the weight-norm variants' g and b from the statistics
+   * of the init's directions (Salimans & Kingma §2.2), batch norm's running statistics from the warm-up's
+   * batch. false: every layer starts as the init left it (running statistics 0 and 1).
    */
   dataDependentInit: z.boolean().default(true),
+  /**
+   * How the batch-statistics norms ('batch', 'weight-meanonly') compute an update's forward pass (see
+   * BatchRenormConfig). Default: unclipped batch renormalization, so acting and the update agree.
+   */
+  batchRenorm: BatchRenormConfig.default({ rMax: null, dMax: null }),
   /**
    * The output layer: 'auto' (weight norm when `norm` uses weight norm, otherwise a plain dense layer;
    * never batch statistics on an output), 'weight' or 'none'.
    */
   outputNorm: z.enum(['auto', 'weight', 'none']).default('auto'),
-  /** Observations of a random-policy warm-up used for data-dependent init (weight-norm variants only). */
+  /** Observations of a random-policy warm-up used for data-dependent init (weight- and batch-norm variants). */
   initSamples: positiveInt().default(256),
   /**
    * Scale of the output layer's data-dependent init (weight-norm variants). Default: 1 for Q and value
@@ -81,6 +104,7 @@ export const MlpConfig = z.strictObject({
   init: InitSchema.default('glorot'),
   /** Output layer gain under init 'orthogonal'. */
   outputGain: positiveNumber().default(1),
+  batchRenorm: BatchRenormConfig.default({ rMax: null, dMax: null }),
   /** Seed for the initializers (same seed => same initial weights). */
   seed: seed().optional(),
   /** Prefix of layer names (distinguishes networks in diagnostics). */

@@ -4,7 +4,7 @@
 //   none               Dense(φ)                                              Dense
 //   weight             WeightNormDense(φ)                                    WeightNormDense
 //   weight-meanonly    WeightNormDense(no bias) → MeanOnlyBatchNorm(+β) → φ  WeightNormDense
-//   batch              Dense(no bias) → BatchNormalization → φ               Dense
+//   batch              Dense(no bias) → BatchNorm → φ                        Dense
 //   layer              Dense → LayerNorm → φ                                 Dense
 //
 // Initial weights follow `init` for every norm alike (init.ts); the output layer takes `outputGain`.
@@ -13,13 +13,16 @@
 //
 // THE BATCH-NORM RULE FOR AGENTS ('batch' and 'weight-meanonly'): pass `training: true` to
 // `model.apply` only inside an update step (the loss closure). Acting, bootstrap targets, target networks
-// and evaluation run with `training: false`. tfjs batch-norm layers move their running statistics on
-// every training-mode call, and in training mode an example's output depends on the rest of its batch.
+// and evaluation run with `training: false`. Batch-norm layers move their running statistics on every
+// training-mode call. By default (`batchRenorm`, batch-norm.ts) a training-mode forward has the value of
+// the inference one, with gradients through the batch statistics; with `batchRenorm: false` an example's
+// output in training mode depends on the rest of its batch.
 // `usesBatchStatistics(norm)` tells an agent whether the flag matters at all.
 import type { LayersModel } from '@tensorflow/tfjs-node';
 import { tf } from '../backend.ts';
 import { MlpConfig, type MlpConfigInput, type Norm } from '../config/network.ts';
 import { parseConfig } from '../config/parse.ts';
+import { BatchNorm } from './batch-norm.ts';
 import { initializeDense } from './init.ts';
 import { LayerNorm } from './layer-norm.ts';
 import { MeanOnlyBatchNorm } from './mean-only-batch-norm.ts';
@@ -52,12 +55,12 @@ export function buildMlp(config: MlpConfigInput): LayersModel {
         break;
       case 'weight-meanonly':
         model.add(new WeightNormDense({ ...input(i), units, useBias: false, seed: nextSeed(), name }));
-        model.add(new MeanOnlyBatchNorm({ name: `${name}_mobn` }));
+        model.add(new MeanOnlyBatchNorm({ name: `${name}_mobn`, renorm: c.batchRenorm }));
         model.add(tf.layers.activation({ activation: c.activation, name: `${name}_act` }));
         break;
       case 'batch':
         model.add(tf.layers.dense({ ...input(i), units, useBias: false, kernelInitializer: glorot(), name }));
-        model.add(tf.layers.batchNormalization({ name: `${name}_bn` }));
+        model.add(new BatchNorm({ name: `${name}_bn`, renorm: c.batchRenorm }));
         model.add(tf.layers.activation({ activation: c.activation, name: `${name}_act` }));
         break;
       case 'layer':

@@ -32,6 +32,7 @@ import { Rng } from '../../envs/rng.ts';
 import { tf } from '../backend.ts';
 import type { LstmInit, Norm } from '../config/network.ts';
 import { hasFusedLstm, keepMask, lstmRun, lstmSequence } from './block-lstm.ts';
+import { renormCorrection, stopGradient, type RenormClip } from './batch-norm.ts';
 import { orthogonalMatrix, uniformArray } from './init.ts';
 import { lnLstmSequence } from './ln-lstm.ts';
 import { weightNormKernel } from './weight-norm-dense.ts';
@@ -55,6 +56,8 @@ export interface LstmOptions {
   impl?: 'auto' | 'reference';
   /** Running-average momentum of the batch-norm statistics (default 0.99, as tfjs and Keras). */
   momentum?: number;
+  /** Batch renormalization of the input term ('batch', 'weight-meanonly'; batch-norm.ts): default unclipped; false: plain. */
+  renorm?: RenormClip | false;
 }
 
 export interface LstmState {
@@ -92,6 +95,7 @@ export class Lstm {
   readonly norm: Norm;
   readonly name: string;
   readonly momentum: number;
+  readonly renorm: RenormClip | false;
   private readonly fused: boolean;
   /** 'layer' with impl 'auto': the recurrence in JavaScript (ln-lstm.ts) instead of tfjs ops per step. */
   private readonly layerJs: boolean;
@@ -108,6 +112,7 @@ export class Lstm {
     this.norm = norm;
     this.name = options.name ?? 'lstm';
     this.momentum = options.momentum ?? 0.99;
+    this.renorm = options.renorm ?? { rMax: null, dMax: null };
     const auto = (options.impl ?? 'auto') === 'auto';
     this.fused = auto && norm !== 'layer' && hasFusedLstm();
     this.layerJs = auto && norm === 'layer';
@@ -195,28 +200,37 @@ export class Lstm {
    */
   private batchAffine(x2d: Tensor2D | null, wx: Tensor2D, training: boolean): { scale: Tensor1D | null; shift: Tensor1D } | null {
     if (this.norm !== 'batch' && this.norm !== 'weight-meanonly') return null;
-    let mean: Tensor1D;
-    let variance: Tensor1D | null = null;
     if (training) {
       const zx = tf.matMul(x2d!, wx);
-      if (this.norm === 'batch') {
-        const m = tf.moments(zx, 0);
-        mean = m.mean as Tensor1D;
-        variance = m.variance as Tensor1D;
-      } else mean = tf.mean(zx, 0) as Tensor1D;
-      const mom = this.momentum;
       const rm = this.running['mean']!;
-      rm.assign(tf.add(tf.mul(rm, mom), tf.mul(mean, 1 - mom)) as Tensor1D);
-      if (variance !== null) {
-        const rv = this.running['variance']!;
-        rv.assign(tf.add(tf.mul(rv, mom), tf.mul(variance, 1 - mom)) as Tensor1D);
+      const rv = this.running['variance'] ?? null;
+      const runMean = tf.clone(rm);
+      const runVariance = rv === null ? null : tf.clone(rv);
+      const m = tf.moments(zx, 0);
+      const mean = m.mean as Tensor1D;
+      const mom = this.momentum;
+      rm.assign(tf.add(tf.mul(runMean, mom), tf.mul(stopGradient(mean), 1 - mom)) as Tensor1D);
+      if (this.norm === 'weight-meanonly') {
+        // zx − μ_B (+ d: the running mean's correction under renormalization)
+        const d = this.renorm === false ? null : renormCorrection(mean, null, runMean, null, this.renorm).d;
+        return { scale: null, shift: (d === null ? tf.neg(mean) : tf.sub(d, mean)) as Tensor1D };
       }
-    } else {
-      mean = this.running['mean']! as Tensor1D;
-      variance = this.norm === 'batch' ? (this.running['variance']! as Tensor1D) : null;
+      const variance = m.variance as Tensor1D;
+      rv!.assign(tf.add(tf.mul(runVariance!, mom), tf.mul(stopGradient(variance), 1 - mom)) as Tensor1D);
+      const batchStd = tf.sqrt(tf.add(variance, EPS));
+      // γ·((zx − μ_B)/σ_B·r + d) = zx·(γr/σ_B) + γ(d − μ_B·r/σ_B)
+      let scale = tf.div(this.params['gamma']!, batchStd) as Tensor1D;
+      let shift = tf.neg(tf.mul(mean, scale)) as Tensor1D;
+      if (this.renorm !== false) {
+        const { r, d } = renormCorrection(mean, batchStd, runMean, tf.sqrt(tf.add(runVariance!, EPS)), this.renorm);
+        scale = tf.mul(scale, r!) as Tensor1D;
+        shift = tf.add(tf.mul(shift, r!), tf.mul(this.params['gamma']!, d)) as Tensor1D;
+      }
+      return { scale, shift };
     }
-    if (variance === null) return { scale: null, shift: tf.neg(mean) as Tensor1D };
-    const scale = tf.mul(this.params['gamma']!, tf.rsqrt(tf.add(variance, EPS))) as Tensor1D;
+    const mean = this.running['mean']! as Tensor1D;
+    if (this.norm === 'weight-meanonly') return { scale: null, shift: tf.neg(mean) as Tensor1D };
+    const scale = tf.mul(this.params['gamma']!, tf.rsqrt(tf.add(this.running['variance']!, EPS))) as Tensor1D;
     return { scale, shift: tf.neg(tf.mul(mean, scale)) as Tensor1D };
   }
 
@@ -318,10 +332,20 @@ export class Lstm {
   /**
    * Data-dependent init of the input path (weight-normalized variants; a no-op otherwise): with t =
    * x·V_x/‖V_x‖ on the batch x [n, in], g_x = 1/σ(t) and b = −μ(t)/σ(t) + the forget-gate offset; with
-   * mean-only batch norm the running mean takes the batch mean instead of b. Returns whether it ran.
+   * mean-only batch norm the running mean takes the batch mean instead of b. 'batch': the running mean and
+   * variance of x·W_x from the batch. Returns whether it ran.
    */
   dataDependentInit(x2d: Tensor2D): boolean {
     const p = this.params;
+    if (this.norm === 'batch') {
+      // the running statistics of x·W_x from the batch: the input term starts normalized on it
+      tf.tidy(() => {
+        const { mean, variance } = tf.moments(tf.matMul(x2d, p['wx']!), 0);
+        this.running['mean']!.assign(mean as Tensor1D);
+        this.running['variance']!.assign(variance as Tensor1D);
+      });
+      return true;
+    }
     if (!p['vx']) return false;
     tf.tidy(() => {
       const vx = p['vx']! as Tensor2D;

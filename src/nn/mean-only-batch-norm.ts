@@ -12,18 +12,26 @@ import type { LayerVariable, Shape, Tensor } from '@tensorflow/tfjs-node';
 import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology.js';
 import type { Kwargs } from '@tensorflow/tfjs-layers/dist/types.js';
 import { tf } from '../backend.ts';
+import { renormConfig, renormCorrection, stopGradient, type RenormClip } from './batch-norm.ts';
 
 export interface MeanOnlyBatchNormArgs extends LayerArgs {
   /** Running-mean momentum (default 0.99, as tf.layers.batchNormalization). */
   momentum?: number;
   /** Learn a bias β (default true). */
   center?: boolean;
+  /**
+   * Batch renormalization of the mean (batch-norm.ts): in training mode y = x − μ_B + sg(clip(μ_B − μ, ±dMax))
+   * + β, whose value is the inference output when unclipped. false: plain mean-only batch norm. Default:
+   * unclipped.
+   */
+  renorm?: RenormClip | false;
 }
 
 export class MeanOnlyBatchNorm extends tf.layers.Layer {
   static readonly className = 'MeanOnlyBatchNorm';
   readonly momentum: number;
   readonly center: boolean;
+  readonly renorm: RenormClip | false;
   private beta: LayerVariable | null = null;
   private movingMeanWeight: LayerVariable | null = null;
 
@@ -31,6 +39,7 @@ export class MeanOnlyBatchNorm extends tf.layers.Layer {
     super(args);
     this.momentum = args.momentum ?? 0.99;
     this.center = args.center ?? true;
+    this.renorm = args.renorm ?? { rMax: null, dMax: null };
     if (!(this.momentum >= 0 && this.momentum < 1)) throw new RangeError(`MeanOnlyBatchNorm: momentum must be in [0, 1); got ${this.momentum}`);
   }
 
@@ -56,22 +65,23 @@ export class MeanOnlyBatchNorm extends tf.layers.Layer {
     const training = kwargs['training'] === true;
     return tf.tidy(() => {
       const x = Array.isArray(inputs) ? inputs[0]! : inputs;
-      let mean: Tensor;
+      let centered: Tensor;
       if (training) {
-        mean = tf.mean(x, 0);
+        const mean = tf.mean(x, 0);
+        const runMean = tf.clone(this.movingMean.read());
+        centered = tf.sub(x, mean);
+        if (this.renorm !== false) centered = tf.add(centered, renormCorrection(mean, null, runMean, null, this.renorm).d);
         const m = this.momentum;
-        const stopped = tf.tidy(() => tf.add(tf.mul(this.movingMean.read(), m), tf.mul(mean, 1 - m)));
-        this.movingMean.write(stopped);
+        this.movingMean.write(tf.tidy(() => tf.add(tf.mul(runMean, m), tf.mul(stopGradient(mean), 1 - m))));
       } else {
-        mean = this.movingMean.read();
+        centered = tf.sub(x, this.movingMean.read());
       }
-      const centered = tf.sub(x, mean);
       return this.beta === null ? centered : tf.add(centered, this.beta.read());
     });
   }
 
   override getConfig() {
-    return { ...super.getConfig(), momentum: this.momentum, center: this.center };
+    return { ...super.getConfig(), momentum: this.momentum, center: this.center, renorm: renormConfig(this.renorm) };
   }
 }
 

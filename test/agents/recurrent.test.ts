@@ -7,6 +7,7 @@ import type { RecurrentPolicy } from '../../agents/common/policy.ts';
 import { PPO, type PpoOptions } from '../../agents/ppo.ts';
 import { makeVectorEnv } from '../../envs/index.ts';
 import { tf } from '../../src/backend.ts';
+import { NORMS, type Norm } from '../../src/config/network.ts';
 import { createLogger } from '../../src/log/logger.ts';
 import { evaluate } from '../../src/train/evaluate.ts';
 import { Trainer } from '../../src/train/trainer.ts';
@@ -126,16 +127,21 @@ test('no tensor leak over a few thousand recurrent steps (acting, updates, trunc
   }
 });
 
-test.each(['none', 'weight', 'layer'] as const)('re-running a rollout from its start state reproduces the acting log-probs exactly (%s)', async (norm) => {
-  // One epoch, one minibatch of every env's rollout: the loss is computed before the step, so the PPO
-  // ratio is exactly 1 (approximate KL 0, nothing clipped) if the update re-runs what acting computed,
-  // resets at episode starts included.
-  const env = makeVectorEnv('CartPoleNoVel-v1', { numEnvs: 4, seed: 4 });
-  const agent = new PPO({ env, seed: 4, logger: quiet, network: { hidden: [16], norm, recurrent: { type: 'lstm', units: 16 } }, numSteps: 40, batchSize: 160, updateEpochs: 1 });
-  agent.initialize(new Float32Array(64 * 4).map((_, i) => Math.sin(i)));
+/**
+ * PPO's first-epoch ratios when one epoch is one minibatch of the whole rollout: the loss is computed
+ * before the step, so approximate KL 0 and clip fraction 0 mean the update re-ran exactly what acting
+ * computed (resets at episode starts included). Returns the KL of each of 3 updates and the clip fractions.
+ */
+async function firstStepConsistency(norm: Norm, recurrent: boolean, batchRenorm?: false): Promise<{ kls: number[]; clips: number[]; starts: number }> {
+  const env = makeVectorEnv(recurrent ? 'CartPoleNoVel-v1' : 'CartPole-v1', { numEnvs: 4, seed: 4 });
+  const network = { hidden: [16], norm, recurrent: recurrent ? ({ type: 'lstm', units: 16 } as const) : null, ...(batchRenorm === false ? { batchRenorm } : {}) };
+  // lr 1e-2: the weights (and batch-norm running statistics) move far between rollouts
+  const agent = new PPO({ env, seed: 4, logger: quiet, network, numSteps: 40, batchSize: 160, updateEpochs: 1, learningRate: 1e-2 });
+  if (agent.warmupSamples() > 0) agent.initialize(new Float32Array(64 * 4).map((_, i) => Math.sin(i)));
   let { observations } = await env.reset({ seed: 4 });
   let starts = 0;
   const kls: number[] = [];
+  const clips: number[] = [];
   for (let s = 0; s < 120; s++) {
     const actions = agent.act(observations, { step: s * 4, totalSteps: 1e6 });
     const r = await env.step(actions);
@@ -143,15 +149,26 @@ test.each(['none', 'weight', 'layer'] as const)('re-running a rollout from its s
     const m = agent.learn({ observations, actions, rewards: r.rewards, nextObservations: r.observations, terminated: r.terminated, truncated: r.truncated }, { step: s * 4, totalSteps: 1e6 });
     if (m) {
       kls.push(m['train/approxKl']!);
-      expect(m['train/clipFraction']).toBe(0);
+      clips.push(m['train/clipFraction']!);
     }
     observations = r.observations;
   }
+  agent.dispose();
+  await env.close();
+  return { kls, clips, starts };
+}
+
+test.each(NORMS.flatMap((norm) => [[norm, true], [norm, false]] as const))('%s (recurrent %s): the update first re-runs exactly what acting computed (epoch-0 KL 0, nothing clipped)', async (norm, recurrent) => {
+  const { kls, clips, starts } = await firstStepConsistency(norm, recurrent);
   expect(starts).toBeGreaterThan(4); // episodes did end inside the rollouts
   expect(kls.length).toBe(3);
   for (const kl of kls) expect(Math.abs(kl)).toBeLessThan(1e-6);
-  agent.dispose();
-  await env.close();
+  expect(clips).toEqual([0, 0, 0]);
+});
+
+test.each([true, false])('plain batch norm (batchRenorm: false, recurrent %s) is the inconsistent baseline: its update optimizes another function than the one that acted', async (recurrent) => {
+  const { kls } = await firstStepConsistency('batch', recurrent, false);
+  expect(Math.max(...kls.map(Math.abs))).toBeGreaterThan(1e-4);
 });
 
 test('sharedLstm: one LSTM feeds both heads (and a shared trunk needs it); Gaussian heads on Box actions', async () => {

@@ -59,11 +59,27 @@ test('output scale shrinks the initial outputs of a policy head', () => {
   for (const v of values(variance)) expect(Math.sqrt(v)).toBeCloseTo(0.01, 4);
 });
 
-test.each(['none', 'batch', 'layer'] as const)('%s: data-dependent init is a no-op', (norm) => {
+test.each(['none', 'layer'] as const)('%s: data-dependent init is a no-op', (norm) => {
   const model = net(norm);
   const before = model.getWeights().map(values);
   expect(dataDependentInit(model, randomTensor2d(64, 4, 3))).toBe(0);
   model.getWeights().forEach((w, i) => expect(values(w)).toEqual(before[i]));
+});
+
+test('batch: data-dependent init sets the running statistics from the batch (trained weights untouched), so inference starts normalized', () => {
+  const model = net('batch');
+  const trainable = () => model.trainableWeights.map((w) => values(w.read()));
+  const before = trainable();
+  const batch = randomTensor2d(256, 4, 3, 2);
+  expect(dataDependentInit(model, batch)).toBe(0);
+  trainable().forEach((w, i) => expect(w).toEqual(before[i]));
+  // the first batch-norm layer's output over the batch, in inference mode: zero mean, unit variance (γ 1, β 0)
+  tf.tidy(() => {
+    const bnOut = model.layers[1]!.apply(model.layers[0]!.apply(batch), { training: false }) as Tensor;
+    const { mean, variance } = tf.moments(bnOut, 0);
+    values(mean).forEach((m) => expect(m).toBeCloseTo(0, 4));
+    values(variance).forEach((v) => expect(v).toBeCloseTo(1, 1)); // ε = 1e-3 against unit-scale variances
+  });
 });
 
 test('data-dependent init rejects a batch of the wrong shape', () => {
@@ -94,7 +110,7 @@ test.each(NORMS)('%s: the network has the documented layers and shapes', (norm) 
     none: ['Dense', 'Dense', 'Dense'],
     weight: ['WeightNormDense', 'WeightNormDense', 'WeightNormDense'],
     'weight-meanonly': ['WeightNormDense', 'MeanOnlyBatchNorm', 'Activation', 'WeightNormDense', 'MeanOnlyBatchNorm', 'Activation', 'WeightNormDense'],
-    batch: ['Dense', 'BatchNormalization', 'Activation', 'Dense', 'BatchNormalization', 'Activation', 'Dense'],
+    batch: ['Dense', 'WnrlBatchNorm', 'Activation', 'Dense', 'WnrlBatchNorm', 'Activation', 'Dense'],
     layer: ['Dense', 'LayerNorm', 'Activation', 'Dense', 'LayerNorm', 'Activation', 'Dense'],
   };
   expect(classes).toEqual(expected[norm]);
@@ -112,8 +128,8 @@ test.each(['none', 'weight', 'layer'] as const)('%s: no batch coupling: one obse
   }
 });
 
-test.each(['batch', 'weight-meanonly'] as const)('%s: in training mode outputs depend on the batch (the coupling weight norm avoids); inference mode does not', (norm) => {
-  const model = net(norm);
+test.each(['batch', 'weight-meanonly'] as const)('%s, plain (batchRenorm false): in training mode outputs depend on the batch (the coupling weight norm avoids); inference mode does not', (norm) => {
+  const model = buildMlp({ inputSize: 4, hidden: [32, 16], outputSize: 3, activation: 'tanh', norm, seed: 1, batchRenorm: false });
   const batch = randomTensor2d(256, 4, 12, 2);
   dataDependentInit(model, batch);
   const trainAll = predict(model, batch, true);
@@ -125,13 +141,46 @@ test.each(['batch', 'weight-meanonly'] as const)('%s: in training mode outputs d
   expectClose(inferOne, inferAll.slice(15, 18), 1e-5);
 });
 
-test('mean-only batch norm subtracts the batch mean in training and the running mean at inference', () => {
-  const layer = new MeanOnlyBatchNorm({ momentum: 0.5 });
+test.each(['batch', 'weight-meanonly'] as const)('%s, renormalized (the default): a training-mode forward has the inference value, yet its gradient goes through the batch statistics', (norm) => {
+  const make = (batchRenorm?: false) => buildMlp({ inputSize: 4, hidden: [32, 16], outputSize: 3, activation: 'tanh', norm, seed: 1, ...(batchRenorm === false ? { batchRenorm } : {}) });
+  const model = make();
+  const batch = randomTensor2d(256, 4, 12, 2);
+  // running statistics away from the batch's: the corrections r and d are far from 1 and 0
+  dataDependentInit(model, tf.mul(batch, 3) as Tensor2D);
+  const infer = predict(model, batch, false);
+  const train = predict(model, batch, true); // (moves the running statistics after its forward)
+  expectClose(train, infer, 1e-4);
+  // The gradient differs from the gradient of the inference function (which treats μ, σ as constants)
+  const grads = (training: boolean) =>
+    tf.tidy(() => {
+      const m = make();
+      dataDependentInit(m, tf.mul(batch, 3) as Tensor2D);
+      const { grads: g } = tf.variableGrads(() => tf.sum(tf.square(m.apply(batch, { training }) as Tensor)) as Scalar, m.trainableWeights.map((w) => w.read()) as never);
+      return values(Object.values(g)[0]!);
+    });
+  const gTrain = grads(true);
+  const gInfer = grads(false);
+  expect(Math.max(...gTrain.map((v, i) => Math.abs(v - gInfer[i]!)))).toBeGreaterThan(1e-4);
+});
+
+test('mean-only batch norm, plain: subtracts the batch mean in training and the running mean at inference', () => {
+  const layer = new MeanOnlyBatchNorm({ momentum: 0.5, renorm: false });
   const x = tf.tensor2d([[1, 10], [3, 30]]);
   expect(values(layer.apply(x, { training: true }) as Tensor)).toEqual([-1, -10, 1, 10]);
   expect(values(layer.movingMean.read())).toEqual([1, 10]); // 0.5·0 + 0.5·[2, 20]
   expect(values(layer.apply(x, { training: false }) as Tensor)).toEqual([0, 0, 2, 20]);
   expect(values(layer.movingMean.read())).toEqual([1, 10]); // inference leaves it alone
+});
+
+test('mean-only batch norm, renormalized: the training forward subtracts the running mean (then moves it); dMax clips the correction', () => {
+  const layer = new MeanOnlyBatchNorm({ momentum: 0.5 });
+  const x = tf.tensor2d([[1, 10], [3, 30]]);
+  expect(values(layer.apply(x, { training: true }) as Tensor)).toEqual([1, 10, 3, 30]); // running mean 0
+  expect(values(layer.movingMean.read())).toEqual([1, 10]);
+  expect(values(layer.apply(x, { training: true }) as Tensor)).toEqual([0, 0, 2, 20]);
+  const clipped = new MeanOnlyBatchNorm({ momentum: 0.5, renorm: { rMax: null, dMax: 5 } });
+  // batch mean [2, 20], running 0: d = clip([2, 20], ±5) = [2, 5]; y = x − [2, 20] + [2, 5]
+  expect(values(clipped.apply(x, { training: true }) as Tensor)).toEqual([1, -5, 3, 15]);
 });
 
 test('weight-norm diagnostics report ‖v‖, g and g/‖v‖ per layer, and ‖v‖ grows under SGD', () => {

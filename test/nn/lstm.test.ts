@@ -1,4 +1,4 @@
-import type { Tensor, Tensor3D } from '@tensorflow/tfjs-node';
+import type { Tensor, Tensor2D, Tensor3D } from '@tensorflow/tfjs-node';
 import { describe, expect, test } from 'vitest';
 import { tf } from '../../src/backend.ts';
 import { hasFusedLstm } from '../../src/nn/block-lstm.ts';
@@ -18,8 +18,9 @@ function randomX(seed: number): Float32Array {
 }
 
 /** An Lstm whose parameters are perturbed away from their init (so every term matters). */
-function makeLstm(norm: Norm, impl: 'auto' | 'reference', seed = 3): Lstm {
-  const lstm = new Lstm({ inputSize: I, units: U, norm, seed, impl, name: 'cell' });
+/** Plain batch statistics by default: the float64 reference (lstm-reference.ts) writes those equations. */
+function makeLstm(norm: Norm, impl: 'auto' | 'reference', seed = 3, plain = true): Lstm {
+  const lstm = new Lstm({ inputSize: I, units: U, norm, seed, impl, name: 'cell', ...(plain ? { renorm: false as const } : {}) });
   tf.tidy(() => {
     Object.values(lstm.parameters).forEach((v, k) => v.assign(tf.add(v, tf.randomNormal(v.shape, 0, 0.3, 'float32', 100 + k))));
   });
@@ -49,6 +50,19 @@ describe.each(NORMS)('LSTM, norm %s', (norm) => {
       const want = lstmJs(paramsJs(lstm), norm, Float64Array.from(x), T, B, I, U, STARTS);
       expect(got.length).toBe(T * B * U);
       expect(maxAbsDiff(got, want)).toBeLessThan(2e-5);
+      lstm.dispose();
+    }
+  });
+
+  test('renormalized (the default): a training-mode pass has the inference value, for both implementations', () => {
+    for (const impl of ['auto', 'reference'] as const) {
+      const lstm = makeLstm(norm, impl, 3, false);
+      const x = randomX(1);
+      // running statistics from another batch (scaled), so the corrections are not trivial
+      tf.tidy(() => lstm.dataDependentInit(tf.mul(tf.tensor2d(x, [T * B, I]), 2.5) as Tensor2D));
+      const infer = run(lstm, x, STARTS, false);
+      const train = run(lstm, x, STARTS, true);
+      expect(maxAbsDiff(train, infer)).toBeLessThan(2e-5);
       lstm.dispose();
     }
   });

@@ -1,0 +1,254 @@
+// Parity with the reference implementations: for each case, wnrl with the peer's exact settings (norm
+// `none`, then `weight`) and the peer itself (Stable-Baselines3 / sb3-contrib through
+// bench/peers/sb3_parity.py, one torch thread), one run at a time, interleaved per seed. Both learning
+// curves go through the same statistics: AUC = mean over the budget of the mean of the last 20 training
+// episodes (areaUnderCurve, as the study), IQM with a bootstrap interval over seeds; median steps to the
+// training threshold (that window's mean reaching it; a run that never does counts as +∞); final
+// deterministic evaluation (20 episodes) IQM; steps per second. Each run's result is kept in --out, so an
+// interrupted invocation resumes where it stopped (--report-only prints the table from what is there).
+//
+// Run: npx tsx bench/parity.ts --cases ppo-cartpole,a2c-cartpole,dqn-cartpole,ppo-pendulum,rppo-cartpolenovel
+//        --seeds 1..10 [--norms none,weight] [--python <venv with torch, SB3, sb3-contrib>] [--out bench/out/parity]
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { deriveSeed } from '../envs/rng.ts';
+import { areaUnderCurve, iqm, medianReached, stratifiedBootstrap, type Interval } from '../experiments/stats.ts';
+
+const { values } = parseArgs({
+  options: {
+    cases: { type: 'string', default: 'ppo-cartpole' },
+    seeds: { type: 'string', default: '1..10' },
+    norms: { type: 'string', default: 'none,weight' },
+    python: { type: 'string', default: process.env['WNRL_PEER_PYTHON'] ?? 'python3' },
+    out: { type: 'string', default: 'bench/out/parity' },
+    /** Leave out the peer (no SB3 installed): wnrl's rows only. */
+    'no-peer': { type: 'boolean', default: false },
+    'report-only': { type: 'boolean', default: false },
+  },
+});
+
+/** "1..10" or "1,2,5" */
+function parseSeeds(s: string): number[] {
+  const range = /^(\d+)\.\.(\d+)$/.exec(s);
+  if (range) return Array.from({ length: Number(range[2]) - Number(range[1]) + 1 }, (_, i) => Number(range[1]) + i);
+  return s.split(',').map(Number);
+}
+
+interface Case {
+  /** What the peer's settings are (the Zoo file and entry). */
+  source: string;
+  agent: 'ppo' | 'a2c' | 'dqn';
+  env: string;
+  steps: number;
+  /** Training threshold: the mean of the last 20 training episodes reaching it. */
+  threshold: number;
+  /** wnrl's run config (agent, env, trainer) for a norm: every setting the peer's case fixes. */
+  wnrl: (norm: string) => Record<string, unknown>;
+  /** sb3_parity.py's case, without seed. */
+  peer: Record<string, unknown>;
+  /** Known, deliberate differences (printed under the table). */
+  notes?: string;
+}
+
+const noEval = { earlyStop: false, evalInterval: 0, evalEpisodes: 20, checkpointInterval: 1e9 };
+
+// Zoo ppo.yml CartPole-v1: 8 envs × 32 steps, batch 256, 20 epochs, lr and clip lin_1e-3 / lin_0.2, γ 0.98,
+// λ 0.8, no entropy bonus; SB3's MlpPolicy defaults ([64, 64] tanh, ortho_init, Adam ε 1e-5, grad norm 0.5).
+const PPO_CARTPOLE = { numSteps: 32, batchSize: 256, gaeLambda: 0.8, gamma: 0.98, updateEpochs: 20, entropyCoef: 0, learningRate: 1e-3, learningRateSchedule: 'linear', clipRange: 0.2, clipRangeSchedule: 'linear', valueCoef: 0.5, maxGradNorm: 0.5, adamEpsilon: 1e-5, normalizeAdvantage: true, clipRangeVf: null, targetKl: null };
+
+const CASES: Record<string, Case> = {
+  'ppo-cartpole': {
+    source: 'rl-zoo ppo.yml CartPole-v1',
+    agent: 'ppo',
+    env: 'CartPole-v1',
+    steps: 100_000,
+    threshold: 475,
+    wnrl: (norm) => ({
+      env: { numEnvs: 8, wrappers: [] },
+      agent: { network: { hidden: [64, 64], activation: 'tanh', norm, init: 'orthogonal', outputNorm: 'auto', recurrent: null }, ...PPO_CARTPOLE },
+      trainer: { totalSteps: 100_000, ...noEval },
+    }),
+    peer: { algo: 'ppo', env: 'CartPole-v1', nEnvs: 8, steps: 100_000, hyper: { n_steps: 32, batch_size: 256, gae_lambda: 0.8, gamma: 0.98, n_epochs: 20, ent_coef: 0.0, learning_rate: 1e-3, clip_range: 0.2 }, schedules: { learning_rate: 'lin', clip_range: 'lin' } },
+  },
+  'a2c-cartpole': {
+    source: 'rl-zoo a2c.yml CartPole-v1',
+    agent: 'a2c',
+    env: 'CartPole-v1',
+    steps: 500_000,
+    threshold: 475,
+    // SB3's A2C defaults: 5 steps, lr 7e-4 constant, RMSprop (α 0.99, ε 1e-5), γ 0.99, λ 1, grad norm 0.5,
+    // no advantage normalization, ortho_init.
+    wnrl: (norm) => ({
+      env: { numEnvs: 8, wrappers: [] },
+      agent: { network: { hidden: [64, 64], activation: 'tanh', norm, init: 'orthogonal', outputNorm: 'auto', recurrent: null }, numSteps: 5, learningRate: 7e-4, learningRateSchedule: 'constant', gamma: 0.99, gaeLambda: 1, entropyCoef: 0, valueCoef: 0.5, maxGradNorm: 0.5, normalizeAdvantage: false, optimizer: 'rmsprop', rmsAlpha: 0.99, optimizerEpsilon: 1e-5 },
+      trainer: { totalSteps: 500_000, ...noEval },
+    }),
+    peer: { algo: 'a2c', env: 'CartPole-v1', nEnvs: 8, steps: 500_000, hyper: { ent_coef: 0.0 } },
+  },
+  'dqn-cartpole': {
+    source: 'rl-zoo dqn.yml CartPole-v1',
+    agent: 'dqn',
+    env: 'CartPole-v1',
+    steps: 50_000,
+    threshold: 475,
+    // SB3's DQN: one env, no Double DQN, Huber (δ 1), Adam ε 1e-8, grad norm 10, torch's default init; the
+    // target copied every 10 env steps (so after every 256-step training phase of 128 gradient steps).
+    wnrl: (norm) => ({
+      env: { numEnvs: 1, wrappers: [] },
+      agent: {
+        network: { hidden: [256, 256], activation: 'relu', norm, init: 'torch', outputNorm: 'auto' },
+        learningRate: 2.3e-3, batchSize: 64, bufferSize: 100_000, learningStarts: 1_000, gamma: 0.99, targetUpdateInterval: 10, trainFrequency: 256, gradientSteps: 128,
+        explorationFraction: 0.16, explorationInitialEps: 1, explorationFinalEps: 0.04, tau: 1, doubleDqn: false, huberDelta: 1, maxGradNorm: 10, adamEpsilon: 1e-8,
+      },
+      trainer: { totalSteps: 50_000, ...noEval },
+    }),
+    peer: { algo: 'dqn', env: 'CartPole-v1', nEnvs: 1, steps: 50_000, hyper: { learning_rate: 2.3e-3, batch_size: 64, buffer_size: 100_000, learning_starts: 1000, gamma: 0.99, target_update_interval: 10, train_freq: 256, gradient_steps: 128, exploration_fraction: 0.16, exploration_final_eps: 0.04 }, policyKwargs: { net_arch: [256, 256] } },
+  },
+  'ppo-pendulum': {
+    source: 'rl-zoo ppo.yml Pendulum-v1 without gSDE (wnrl has none): a state-independent log-std in both',
+    agent: 'ppo',
+    env: 'Pendulum-v1',
+    steps: 100_000,
+    threshold: -200,
+    wnrl: (norm) => ({
+      env: { numEnvs: 4, wrappers: [] },
+      agent: { network: { hidden: [64, 64], activation: 'tanh', norm, init: 'orthogonal', outputNorm: 'auto', recurrent: null }, numSteps: 1024, batchSize: 64, gaeLambda: 0.95, gamma: 0.9, updateEpochs: 10, entropyCoef: 0, learningRate: 1e-3, learningRateSchedule: 'constant', clipRange: 0.2, clipRangeSchedule: 'constant', valueCoef: 0.5, maxGradNorm: 0.5, adamEpsilon: 1e-5, normalizeAdvantage: true, logStdInit: 0 },
+      trainer: { totalSteps: 100_000, ...noEval },
+    }),
+    peer: { algo: 'ppo', env: 'Pendulum-v1', nEnvs: 4, steps: 100_000, hyper: { n_steps: 1024, gae_lambda: 0.95, gamma: 0.9, n_epochs: 10, ent_coef: 0.0, learning_rate: 1e-3, clip_range: 0.2, use_sde: false } },
+    notes: 'The Zoo uses gSDE (use_sde, sde_sample_freq 4) on Pendulum; both sides run without it here.',
+  },
+  'rppo-cartpolenovel': {
+    source: 'rl-zoo ppo_lstm.yml CartPoleNoVel-v1 (sb3-contrib RecurrentPPO)',
+    agent: 'ppo',
+    env: 'CartPoleNoVel-v1',
+    steps: 100_000,
+    threshold: 475,
+    // ortho_init False: torch's defaults for the heads and nn.LSTM's for the LSTMs; VecNormalize (γ 0.98).
+    wnrl: (norm) => ({
+      env: { numEnvs: 8, wrappers: [{ type: 'normalizeObservation' }, { type: 'normalizeReward', gamma: 0.98 }] },
+      agent: { network: { hidden: [64], activation: 'relu', norm, init: 'torch', outputNorm: 'auto', recurrent: { type: 'lstm', units: 64, init: 'torch' } }, ...PPO_CARTPOLE },
+      trainer: { totalSteps: 100_000, ...noEval },
+    }),
+    peer: {
+      algo: 'recurrentppo', env: 'CartPole-v1', noVel: true, nEnvs: 8, steps: 100_000, normalize: { obs: true, reward: true, gamma: 0.98 },
+      hyper: { n_steps: 32, batch_size: 256, gae_lambda: 0.8, gamma: 0.98, n_epochs: 20, ent_coef: 0.0, learning_rate: 1e-3, clip_range: 0.2 }, schedules: { learning_rate: 'lin', clip_range: 'lin' },
+      policyKwargs: { ortho_init: false, activation_fn: 'relu', lstm_hidden_size: 64, enable_critic_lstm: true, net_arch: { pi: [64], vf: [64] } },
+    },
+  },
+};
+
+interface RunResult {
+  wallSeconds: number;
+  /** [step, return] of every training episode. */
+  episodes: [number, number][];
+  evalReturnMean: number;
+}
+
+/** Runs a command; its stdout, or an error with the tail of its stderr. */
+function run(cmd: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let text = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (text += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`${cmd} ${args.slice(0, 3).join(' ')}...: exit ${code}\n${err}`))));
+  });
+}
+
+async function runWnrl(c: Case, norm: string, seed: number, dir: string): Promise<RunResult> {
+  const file = `${dir}.config.json`;
+  fs.writeFileSync(file, JSON.stringify(c.wnrl(norm)));
+  await run(process.execPath, ['src/cli/bin.js', 'train', '--agent', c.agent, '--env', c.env, '--norm', norm, '--seed', String(seed), '--out', dir, '--force', '--no-progress', '--log-level', 'info', '--config', file]);
+  const summary = JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8')) as { wallSeconds: number; evalReturnMean: number };
+  const episodes: [number, number][] = [];
+  for (const line of fs.readFileSync(path.join(dir, 'log.jsonl'), 'utf8').split('\n')) {
+    if (!line.includes('"episode"')) continue;
+    const rec = JSON.parse(line) as { msg?: string; step?: number; return?: number };
+    if (rec.msg === 'episode' && rec.step !== undefined && rec.return !== undefined) episodes.push([rec.step, rec.return]);
+  }
+  return { wallSeconds: summary.wallSeconds, episodes, evalReturnMean: summary.evalReturnMean };
+}
+
+async function runPeer(c: Case, seed: number): Promise<RunResult> {
+  const text = await run(values.python, ['bench/peers/sb3_parity.py', JSON.stringify({ ...c.peer, seed })]);
+  return JSON.parse(text.trim().split('\n').pop()!) as RunResult;
+}
+
+/** The learning curve as the threshold sees it: the mean of the last 20 episodes at each episode's end. */
+function windowCurve(episodes: [number, number][]): { steps: number[]; returns: number[] } {
+  const steps: number[] = [];
+  const returns: number[] = [];
+  const window: number[] = [];
+  for (const [step, ret] of episodes) {
+    window.push(ret);
+    if (window.length > 20) window.shift();
+    steps.push(step);
+    returns.push(window.reduce((a, b) => a + b, 0) / window.length);
+  }
+  return { steps, returns };
+}
+
+function stepsToThreshold(episodes: [number, number][], threshold: number): number | null {
+  const { steps, returns } = windowCurve(episodes);
+  for (let i = 19; i < steps.length; i++) if (returns[i]! >= threshold) return steps[i]!;
+  return null;
+}
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+const fmt = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : String(x));
+const fmtI = (i: Interval, d = 1) => `${fmt(i.point, d)} [${fmt(i.low, d)}, ${fmt(i.high, d)}]`;
+
+async function main(): Promise<void> {
+  const seeds = parseSeeds(values.seeds);
+  const norms = values.norms.split(',');
+  const names = values.cases.split(',');
+  for (const n of names) if (!CASES[n]) throw new Error(`--cases: unknown case '${n}'; expected some of ${Object.keys(CASES).join(', ')}`);
+  const impls = [...norms.map((n) => `wnrl-${n}`), ...(values['no-peer'] ? [] : ['peer'])];
+  for (const name of names) {
+    const c = CASES[name]!;
+    const dir = path.join(values.out, name);
+    fs.mkdirSync(dir, { recursive: true });
+    const results = new Map<string, RunResult[]>(impls.map((i) => [i, []]));
+    for (const seed of seeds) {
+      for (const impl of impls) {
+        const file = path.join(dir, `${impl}-s${seed}.json`);
+        if (!fs.existsSync(file)) {
+          if (values['report-only']) continue;
+          const started = Date.now();
+          const r = impl === 'peer' ? await runPeer(c, seed) : await runWnrl(c, impl.slice('wnrl-'.length), seed, path.join(dir, `${impl}-s${seed}`));
+          fs.writeFileSync(`${file}.tmp`, JSON.stringify(r));
+          fs.renameSync(`${file}.tmp`, file);
+          process.stderr.write(`${name} ${impl} seed ${seed}: ${((Date.now() - started) / 1000).toFixed(1)} s, eval ${fmt(r.evalReturnMean)}, threshold at ${stepsToThreshold(r.episodes, c.threshold) ?? '-'}\n`);
+        }
+        results.get(impl)!.push(JSON.parse(fs.readFileSync(file, 'utf8')) as RunResult);
+      }
+    }
+    say(`\n### ${name}: ${c.source}, ${c.steps / 1000}k steps\n`);
+    say('| implementation | seeds | AUC IQM [95% CI] | reached threshold | median steps to threshold | final eval IQM [95% CI] | median steps/s |');
+    say('| --- | --- | --- | --- | --- | --- | --- |');
+    for (const impl of impls) {
+      const rs = results.get(impl)!;
+      if (rs.length === 0) continue;
+      const aucs = rs.map((r) => {
+        const w = windowCurve(r.episodes);
+        return areaUnderCurve(w.steps, w.returns, c.steps);
+      });
+      const reached = rs.map((r) => stepsToThreshold(r.episodes, c.threshold));
+      const med = medianReached(reached);
+      const sps = rs.map((r) => c.steps / r.wallSeconds).sort((a, b) => a - b);
+      const label = impl === 'peer' ? `${String(c.peer['algo']) === 'recurrentppo' ? 'sb3-contrib' : 'SB3'} (none)` : `wnrl ${impl.slice(5)}`;
+      const seedKey = deriveSeed(1, `${name}|${impl}`);
+      say(
+        `| ${label} | ${rs.length} | ${fmtI(stratifiedBootstrap([aucs], iqm, seedKey))} | ${reached.filter((x) => x !== null).length} of ${rs.length} | ${med === null ? '-' : `${(med / 1000).toFixed(1)}k`} | ${fmtI(stratifiedBootstrap([rs.map((r) => r.evalReturnMean)], iqm, seedKey + 1))} | ${fmt(sps[Math.floor(sps.length / 2)]!, 0)} |`,
+      );
+    }
+    if (c.notes) say(`\n${c.notes}`);
+  }
+}
+
+await main();
