@@ -189,7 +189,7 @@ export class RecurrentPolicy implements ActorCriticPolicy {
   constructor(private readonly s: PolicyShape) {
     const rec = s.network.recurrent!;
     this.units = rec.units;
-    const lstm = (name: string, salt: string) => new Lstm({ inputSize: s.obsSize, units: rec.units, norm: s.network.norm, init: rec.init, renorm: s.network.batchRenorm, name, seed: deriveSeed(s.seed, salt) });
+    const lstm = (name: string, salt: string) => new Lstm({ inputSize: s.obsSize, units: rec.units, norm: s.network.norm, init: rec.init, renorm: s.network.batchRenorm, layerNorm: rec.layerNorm, name, seed: deriveSeed(s.seed, salt) });
     this.lstms = rec.sharedLstm ? [lstm('lstm', 'ac-lstm')] : [lstm('pi_lstm', 'ac-pi-lstm'), lstm('vf_lstm', 'ac-vf-lstm')];
     this.heads = new Heads(s, rec.units);
   }

@@ -29,6 +29,10 @@ export const BatchRenormConfig = z.union(
 );
 export type BatchRenormConfig = z.output<typeof BatchRenormConfig>;
 
+/** Where a layer-norm LSTM normalizes (src/nn/lstm.ts). */
+export const LAYER_NORM_LSTM = ['summed', 'separate'] as const;
+export type LayerNormLstm = (typeof LAYER_NORM_LSTM)[number];
+
 /** Initial weights of an LSTM (src/nn/lstm.ts). */
 export const LSTM_INITS = ['orthogonal', 'torch'] as const;
 export type LstmInit = (typeof LSTM_INITS)[number];
@@ -48,6 +52,12 @@ export const RecurrentConfig = z.strictObject({
    * no forget-gate offset.
    */
   init: z.enum(LSTM_INITS, { error: "expected 'orthogonal' or 'torch'" }).default('orthogonal'),
+  /**
+   * With norm 'layer': 'summed' normalizes the whole pre-activation x·W_x + h·W_h + b (the bias and the
+   * state keep the input's scale visible); 'separate' is Ba et al.'s LN(x·W_x) + LN(h·W_h) + b, which cannot
+   * tell x from 2·x.
+   */
+  layerNorm: z.enum(LAYER_NORM_LSTM, { error: "expected 'summed' or 'separate'" }).default('summed'),
 });
 export type RecurrentConfig = z.output<typeof RecurrentConfig>;
 

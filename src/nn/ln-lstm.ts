@@ -13,6 +13,7 @@
 // Per step, for each sequence k (state reset where starts[t·B + k] is 1):
 //   a = h·W_h,  â = (a − μ(a))/√(σ²(a) + ε)            (over the 4·units pre-activations)
 //   z = zx_t + â·γ_h + β_h,  i, f, o = σ(z_i, z_f, z_o),  g = tanh(z_g)
+//   (summed: â normalizes zx_t + a, the whole pre-activation, and z = â·γ_h + β_h)
 //   c' = f·c + i·g,  ĉ = (c' − μ(c'))/√(σ²(c') + ε),  h' = o·tanh(ĉ·γ_c + β_c)
 // Arithmetic in float64; inputs and outputs float32.
 import type { Tensor, Tensor1D, Tensor2D, Tensor3D } from '@tensorflow/tfjs-node';
@@ -44,7 +45,7 @@ interface Saved {
 
 const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
 
-function forwardJs(zx: Float32Array, w: Weights, recurrent: Product, h0: Float32Array, c0: Float32Array, starts: Uint8Array | null, T: number, B: number, U: number, save: boolean) {
+function forwardJs(zx: Float32Array, w: Weights, recurrent: Product, h0: Float32Array, c0: Float32Array, starts: Uint8Array | null, T: number, B: number, U: number, save: boolean, summed: boolean) {
   const G = 4 * U;
   const hs = new Float32Array(T * B * U);
   const h = Float32Array.from(h0);
@@ -82,16 +83,18 @@ function forwardJs(zx: Float32Array, w: Weights, recurrent: Product, h0: Float32
       const hk = k * U;
       const zRow = r * G;
       const aRow = k * G;
+      // the normalized vector: a = h·W_h, or (summed) zx + a
+      const add = summed ? 1 : 0;
       let mean = 0;
-      for (let j = 0; j < G; j++) mean += a[aRow + j]!;
+      for (let j = 0; j < G; j++) mean += a[aRow + j]! + add * zx[zRow + j]!;
       mean /= G;
       let variance = 0;
-      for (let j = 0; j < G; j++) variance += (a[aRow + j]! - mean) ** 2;
+      for (let j = 0; j < G; j++) variance += (a[aRow + j]! + add * zx[zRow + j]! - mean) ** 2;
       const aInv = 1 / Math.sqrt(variance / G + EPS);
       for (let j = 0; j < G; j++) {
-        const ah = (a[aRow + j]! - mean) * aInv;
+        const ah = (a[aRow + j]! + add * zx[zRow + j]! - mean) * aInv;
         if (s !== null) s.aHat[zRow + j] = ah;
-        const z = zx[zRow + j]! + ah * gh[j]! + bh[j]!;
+        const z = (1 - add) * zx[zRow + j]! + ah * gh[j]! + bh[j]!;
         gate[j] = j >= 2 * U && j < 3 * U ? Math.tanh(z) : sigmoid(z);
       }
       let cMean = 0;
@@ -130,7 +133,7 @@ function forwardJs(zx: Float32Array, w: Weights, recurrent: Product, h0: Float32
  * Gradients of Σ dy ⊙ hs with respect to zx, γ_h, β_h, γ_c, β_c, h0 and c0, and da [T·B, 4U], the
  * gradient of every step's h·W_h (W_h's gradient is hPrevᵀ·da: one matMul, by the caller).
  */
-function backwardJs(dy: Float32Array, w: Weights, transposed: Product, s: Saved, starts: Uint8Array | null, T: number, B: number, U: number) {
+function backwardJs(dy: Float32Array, w: Weights, transposed: Product, s: Saved, starts: Uint8Array | null, T: number, B: number, U: number, summed: boolean) {
   const G = 4 * U;
   const dzx = new Float32Array(T * B * G);
   const daAll = new Float32Array(T * B * G);
@@ -180,12 +183,11 @@ function backwardJs(dy: Float32Array, w: Weights, transposed: Product, s: Saved,
         dz[2 * U + u] = dc * i * (1 - g * g);
         dcNext[hk + u] = dc * f;
       }
-      // z = zx + â·γ_h + β_h, â the layer norm of a = h·W_h
+      // z = zx + â·γ_h + β_h, â the layer norm of a = h·W_h (summed: z = â·γ_h + β_h, â that of zx + a)
       m1 = 0;
       m2 = 0;
       for (let j = 0; j < G; j++) {
         const d = dz[j]!;
-        dzx[gRow + j] = d;
         const ah = s.aHat[gRow + j]!;
         dgh[j]! += d * ah;
         dbh[j]! += d;
@@ -196,7 +198,11 @@ function backwardJs(dy: Float32Array, w: Weights, transposed: Product, s: Saved,
       m1 /= G;
       m2 /= G;
       const aInv = s.aInv[r]!;
-      for (let j = 0; j < G; j++) daAll[gRow + j] = aInv * (dz[j]! * gh[j]! - m1 - s.aHat[gRow + j]! * m2);
+      for (let j = 0; j < G; j++) {
+        const da = aInv * (dz[j]! * gh[j]! - m1 - s.aHat[gRow + j]! * m2);
+        daAll[gRow + j] = da;
+        dzx[gRow + j] = summed ? da : dz[j]!;
+      }
     }
     // The state carried into step t: through h·W_h, then multiplied by 0 where an episode started at t.
     dhNext = transposed(daAll.subarray(t * B * G, (t + 1) * B * G));
@@ -225,7 +231,8 @@ function product(wh: Tensor2D, rows: number, transposeB: boolean): Product {
 }
 
 /**
- * Runs the layer-normalized recurrence over zx [T, B, 4U] (the normalized input term plus bias) from
+ * Runs the layer-normalized recurrence over zx [T, B, 4U] (the input term plus bias: normalized already,
+ * or with `summed` normalized here together with h·W_h) from
  * (h0, c0) [B, U], resetting sequence k's state before step t where starts[t·B + k] is 1. The output
  * [T, B, U] is differentiable (to zx, W_h, the layer-norm gains and biases, h0 and c0) when a gradient
  * tape is recording; the final state is not.
@@ -240,6 +247,7 @@ export function lnLstmSequence(
   h0: Tensor2D,
   c0: Tensor2D,
   starts: Uint8Array | null,
+  summed = false,
 ): { output: Tensor3D; h: Tensor2D; c: Tensor2D } {
   const [T, B, G] = zx.shape;
   const U = G / 4;
@@ -251,13 +259,13 @@ export function lnLstmSequence(
   };
   let output: Tensor3D;
   if (!tf.engine().isTapeOn()) {
-    const r = forwardJs(read(zx), weightsOf(gh, bh, gc, bc), product(wh, B, false), read(h0), read(c0), starts, T, B, U, false);
+    const r = forwardJs(read(zx), weightsOf(gh, bh, gc, bc), product(wh, B, false), read(h0), read(c0), starts, T, B, U, false, summed);
     Object.assign(last, { h: r.h, c: r.c });
     output = tf.tensor3d(r.hs, [T, B, U]);
   } else {
     const op = tf.customGrad(((zxT: Tensor3D, whT: Tensor2D, ghT: Tensor1D, bhT: Tensor1D, gcT: Tensor1D, bcT: Tensor1D, h0T: Tensor2D, c0T: Tensor2D) => {
       const w = weightsOf(ghT, bhT, gcT, bcT);
-      const r = forwardJs(read(zxT), w, product(whT, B, false), read(h0T), read(c0T), starts, T, B, U, true);
+      const r = forwardJs(read(zxT), w, product(whT, B, false), read(h0T), read(c0T), starts, T, B, U, true, summed);
       Object.assign(last, { h: r.h, c: r.c });
       // W_h as values for the backward pass (the caller's tensor may be disposed by then; a kept clone
       // would leak whenever no gradient is asked for).
@@ -266,7 +274,7 @@ export function lnLstmSequence(
         value: tf.tensor3d(r.hs, [T, B, U]),
         gradFunc: (dy: Tensor) => {
           const whB = tf.tensor2d(whValues, [U, G]);
-          const g = backwardJs(read(dy), w, product(whB, B, true), r.saved!, starts, T, B, U);
+          const g = backwardJs(read(dy), w, product(whB, B, true), r.saved!, starts, T, B, U, summed);
           whB.dispose();
           const dWh = tf.matMul(tf.tensor2d(r.saved!.hPrev, [T * B, U]), tf.tensor2d(g.daAll, [T * B, G]), true, false);
           return [tf.tensor3d(g.dzx, [T, B, G]), dWh, tf.tensor1d(g.dgh), tf.tensor1d(g.dbh), tf.tensor1d(g.dgc), tf.tensor1d(g.dbc), tf.tensor2d(g.dh0, [B, U]), tf.tensor2d(g.dc0, [B, U])];

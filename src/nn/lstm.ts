@@ -7,12 +7,17 @@
 //   weight            x·W_x, W_x = g_x·V_x/‖V_x‖ per column         W_h = g_h·V_h/‖V_h‖   tanh(c)
 //   weight-meanonly   x·W_x − μ_B (weight norm as above)            as weight             tanh(c)
 //   batch             γ·(x·W_x − μ_B)/σ_B                           h·W_h                 tanh(c)
-//   layer             LN(x·W_x; γ_x, β_x)                           LN(h·W_h; γ_h, β_h)   tanh(LN(c; γ_c, β_c))
+//   layer (summed)    LN(x·W_x + h·W_h + b; γ_h, β_h), one norm of the whole pre-activation  tanh(LN(c; γ_c, β_c))
+//   layer (separate)  LN(x·W_x; γ_x, β_x)                           LN(h·W_h; γ_h, β_h)   tanh(LN(c; γ_c, β_c))
 //
 // plus a bias b (forget-gate entries start at 1). 'batch' and 'weight-meanonly' normalize the
 // input-to-hidden term only (Laurent et al. 2016), with statistics over every step and sequence of the
-// batch in an update and running averages when acting or evaluating. 'layer' is Ba, Kiros & Hinton's
-// (2016) layer-normalized LSTM, each term normalized over all 4·units pre-activations. Weight-normalized
+// batch in an update and running averages when acting or evaluating. 'layer' is a layer-normalized LSTM
+// over all 4·units pre-activations. Ba, Kiros & Hinton's (2016) form ('separate') normalizes the input
+// term alone, so it cannot see its input's scale: x·W_x for 2·x normalizes to what x does (on
+// CartPoleNoVel-v1, two nonzero inputs, a pole at 0.25σ and one at 2.5σ looked alike). The default
+// ('summed') normalizes the sum x·W_x + h·W_h + b, where the bias and the state carry the scale: the
+// form of the MLP's Dense → LayerNorm, whose bias sits before the normalization. Weight-normalized
 // kernels are computed once per forward pass, not per step.
 //
 // Init: W_h (or V_h) is orthogonal per gate block, so with g_h = 1 the weight-normalized recurrent kernel
@@ -30,7 +35,7 @@
 import type { Tensor, Tensor1D, Tensor2D, Tensor3D, Variable } from '@tensorflow/tfjs-node';
 import { Rng } from '../../envs/rng.ts';
 import { tf } from '../backend.ts';
-import type { LstmInit, Norm } from '../config/network.ts';
+import type { LayerNormLstm, LstmInit, Norm } from '../config/network.ts';
 import { hasFusedLstm, keepMask, lstmRun, lstmSequence } from './block-lstm.ts';
 import { renormCorrection, stopGradient, type RenormClip } from './batch-norm.ts';
 import { orthogonalMatrix, uniformArray } from './init.ts';
@@ -58,6 +63,8 @@ export interface LstmOptions {
   momentum?: number;
   /** Batch renormalization of the input term ('batch', 'weight-meanonly'; batch-norm.ts): default unclipped; false: plain. */
   renorm?: RenormClip | false;
+  /** 'layer': normalize the summed pre-activation ('summed', default) or each term ('separate': Ba et al.). */
+  layerNorm?: LayerNormLstm;
 }
 
 export interface LstmState {
@@ -96,6 +103,8 @@ export class Lstm {
   readonly name: string;
   readonly momentum: number;
   readonly renorm: RenormClip | false;
+  /** 'layer' only: whether the layer norm takes the summed pre-activation. */
+  readonly summed: boolean;
   private readonly fused: boolean;
   /** 'layer' with impl 'auto': the recurrence in JavaScript (ln-lstm.ts) instead of tfjs ops per step. */
   private readonly layerJs: boolean;
@@ -113,6 +122,7 @@ export class Lstm {
     this.name = options.name ?? 'lstm';
     this.momentum = options.momentum ?? 0.99;
     this.renorm = options.renorm ?? { rMax: null, dMax: null };
+    this.summed = norm === 'layer' && (options.layerNorm ?? 'summed') === 'summed';
     const auto = (options.impl ?? 'auto') === 'auto';
     this.fused = auto && norm !== 'layer' && hasFusedLstm();
     this.layerJs = auto && norm === 'layer';
@@ -156,7 +166,7 @@ export class Lstm {
     } else if (norm === 'weight-meanonly') {
       this.running['mean'] = v('movingMean', tf.zeros([4 * U]), false);
     } else if (norm === 'layer') {
-      for (const [k, n] of [['x', 4 * U], ['h', 4 * U], ['c', U]] as const) {
+      for (const [k, n] of this.summed ? ([['h', 4 * U], ['c', U]] as const) : ([['x', 4 * U], ['h', 4 * U], ['c', U]] as const)) {
         this.params[`ln${k}Gamma`] = v(`ln${k}Gamma`, tf.ones([n]));
         this.params[`ln${k}Beta`] = v(`ln${k}Beta`, tf.zeros([n]));
       }
@@ -262,7 +272,7 @@ export class Lstm {
     if (this.layerJs) {
       const p = this.params;
       const zx = tf.reshape(this.inputPreactivations(x2d!, wx, b), [T, B, 4 * this.units]) as Tensor3D;
-      const r = lnLstmSequence(zx, wh, p['lnhGamma']! as Tensor1D, p['lnhBeta']! as Tensor1D, p['lncGamma']! as Tensor1D, p['lncBeta']! as Tensor1D, state.h, state.c, starts);
+      const r = lnLstmSequence(zx, wh, p['lnhGamma']! as Tensor1D, p['lnhBeta']! as Tensor1D, p['lncGamma']! as Tensor1D, p['lncBeta']! as Tensor1D, state.h, state.c, starts, this.summed);
       return { output: r.output, state: { h: r.h, c: r.c } };
     }
     return this.reference(x2d!, T, B, wx, wh, b, state, starts);
@@ -297,11 +307,11 @@ export class Lstm {
     return this.cache;
   }
 
-  /** Every step's input term, all rows in one matMul: x·W_x (layer-normalized for 'layer') + b, [T·B, 4U]. */
+  /** Every step's input term, all rows in one matMul: x·W_x (layer-normalized for 'layer', 'separate') + b, [T·B, 4U]. */
   private inputPreactivations(x2d: Tensor2D, wx: Tensor2D, b: Tensor1D): Tensor {
     const zx = tf.matMul(x2d, wx);
     const p = this.params;
-    return tf.add(this.norm === 'layer' ? layerNorm(zx, p['lnxGamma']!, p['lnxBeta']!) : zx, b);
+    return tf.add(this.norm === 'layer' && !this.summed ? layerNorm(zx, p['lnxGamma']!, p['lnxBeta']!) : zx, b);
   }
 
   /** The same equations in tfjs ops, step by step (impl 'reference': tests; every norm but 'layer' on the cpu backend). */
@@ -320,8 +330,13 @@ export class Lstm {
         c = tf.mul(c, m);
       }
       let zh: Tensor = tf.matMul(h, wh);
-      if (ln) zh = layerNorm(zh, p['lnhGamma']!, p['lnhBeta']!);
-      const [zi, zf, zg, zo] = tf.split(tf.add(steps[t]!, zh), 4, 1);
+      let z: Tensor;
+      if (ln && this.summed) z = layerNorm(tf.add(steps[t]!, zh), p['lnhGamma']!, p['lnhBeta']!);
+      else {
+        if (ln) zh = layerNorm(zh, p['lnhGamma']!, p['lnhBeta']!);
+        z = tf.add(steps[t]!, zh);
+      }
+      const [zi, zf, zg, zo] = tf.split(z, 4, 1);
       c = tf.add(tf.mul(tf.sigmoid(zf!), c), tf.mul(tf.sigmoid(zi!), tf.tanh(zg!)));
       h = tf.mul(tf.sigmoid(zo!), tf.tanh(ln ? layerNorm(c, p['lncGamma']!, p['lncBeta']!) : c));
       hs.push(h);

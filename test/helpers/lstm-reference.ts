@@ -53,7 +53,9 @@ export function lstmJs(p: Params, norm: Norm, x: Float64Array, T: number, B: num
       for (let r = 0; r < T * B; r++) zx[r * G + j] = (zx[r * G + j]! - mean) * scale;
     }
   }
-  if (norm === 'layer') for (let r = 0; r < T * B; r++) zx.set(layerNorm(zx.subarray(r * G, (r + 1) * G), p['lnxGamma']!, p['lnxBeta']!), r * G);
+  // 'layer' without lnx parameters: the summed form, one layer norm of x·W_x + h·W_h + b per step
+  const summed = norm === 'layer' && !p['lnxGamma'];
+  if (norm === 'layer' && !summed) for (let r = 0; r < T * B; r++) zx.set(layerNorm(zx.subarray(r * G, (r + 1) * G), p['lnxGamma']!, p['lnxBeta']!), r * G);
   const h = h0 ? Float64Array.from(h0) : new Float64Array(B * U);
   const c = c0 ? Float64Array.from(c0) : new Float64Array(B * U);
   const out = new Float64Array(T * B * U);
@@ -72,8 +74,11 @@ export function lstmJs(p: Params, norm: Norm, x: Float64Array, T: number, B: num
         for (let m = 0; m < U; m++) s += h[k * U + m]! * wh[m * G + j]!;
         zh[j] = s;
       }
-      if (norm === 'layer') zh = layerNorm(zh, p['lnhGamma']!, p['lnhBeta']!);
-      const z = (j: number) => zx[(t * B + k) * G + j]! + zh[j]! + p['b']![j]!;
+      if (summed) {
+        for (let j = 0; j < G; j++) zh[j] = zh[j]! + zx[(t * B + k) * G + j]! + p['b']![j]!;
+        zh = layerNorm(zh, p['lnhGamma']!, p['lnhBeta']!);
+      } else if (norm === 'layer') zh = layerNorm(zh, p['lnhGamma']!, p['lnhBeta']!);
+      const z = (j: number) => (summed ? zh[j]! : zx[(t * B + k) * G + j]! + zh[j]! + p['b']![j]!);
       const cNew = new Float64Array(U);
       for (let m = 0; m < U; m++) {
         const i = sigmoid(z(m));

@@ -9,7 +9,10 @@ const T = 5;
 const B = 3;
 const I = 4;
 const U = 6;
-const NORMS: Norm[] = ['none', 'weight', 'weight-meanonly', 'batch', 'layer'];
+/** Every norm, and the layer-norm LSTM in both forms ('layer' is the summed one). */
+type Variant = Norm | 'layer-separate';
+const NORMS: Variant[] = ['none', 'weight', 'weight-meanonly', 'batch', 'layer', 'layer-separate'];
+const normOf = (v: Variant): Norm => (v === 'layer-separate' ? 'layer' : v);
 // Sequence 1 starts an episode at step 2, sequence 2 at steps 1 and 4: resets mid-sequence.
 const STARTS = Uint8Array.from({ length: T * B }, (_, r) => ([2 * B + 1, 1 * B + 2, 4 * B + 2].includes(r) ? 1 : 0));
 
@@ -19,8 +22,9 @@ function randomX(seed: number): Float32Array {
 
 /** An Lstm whose parameters are perturbed away from their init (so every term matters). */
 /** Plain batch statistics by default: the float64 reference (lstm-reference.ts) writes those equations. */
-function makeLstm(norm: Norm, impl: 'auto' | 'reference', seed = 3, plain = true): Lstm {
-  const lstm = new Lstm({ inputSize: I, units: U, norm, seed, impl, name: 'cell', ...(plain ? { renorm: false as const } : {}) });
+function makeLstm(variant: Variant, impl: 'auto' | 'reference', seed = 3, plain = true): Lstm {
+  const layerNorm = variant === 'layer-separate' ? 'separate' : 'summed';
+  const lstm = new Lstm({ inputSize: I, units: U, norm: normOf(variant), layerNorm, seed, impl, name: 'cell', ...(plain ? { renorm: false as const } : {}) });
   tf.tidy(() => {
     Object.values(lstm.parameters).forEach((v, k) => v.assign(tf.add(v, tf.randomNormal(v.shape, 0, 0.3, 'float32', 100 + k))));
   });
@@ -47,7 +51,7 @@ describe.each(NORMS)('LSTM, norm %s', (norm) => {
       const lstm = makeLstm(norm, impl);
       const x = randomX(1);
       const got = run(lstm, x, STARTS, true);
-      const want = lstmJs(paramsJs(lstm), norm, Float64Array.from(x), T, B, I, U, STARTS);
+      const want = lstmJs(paramsJs(lstm), normOf(norm), Float64Array.from(x), T, B, I, U, STARTS);
       expect(got.length).toBe(T * B * U);
       expect(maxAbsDiff(got, want)).toBeLessThan(2e-5);
       lstm.dispose();
@@ -80,7 +84,7 @@ describe.each(NORMS)('LSTM, norm %s', (norm) => {
     });
     const p = paramsJs(lstm);
     const names = Object.keys(lstm.parameters);
-    const loss = (q: Params) => lstmJs(q, norm, Float64Array.from(x), T, B, I, U, STARTS).reduce((a, h, i) => a + h * r[i]!, 0);
+    const loss = (q: Params) => lstmJs(q, normOf(norm), Float64Array.from(x), T, B, I, U, STARTS).reduce((a, h, i) => a + h * r[i]!, 0);
     const eps = 1e-6;
     names.forEach((name, vi) => {
       const n = p[name]!.length;
@@ -117,7 +121,7 @@ describe.each(NORMS)('LSTM, norm %s', (norm) => {
 
 // 'auto' is the fused kernel for four norms (native backend) and the JavaScript recurrence for 'layer'.
 test('the fast paths and the tfjs-ops path agree, gradients included', () => {
-  const norms = hasFusedLstm() ? (['none', 'weight', 'weight-meanonly', 'batch', 'layer'] as const) : (['layer'] as const);
+  const norms = hasFusedLstm() ? (['none', 'weight', 'weight-meanonly', 'batch', 'layer', 'layer-separate'] as const) : (['layer', 'layer-separate'] as const);
   for (const norm of norms) {
     const a = makeLstm(norm, 'auto', 5);
     const b = makeLstm(norm, 'reference', 5);
@@ -188,4 +192,17 @@ test('no tensors leak from forward and gradient passes', () => {
     x.dispose();
     lstm.dispose();
   }
+});
+
+test("layer norm 'summed' sees its input's scale; Ba et al.'s 'separate' form cannot (one step from a zero state)", () => {
+  // CartPoleNoVel-like inputs: two of four entries nonzero, then the same observation 2.5× larger
+  const x = Float32Array.from({ length: B * I }, (_, i) => (i % 2 === 0 ? 0.3 + 0.1 * i : 0));
+  const step = (lstm: Lstm, scale: number) =>
+    tf.tidy(() => lstm.forward(tf.tensor3d(x.map((v) => v * scale), [1, B, I]), lstm.zeroState(B), null, false).output.dataSync() as Float32Array);
+  const summed = new Lstm({ inputSize: I, units: U, norm: 'layer', seed: 2 });
+  const separate = new Lstm({ inputSize: I, units: U, norm: 'layer', layerNorm: 'separate', seed: 2 });
+  expect(maxAbsDiff(step(summed, 1), step(summed, 2.5))).toBeGreaterThan(1e-2);
+  expect(maxAbsDiff(step(separate, 1), step(separate, 2.5))).toBeLessThan(1e-4);
+  summed.dispose();
+  separate.dispose();
 });
