@@ -21,8 +21,34 @@ export interface RunRecord {
 }
 export const RUN_RECORDS = 'runs.jsonl';
 
+/**
+ * Settings added after runs were recorded, with the value that reproduces what those runs did. A config
+ * holding that value hashes as if the setting did not exist, so its old records still count; any other
+ * value is a different config (the records of the earlier behaviour do not count for it).
+ */
+const LEGACY_SETTINGS: readonly { path: readonly string[]; value: unknown }[] = [
+  { path: ['agent', 'network', 'init'], value: 'glorot' },
+  { path: ['agent', 'network', 'dataDependentInit'], value: true },
+  { path: ['agent', 'network', 'batchRenorm'], value: false },
+  { path: ['agent', 'network', 'recurrent', 'init'], value: 'glorot' },
+  { path: ['agent', 'network', 'recurrent', 'layerNorm'], value: 'separate' },
+];
+
+/** The config as hashed: legacy settings at their legacy values left out (LEGACY_SETTINGS). */
+function hashedConfig(config: unknown): unknown {
+  const out = structuredClone(config) as Record<string, unknown>;
+  for (const { path: keys, value } of LEGACY_SETTINGS) {
+    let node: unknown = out;
+    for (const k of keys.slice(0, -1)) node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[k] : undefined;
+    if (node === null || typeof node !== 'object') continue;
+    const last = keys[keys.length - 1]!;
+    if ((node as Record<string, unknown>)[last] === value) delete (node as Record<string, unknown>)[last];
+  }
+  return out;
+}
+
 export function configHash(cell: Cell): string {
-  return createHash('sha256').update(JSON.stringify(cell.config)).digest('hex').slice(0, 16);
+  return createHash('sha256').update(JSON.stringify(hashedConfig(cell.config))).digest('hex').slice(0, 16);
 }
 
 export function readRecords(outDir: string): RunRecord[] {

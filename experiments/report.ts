@@ -7,6 +7,7 @@ import { deriveSeed } from '../envs/rng.ts';
 import { ConfigError } from '../src/config/parse.ts';
 import type { Summary } from '../src/train/summary.ts';
 import { envEntries, type Cell, type ExperimentConfig } from './grid.ts';
+import { randomPolicyReturn, type RandomPolicyReturn } from './random-policy.ts';
 import { chooseWinners, type TuningOutcome } from './tuning.ts';
 import { intervalSpec, learningCurveSpec, renderFigure, robustnessSpec, type CurvePoint, type IntervalPoint, type RobustnessPoint } from './plots.ts';
 import type { GridRun } from './runner.ts';
@@ -200,6 +201,24 @@ export async function writeReport(experiment: ExperimentConfig, grid: GridRun, o
       msPerUpdate: mean(runs.map((r) => r.msPerUpdate ?? Number.NaN).filter(Number.isFinite)),
     };
   });
+  // --- the random-policy floor: a clean cell below it is a broken combination, not a result ---
+  const cleanNoise = experiment.noise.find((n) => n.wrappers.length === 0)?.name ?? null;
+  const randomReturns = new Map<string, RandomPolicyReturn>();
+  const allCells = cellsInGrid ?? grid.results.map((r) => r.cell);
+  if (cleanNoise !== null) {
+    for (const env of envIds) {
+      const cell = allCells.find((c) => c.env === env && c.noise === cleanNoise);
+      if (cell) randomReturns.set(env, await randomPolicyReturn(cell.config.env));
+    }
+  }
+  /** The norms whose clean cell (agent, env) ended below the random policy's return. */
+  const brokenCell = (agent: string, env: string, norm: string): CellStats | null => {
+    const floor = randomReturns.get(env);
+    const c = cells.find((x) => x.agent === agent && x.env === env && x.noise === cleanNoise && x.norm === norm);
+    return floor !== undefined && c !== undefined && c.finalIqm.point < floor.mean ? c : null;
+  };
+  const isBroken = (agent: string, env: string, norm: string) => brokenCell(agent, env, norm) !== null;
+
   const summary = path.join(outDir, 'summary.csv');
   fs.writeFileSync(
     summary,
@@ -321,9 +340,10 @@ export async function writeReport(experiment: ExperimentConfig, grid: GridRun, o
           for (const x of strengths.filter((v) => v !== 0)) {
             const w = pts.find((p) => p.norm === 'weight' && p.strength === x);
             if (!w || w.runs < MIN_SEEDS_FOR_FINDINGS) continue;
+            if (isBroken(agent, env, 'weight')) continue;
             for (const o of experiment.norms.filter((n) => n !== 'weight')) {
               const c = pts.find((p) => p.norm === o && p.strength === x);
-              if (!c || c.runs < MIN_SEEDS_FOR_FINDINGS) continue;
+              if (!c || c.runs < MIN_SEEDS_FOR_FINDINGS || isBroken(agent, env, o)) continue;
               const s = separated({ point: w.mean, low: w.low, high: w.high }, { point: c.mean, low: c.low, high: c.high });
               if (s) robustFindings.push(`${agent} on ${env} (${panel} ${x}): weight norm's final policies kept a mean return of ${fmt(w.mean)} [${fmt(w.low)}, ${fmt(w.high)}], ${s} than ${o}'s ${fmt(c.mean)} [${fmt(c.low)}, ${fmt(c.high)}] (intervals do not overlap).`);
             }
@@ -339,7 +359,7 @@ export async function writeReport(experiment: ExperimentConfig, grid: GridRun, o
         for (const norm of experiment.norms) {
           const c = cells.find((x) => x.env === env && x.agent === agent && x.noise === noise && x.norm === norm);
           if (!c) continue;
-          lines.push(`| ${noise} | ${norm} | ${fmtInterval(c.finalIqm)} | ${fmtInterval(c.finalMean)} | ${fmtInterval(c.aucIqm)} | ${c.reached}/${c.runs.length} | ${c.medianStepsToThreshold ?? '–'} | ${fmt(c.msPerUpdate, 2)} |`);
+          lines.push(`| ${noise} | ${norm}${isBroken(agent, env, norm) ? ' (broken: below random)' : ''} | ${fmtInterval(c.finalIqm)} | ${fmtInterval(c.finalMean)} | ${fmtInterval(c.aucIqm)} | ${c.reached}/${c.runs.length} | ${c.medianStepsToThreshold ?? '–'} | ${fmt(c.msPerUpdate, 2)} |`);
         }
       }
       lines.push('');
@@ -357,7 +377,7 @@ export async function writeReport(experiment: ExperimentConfig, grid: GridRun, o
             const os = bySeed(c.runs);
             const seeds = [...ws.keys()].filter((s) => os.has(s)).sort((a, b) => a - b);
             const p = probabilityOfImprovement(seeds.map((s) => ws.get(s)!), seeds.map((s) => os.get(s)!), deriveSeed(3, `${agent}|${env}|${noise}|${o}`));
-            if (seeds.length < MIN_SEEDS_FOR_FINDINGS) return fmtInterval(p, 2);
+            if (seeds.length < MIN_SEEDS_FOR_FINDINGS || isBroken(agent, env, o) || isBroken(agent, env, 'weight')) return fmtInterval(p, 2);
             if (p.low > 0.5) findings.push(`${agent} on ${env} (${noise}): weight norm beat ${o} on more seeds than not, P = ${fmtInterval(p, 2)}.`);
             if (p.high < 0.5) findings.push(`${agent} on ${env} (${noise}): ${o} beat weight norm on more seeds than not, P(weight > ${o}) = ${fmtInterval(p, 2)}.`);
             return fmtInterval(p, 2);
@@ -373,6 +393,7 @@ export async function writeReport(experiment: ExperimentConfig, grid: GridRun, o
             const c = cells.find((x) => x.env === env && x.agent === agent && x.noise === noise && x.norm === o);
             if (!c) continue;
             if (w.runs.length < MIN_SEEDS_FOR_FINDINGS || c.runs.length < MIN_SEEDS_FOR_FINDINGS) continue;
+            if (isBroken(agent, env, o) || isBroken(agent, env, 'weight')) continue;
             const s = separated(w.finalIqm, c.finalIqm);
             if (s) findings.push(`${agent} on ${env} (${noise}): weight norm's final-return IQM ${fmtInterval(w.finalIqm)} is ${s} than ${o}'s ${fmtInterval(c.finalIqm)} (intervals do not overlap).`);
             // Return during training (how soon it learned, how well it held on): the area under the learning curve.
@@ -393,6 +414,20 @@ export async function writeReport(experiment: ExperimentConfig, grid: GridRun, o
       }
       lines.push('');
     }
+  }
+  lines.push('## Below a random policy', '');
+  if (cleanNoise === null) lines.push('No noise setting of this experiment is clean (without wrappers), so no cell is checked against a random policy.', '');
+  else {
+    const floors = envIds.filter((e) => randomReturns.has(e)).map((e) => `${e} ${fmt(randomReturns.get(e)!.mean)}`);
+    lines.push(
+      `A uniformly random policy's mean return on the clean task (measured: ${randomReturns.values().next().value?.episodes ?? 0} seeded episodes): ${floors.join('; ')}. ` +
+        'A cell whose clean final IQM is below it is a broken combination (a defect until shown otherwise), not a weak result: it is marked in the tables and no comparison with it is stated below.',
+      '',
+    );
+    const broken = cells.filter((c) => c.noise === cleanNoise && isBroken(c.agent, c.env, c.norm));
+    if (broken.length === 0) lines.push('No clean cell is below it.', '');
+    else for (const c of broken) lines.push(`- ${c.agent} on ${c.env}, ${c.norm}: clean final IQM ${fmtInterval(c.finalIqm)} < ${fmt(randomReturns.get(c.env)!.mean)}: broken.`);
+    if (broken.length) lines.push('');
   }
   lines.push('## What the intervals support', '');
   const fewest = Math.min(...cells.map((c) => c.runs.length));

@@ -34,7 +34,7 @@ export const LAYER_NORM_LSTM = ['summed', 'separate'] as const;
 export type LayerNormLstm = (typeof LAYER_NORM_LSTM)[number];
 
 /** Initial weights of an LSTM (src/nn/lstm.ts). */
-export const LSTM_INITS = ['orthogonal', 'torch'] as const;
+export const LSTM_INITS = ['orthogonal', 'torch', 'glorot'] as const;
 export type LstmInit = (typeof LSTM_INITS)[number];
 
 /**
@@ -47,11 +47,12 @@ export const RecurrentConfig = z.strictObject({
   /** One LSTM for actor and critic (default: one each). */
   sharedLstm: z.boolean().default(false),
   /**
-   * 'orthogonal': W_h orthogonal per gate block, W_x Glorot uniform, one bias with the forget gate's at 1;
-   * 'torch': nn.LSTM's defaults (sb3-contrib's RecurrentPPO): every weight and both biases U(±1/√units),
-   * no forget-gate offset.
+   * 'orthogonal': W_h orthogonal per gate block, W_x Glorot uniform, one bias with the forget gate's at 1,
+   * the same draws for every norm; 'torch': nn.LSTM's defaults (sb3-contrib's RecurrentPPO): every weight
+   * and both biases U(±1/√units), no forget-gate offset; 'glorot': as 'orthogonal' but a weight-normalized
+   * W_x keeps the paper's v ~ N(0, 0.05²), g = 1 (wnrl ≤ 0.1, before every norm shared its draws).
    */
-  init: z.enum(LSTM_INITS, { error: "expected 'orthogonal' or 'torch'" }).default('orthogonal'),
+  init: z.enum(LSTM_INITS, { error: "expected 'orthogonal', 'torch' or 'glorot'" }).default('orthogonal'),
   /**
    * With norm 'layer': 'summed' normalizes the whole pre-activation x·W_x + h·W_h + b (the bias and the
    * state keep the input's scale visible); 'separate' is Ba et al.'s LN(x·W_x) + LN(h·W_h) + b, which cannot

@@ -53,6 +53,7 @@ export interface LstmOptions {
    * 'orthogonal' (default): W_h orthogonal per gate block, W_x Glorot uniform, b zero but the forget gate's
    * (forgetBias). 'torch': nn.LSTM's defaults, every weight and both of its biases U(±1/√units) (so b is
    * their sum), no forget-gate offset. A weight-normalized kernel takes the same draw as v with g = ‖v‖.
+   * 'glorot': as 'orthogonal', but a weight-normalized W_x starts from v ~ N(0, 0.05²), g = 1 (wnrl ≤ 0.1).
    */
   init?: LstmInit;
   /** Initial forget-gate bias under init 'orthogonal' (default 1). */
@@ -145,7 +146,13 @@ export class Lstm {
     const weightNorm = norm === 'weight' || norm === 'weight-meanonly';
     this.params = {};
     this.running = {};
-    if (weightNorm) {
+    if (weightNorm && options.init === 'glorot') {
+      // wnrl ≤ 0.1: the paper's v ~ N(0, 0.05²) and g = 1 for the input kernel, whatever the other norms drew
+      this.params['vx'] = v('vx', tf.randomNormal([I, 4 * U], 0, 0.05, 'float32', seed));
+      this.params['gx'] = v('gx', tf.ones([4 * U]));
+      this.params['vh'] = v('vh', wh);
+      this.params['gh'] = v('gh', tf.ones([4 * U]));
+    } else if (weightNorm) {
       // W = g·V/‖V‖ with V the init's draw and g = ‖V‖: the same weights as the plain LSTM's until
       // data-dependent init sets g_x and b from the input path's statistics.
       this.params['vx'] = v('vx', wx);
