@@ -13,6 +13,7 @@ import { tf } from '../src/backend.ts';
 import { DqnConfig, type DqnConfigInput } from '../src/config/dqn.ts';
 import { ConfigError, parseConfig } from '../src/config/parse.ts';
 import { silentLogger, type Logger } from '../src/log/logger.ts';
+import { stopGradient } from '../src/nn/batch-norm.ts';
 import { buildMlp, usesBatchStatistics, usesWeightNorm } from '../src/nn/build-mlp.ts';
 import { dataDependentInit } from '../src/nn/data-dependent-init.ts';
 import { weightNormTags } from '../src/nn/diagnostics.ts';
@@ -243,22 +244,27 @@ export class DQN implements Agent {
       const rewards = tf.tensor1d(batch.rewards);
       const notDone = tf.sub(1, tf.tensor1d(batch.terminated));
 
-      // --- targets: no gradient, inference mode ---
-      const nextQTarget = forward(this.targetNetwork, nextObs, false);
+      // --- targets: no gradient; the target network in inference mode ---
+      const nextQTarget = c.targetNetwork ? forward(this.targetNetwork, nextObs, false) : null;
       let r: OptimizerStepResult;
-      if (c.doubleDqn && !usesBatchStatistics(this.norm)) {
-        // Double DQN without batch statistics: one forward pass over [s; s'] serves both the loss and the
-        // online network's choice of a* (argmax passes no gradient), instead of a second pass outside the
-        // tape that would recompute the weight-norm kernels changed by every update.
+      // Plain batch statistics make a training-mode output depend on its batch, so s' must stay out of it.
+      // Renormalized (the default) or without batch statistics, one pass over [s; s'] gives the loss, the
+      // online network's a* (Double DQN) and, without a target network, the bootstrap itself (CrossQ's joint
+      // forward: the statistics cover both s and s').
+      const plainBatchStatistics = usesBatchStatistics(this.norm) && c.network.batchRenorm === false;
+      if (!plainBatchStatistics && (c.doubleDqn || nextQTarget === null)) {
         const both = tf.concat([obs, nextObs]);
         r = this.optimizer.step((extras) => {
           const [q, nextQOnline] = tf.split(forward(this.qNetwork, both, true), 2);
-          return this.tdLoss(q!, actionMask, dqnTargets(rewards, notDone, nextQTarget, nextQOnline!, c.gamma), extras);
+          // the bootstrap's values pass no gradient (argmax alone, for a*, passes none anyway)
+          const next = nextQTarget === null ? stopGradient(nextQOnline!) : nextQOnline!;
+          const y = nextQTarget === null ? dqnTargets(rewards, notDone, next, c.doubleDqn ? next : null, c.gamma) : dqnTargets(rewards, notDone, nextQTarget, next, c.gamma);
+          return this.tdLoss(q!, actionMask, y, extras);
         });
       } else {
-        // Batch statistics: s' must not join the training-mode batch, so a* comes from an inference pass.
-        const nextQOnline = c.doubleDqn ? forward(this.qNetwork, nextObs, false) : null;
-        const y = dqnTargets(rewards, notDone, nextQTarget, nextQOnline, c.gamma);
+        // a* (Double DQN), or the bootstrap without a target network, from an inference pass
+        const nextQOnline = c.doubleDqn || nextQTarget === null ? forward(this.qNetwork, nextObs, false) : null;
+        const y = dqnTargets(rewards, notDone, nextQTarget ?? nextQOnline!, c.doubleDqn ? nextQOnline : null, c.gamma);
         r = this.optimizer.step((extras) => this.tdLoss(forward(this.qNetwork, obs, true), actionMask, y, extras));
       }
       return [r.loss, r.gradNorm, ...r.extras];

@@ -32,6 +32,7 @@ const LEGACY_SETTINGS: readonly { path: readonly string[]; value: unknown }[] = 
   { path: ['agent', 'network', 'batchRenorm'], value: false },
   { path: ['agent', 'network', 'recurrent', 'init'], value: 'glorot' },
   { path: ['agent', 'network', 'recurrent', 'layerNorm'], value: 'separate' },
+  { path: ['agent', 'targetNetwork'], value: true },
 ];
 
 /** The config as hashed: legacy settings at their legacy values left out (LEGACY_SETTINGS). */

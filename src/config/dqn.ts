@@ -31,6 +31,11 @@ export const DqnConfig = z.strictObject({
   /** Gradient steps per training phase. */
   gradientSteps: positiveInt().default(1),
   doubleDqn: z.boolean().default(true),
+  /**
+   * Bootstrap from a target network (true), or from the online network's own pass over s' (false: CrossQ,
+   * Bhatt et al. 2024, whose batch statistics then cover s and s' together; no gradient through the target).
+   */
+  targetNetwork: z.boolean().default(true),
   /** Fraction of totalSteps over which ε falls from explorationInitialEps to explorationFinalEps. */
   explorationFraction: probability().default(0.1),
   explorationInitialEps: probability().default(1),

@@ -5,6 +5,7 @@ import { expect, test } from 'vitest';
 import { DQN, dqnTargets } from '../../agents/dqn.ts';
 import { makeVectorEnv } from '../../envs/index.ts';
 import { tf } from '../../src/backend.ts';
+import { forward } from '../../src/nn/forward.ts';
 import { Trainer } from '../../src/train/trainer.ts';
 import { createLogger } from '../../src/log/logger.ts';
 import { values } from '../helpers/tensors.ts';
@@ -82,5 +83,23 @@ test('no tensor leaks: the tensor count after 20k steps equals the count after 2
   }).run();
   expect(counts.get(2_000)).toBeGreaterThan(0);
   expect(counts.get(20_000)).toBe(counts.get(2_000));
+  agent.dispose();
+}, 90_000);
+
+test.each([['batch', false]] as const)('DQN + %s (renormalized) with target network %s (CrossQ) learns CartPole above random; its loss pass has the acting value', async (norm, targetNetwork) => {
+  // CrossQ's setup when targetNetwork is false: one training-mode pass over [s; s'] gives Q(s, a) and the
+  // bootstrap, batch statistics over both. Renormalization makes that pass's value the inference one.
+  const env = makeVectorEnv('CartPole-v1', { numEnvs: 4, seed: 3 });
+  const agent = new DQN({ env, seed: 3, ...small, network: { ...small.network, norm }, targetNetwork, learningStarts: 1_000 });
+  const returns: number[] = [];
+  await new Trainer({ agent, env, totalSteps: 12_000, seed: 3, evalInterval: 0, evalEpisodes: 10, earlyStop: false, logger: quiet, callbacks: { onEpisode: (e) => void returns.push(e.return) } }).run();
+  const last = returns.slice(-20);
+  expect(last.reduce((a, b) => a + b, 0) / last.length).toBeGreaterThan(45); // a random policy: ~22
+  const obs = tf.randomUniform([32, 4], -0.2, 0.2, 'float32', 5);
+  // inference first: a training-mode pass moves the running statistics after its forward
+  const infer = tf.tidy(() => forward(agent.qNetwork, obs, false).dataSync());
+  const train = tf.tidy(() => forward(agent.qNetwork, obs, true).dataSync());
+  train.forEach((q, i) => expect(Math.abs(q - infer[i]!)).toBeLessThan(1e-4 * Math.max(1, Math.abs(infer[i]!))));
+  obs.dispose();
   agent.dispose();
 }, 90_000);
