@@ -43,7 +43,7 @@ export function computeGae(input: GaeInput): { advantages: Float32Array; returns
 }
 
 /**
- * (A − mean(A)) / (std(A) + 1e-8) over `advantages` (population std, as tf.moments), written to `out`.
+ * (A − mean(A)) / (std(A) + 1e-8) over `advantages` (sample std, n − 1, as torch in SB3 and CleanRL), written to `out`.
  * In JavaScript on float64 sums: the batch is already in memory, and on the native backend the
  * equivalent tensor ops cost about ten kernel dispatches per minibatch.
  */
@@ -54,7 +54,8 @@ export function normalizeAdvantages(advantages: Float32Array, out: Float32Array 
   mean /= n;
   let variance = 0;
   for (let i = 0; i < n; i++) variance += (advantages[i]! - mean) ** 2;
-  const scale = 1 / (Math.sqrt(variance / n) + 1e-8);
+  // torch's Tensor.std() is the sample (n − 1) standard deviation: SB3's and CleanRL's normalization
+  const scale = 1 / (Math.sqrt(variance / Math.max(1, n - 1)) + 1e-8);
   for (let i = 0; i < n; i++) out[i] = (advantages[i]! - mean) * scale;
   return out;
 }
