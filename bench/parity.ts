@@ -126,9 +126,10 @@ const CASES: Record<string, Case> = {
     env: 'CartPoleNoVel-v1',
     steps: 100_000,
     threshold: 475,
-    // ortho_init False: torch's defaults for the heads and nn.LSTM's for the LSTMs; VecNormalize (γ 0.98).
+    // ortho_init False: torch's defaults for the heads and nn.LSTM's for the LSTMs; VecNormalize (γ 0.98,
+    // observations and rewards clipped at ±10).
     wnrl: (norm) => ({
-      env: { numEnvs: 8, wrappers: [{ type: 'normalizeObservation' }, { type: 'normalizeReward', gamma: 0.98 }] },
+      env: { numEnvs: 8, wrappers: [{ type: 'normalizeObservation', clip: 10 }, { type: 'normalizeReward', gamma: 0.98, clip: 10 }] },
       agent: { network: { hidden: [64], activation: 'relu', norm, init: 'torch', outputNorm: 'auto', recurrent: { type: 'lstm', units: 64, init: 'torch' } }, ...PPO_CARTPOLE },
       trainer: { totalSteps: 100_000, ...noEval },
     }),

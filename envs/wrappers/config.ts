@@ -34,11 +34,13 @@ export const WrapperConfig = z.discriminatedUnion(
     z.strictObject({ type: z.literal('flicker'), p: z.number().min(0, { error: 'expected a probability in [0, 1]' }).max(1, { error: 'expected a probability in [0, 1]' }) }),
     z.strictObject({ type: z.literal('observationNoise'), std: nonNegative }),
     z.strictObject({ type: z.literal('rewardNoise'), std: nonNegative }),
-    z.strictObject({ type: z.literal('normalizeObservation'), epsilon: z.number().positive().optional() }),
+    z.strictObject({ type: z.literal('normalizeObservation'), epsilon: z.number().positive().optional(), clip: z.number().positive().optional() }),
     z.strictObject({
       type: z.literal('normalizeReward'),
       gamma: z.number().min(0, { error: 'expected a discount in [0, 1]' }).max(1, { error: 'expected a discount in [0, 1]' }).optional(),
       epsilon: z.number().positive().optional(),
+      /** Clip the scaled reward to ±clip (SB3's VecNormalize: 10); none by default, as Gymnasium. */
+      clip: z.number().positive().optional(),
     }),
   ],
   { error: (issue) => (issue.code === 'invalid_union' ? `unknown wrapper type; expected one of ${WRAPPER_ORDER.join(', ')}` : undefined) },
@@ -89,8 +91,8 @@ export function applyWrapper(env: Env, c: WrapperConfig): Env {
     case 'rewardNoise':
       return new RewardNoise(env, c.std);
     case 'normalizeObservation':
-      return new NormalizeObservation(env, c.epsilon);
+      return new NormalizeObservation(env, c.epsilon, c.clip ?? null);
     case 'normalizeReward':
-      return new NormalizeReward(env, c.gamma, c.epsilon);
+      return new NormalizeReward(env, c.gamma, c.epsilon, c.clip ?? null);
   }
 }

@@ -6,15 +6,18 @@ export type { RunningStats } from './running-mean-std.ts';
 
 /**
  * Normalizes observations by a running mean and variance, (o - mean) / sqrt(var + epsilon), updated with
- * every observation (as Gymnasium's NormalizeObservation). Set `frozen = true` to stop updating
- * (evaluation); `stats` reads and restores the statistics.
+ * every observation (as Gymnasium's NormalizeObservation), then clipped to ±clip when one is given (SB3's
+ * VecNormalize clips at 10; Gymnasium does not clip). Set `frozen = true` to stop updating (evaluation);
+ * `stats` reads and restores the statistics.
  */
 export class NormalizeObservation<A extends Action = Action> extends RunningNormalizer<A> {
   constructor(
     env: Env<A>,
     readonly epsilon = 1e-8,
+    readonly clip: number | null = null,
   ) {
     super(env, env.observationSpace.size);
+    if (clip !== null && !(clip > 0)) throw new RangeError(`NormalizeObservation: clip must be > 0 or null; got ${clip}`);
     const { shape, size } = env.observationSpace;
     this.observationSpace = new Box(-Infinity, Infinity, shape.length ? shape : [size]);
   }
@@ -23,6 +26,7 @@ export class NormalizeObservation<A extends Action = Action> extends RunningNorm
     if (!this.frozen) this.rms.update(o);
     const { mean, var: variance } = this.rms;
     for (let i = 0; i < o.length; i++) o[i] = (o[i]! - mean[i]!) / Math.sqrt(variance[i]! + this.epsilon);
+    if (this.clip !== null) for (let i = 0; i < o.length; i++) o[i] = Math.min(this.clip, Math.max(-this.clip, o[i]!));
     return o;
   }
 

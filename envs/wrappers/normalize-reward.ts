@@ -6,7 +6,8 @@ import { RunningNormalizer } from './running-mean-std.ts';
  * a running discounted return G ← γ·G·(1 − terminated) + r is tracked, its running variance updated with
  * every step, and the reward divided by sqrt(var + epsilon) (no mean is subtracted, so signs stay). The
  * return carries over truncations and resets, as in Gymnasium. Episode statistics recorded inside keep
- * the task's reward. Set `frozen = true` to stop updating; `stats` reads and restores the statistics.
+ * the task's reward. The scaled reward is clipped to ±clip when one is given (SB3's VecNormalize: 10).
+ * Set `frozen = true` to stop updating; `stats` reads and restores the statistics.
  */
 export class NormalizeReward<A extends Action = Action> extends RunningNormalizer<A> {
   private discountedReturn = 0;
@@ -16,8 +17,10 @@ export class NormalizeReward<A extends Action = Action> extends RunningNormalize
     env: Env<A>,
     readonly gamma = 0.99,
     readonly epsilon = 1e-8,
+    readonly clip: number | null = null,
   ) {
     super(env, 1);
+    if (clip !== null && !(clip > 0)) throw new RangeError(`NormalizeReward: clip must be > 0 or null; got ${clip}`);
     if (!(gamma >= 0 && gamma <= 1)) throw new RangeError(`NormalizeReward: gamma must be in [0, 1]; got ${gamma}`);
     if (!(epsilon > 0) || !Number.isFinite(epsilon)) throw new RangeError(`NormalizeReward: epsilon must be a finite number > 0; got ${epsilon}`);
   }
@@ -30,6 +33,7 @@ export class NormalizeReward<A extends Action = Action> extends RunningNormalize
       this.rms.update(this.g);
     }
     r.reward /= Math.sqrt(this.rms.var[0]! + this.epsilon);
+    if (this.clip !== null) r.reward = Math.min(this.clip, Math.max(-this.clip, r.reward));
     return r;
   }
 }

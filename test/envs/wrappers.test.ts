@@ -250,3 +250,24 @@ test.each([
     ob = b.step(action as never).observation;
   }
 });
+
+test("normalizers clip at ±clip when asked (SB3's VecNormalize: 10), and not by default (Gymnasium's)", () => {
+  const env = makeEnv('CartPole-v1', { wrappers: [{ type: 'normalizeObservation', clip: 0.5 }, { type: 'normalizeReward', gamma: 0.99, clip: 0.05 }] });
+  let { observation } = env.reset({ seed: 3 });
+  let maxObs = Math.max(...Array.from(observation, Math.abs));
+  let maxReward = 0;
+  for (let t = 0; t < 300; t++) {
+    const r = env.step(t % 3 === 0 ? 1 : 0);
+    maxObs = Math.max(maxObs, ...Array.from(r.observation, Math.abs));
+    maxReward = Math.max(maxReward, Math.abs(r.reward));
+    if (r.terminated || r.truncated) ({ observation } = env.reset());
+  }
+  expect(maxObs).toBeCloseTo(0.5, 6); // reached and held at the bound
+  expect(maxReward).toBeCloseTo(0.05, 6);
+  const plain = makeEnv('CartPole-v1', { wrappers: [{ type: 'normalizeObservation' }] });
+  plain.reset({ seed: 3 });
+  let maxPlain = 0;
+  for (let t = 0; t < 50; t++) maxPlain = Math.max(maxPlain, ...Array.from(plain.step(1).observation, Math.abs));
+  expect(maxPlain).toBeGreaterThan(0.5);
+  expect(() => makeEnv('CartPole-v1', { wrappers: [{ type: 'normalizeObservation', clip: 0 }] })).toThrow(/wrappers\[0\]\.clip/);
+});
