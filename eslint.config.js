@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'experiments/results/**', 'runs/**', 'scripts/*.mjs', 'src/cli/bin.js', '.scratch/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'experiments/results/**', 'runs/**', 'scripts/*.mjs', 'src/cli/bin.js', '.scratch/**', 'docs/api/**'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },

@@ -12,10 +12,12 @@ import type { AgentContext, Metrics } from './agent.ts';
 import { ActorCritic, type ActorCriticEnvInfo, type Rollout } from './common/actor-critic.ts';
 import { normalizeAdvantages } from './common/gae.ts';
 
+/** A2C's constructor options: its hyperparameters (A2cConfig) plus the env (or its spaces), a seed and a logger. */
 export type A2cOptions = Omit<A2cConfigInput, 'algo'> & { env: VectorEnv | ActorCriticEnvInfo; seed?: number; logger?: Logger };
 
 const METRICS = ['train/loss', 'train/policyLoss', 'train/valueLoss', 'train/entropy', 'train/gradNorm', 'train/learningRate'] as const;
 
+/** Synchronous advantage actor-critic (Mnih et al. 2016): short rollouts of every env, one gradient step per rollout, MLP or recurrent policy, any norm. */
 export class A2C extends ActorCritic<A2cConfig> {
   readonly algo = 'a2c' as const;
   readonly metricNames: readonly string[] = METRICS;
@@ -68,6 +70,7 @@ export class A2C extends ActorCritic<A2cConfig> {
     };
   }
 
+  /** Rebuilds an agent saved by `save(dir)`: config, weights, optimizer state. */
   static load(dir: string, options: { logger?: Logger } = {}): Promise<A2C> {
     return ActorCritic.restore(dir, 'a2c', (config, env, seed) => new A2C({ ...(config as Omit<A2cConfigInput, 'algo'>), env, seed, ...(options.logger ? { logger: options.logger } : {}) }));
   }

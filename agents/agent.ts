@@ -21,6 +21,7 @@ export interface Transition {
 /** Scalars an update reports; names are TensorBoard tags (`train/loss`, `rollout/explorationRate`, ...). */
 export type Metrics = Record<string, number>;
 
+/** Where training stands when an agent acts or learns. */
 export interface AgentContext {
   /** Environment steps taken so far (summed over envs). */
   step: number;
@@ -31,9 +32,11 @@ export interface AgentContext {
 /** A recurrent policy's state for a batch of envs, from `agent.initialState(n)`; predict() updates it. */
 export interface PolicyStateHandle {
   readonly numEnvs: number;
+  /** Frees the state's tensors. */
   dispose(): void;
 }
 
+/** Options of `Agent.predict`. */
 export interface PredictOptions {
   /** Greedy / mean actions (default true). */
   deterministic?: boolean;
@@ -43,6 +46,7 @@ export interface PredictOptions {
   episodeStarts?: Uint8Array;
 }
 
+/** What the Trainer drives: DQN, A2C and PPO implement it (act and learn while training, predict to evaluate or deploy). */
 export interface Agent {
   readonly algo: 'dqn' | 'a2c' | 'ppo';
   readonly norm: Norm;
@@ -64,12 +68,16 @@ export interface Agent {
    * steps, calls initialize() and resets the env. (DQN needs none: its learningStarts phase serves.)
    */
   warmupSamples?(): number;
+  /** Data-dependent init from the warm-up's observations (`warmupSamples()` of them, step-major). */
   initialize?(observations: Float32Array): void;
   /** Continue step-based schedules from `step` after loading a checkpoint (a resumed run). */
   resumeAt?(step: number): void;
   /** Weight-norm diagnostics and other network statistics, as TensorBoard tags. */
   diagnostics(): Metrics;
+  /** Writes networks, optimizer state and agent.json into `dir` (the class's static `load(dir)` reads it back). */
   save(dir: string): Promise<void>;
+  /** Where the agent's warnings and debug records go. */
   setLogger(logger: Logger): void;
+  /** Frees every tensor the agent holds. */
   dispose(): void;
 }

@@ -26,6 +26,7 @@ import { ReplayBuffer, type ReplayBatch } from './common/replay-buffer.ts';
 import { linearSchedule } from './common/schedules.ts';
 import { hardUpdate, polyakUpdate } from './common/target-sync.ts';
 
+/** DQN's constructor options: its hyperparameters (DqnConfig) plus the env (or its spaces), a seed and a logger. */
 export type DqnOptions = Omit<DqnConfigInput, 'algo'> & {
   /** The training env (its single spaces are used), or the spaces themselves. */
   env: VectorEnv | { observationSpace: Space; actionSpace: Space };
@@ -51,6 +52,7 @@ export function dqnTargets(rewards: Tensor, notDone: Tensor, nextQTarget: Tensor
 
 const METRICS = ['train/loss', 'train/qMean', 'train/gradNorm', 'train/updates', 'rollout/explorationRate'] as const;
 
+/** Deep Q-learning (Mnih et al. 2015) with Double-DQN targets (van Hasselt et al. 2016), a replay buffer and a target network (or CrossQ's joint pass), on networks of any norm. */
 export class DQN implements Agent {
   readonly algo = 'dqn' as const;
   readonly config: DqnConfig;
@@ -160,6 +162,7 @@ export class DQN implements Agent {
     return actions;
   }
 
+  /** ε of the ε-greedy policy at this point of training (linear from explorationInitialEps to explorationFinalEps over explorationFraction of the steps). */
   explorationRate(ctx: AgentContext): number {
     return this.epsilon(1 - ctx.step / ctx.totalSteps);
   }
@@ -298,6 +301,7 @@ export class DQN implements Agent {
     });
   }
 
+  /** Rebuilds an agent saved by `save(dir)`: config, both networks, optimizer state and counters. */
   static async load(dir: string, options: { logger?: Logger } = {}): Promise<DQN> {
     const { file, observationSpace, actionSpace } = readAgentFile(dir, 'dqn');
     const state = file.state as { seed?: number; optimizerSteps?: number; updates?: number };

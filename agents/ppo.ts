@@ -13,6 +13,7 @@ import type { AgentContext, Metrics } from './agent.ts';
 import { ActorCritic, type ActorCriticEnvInfo, type Rollout, type SequenceBatch } from './common/actor-critic.ts';
 import { normalizeAdvantages } from './common/gae.ts';
 
+/** PPO's constructor options: its hyperparameters (PpoConfig) plus the env (or its spaces), a seed and a logger. */
 export type PpoOptions = Omit<PpoConfigInput, 'algo'> & { env: VectorEnv | ActorCriticEnvInfo; seed?: number; logger?: Logger };
 
 const METRICS = ['train/loss', 'train/policyLoss', 'train/valueLoss', 'train/entropy', 'train/approxKl', 'train/clipFraction', 'train/gradNorm', 'train/learningRate', 'train/clipRange', 'train/epochs'] as const;
@@ -52,6 +53,7 @@ export function ppoLoss(x: PpoLossInput): { loss: Scalar; policyLoss: Scalar; va
   return { loss, policyLoss, valueLoss, entropy, approxKl, clipFraction };
 }
 
+/** Proximal policy optimization (Schulman et al. 2017), clipped objective, MLP or recurrent policy, any norm. */
 export class PPO extends ActorCritic<PpoConfig> {
   readonly algo = 'ppo' as const;
   readonly metricNames: readonly string[] = METRICS;
@@ -150,6 +152,7 @@ export class PPO extends ActorCritic<PpoConfig> {
     };
   }
 
+  /** Rebuilds an agent saved by `save(dir)`: config, weights, optimizer state. */
   static load(dir: string, options: { logger?: Logger } = {}): Promise<PPO> {
     return ActorCritic.restore(dir, 'ppo', (config, env, seed) => new PPO({ ...(config as Omit<PpoConfigInput, 'algo'>), env, seed, ...(options.logger ? { logger: options.logger } : {}) }));
   }

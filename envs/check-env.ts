@@ -4,6 +4,7 @@ import { Wrapper, envLabel, type Env } from './core.ts';
 import { describeType, isSpace } from './spaces/space.ts';
 import { resultProblems } from './wrappers/env-checker.ts';
 
+/** Options of checkEnv. */
 export interface CheckEnvOptions {
   /** Steps to take with random actions (default 300). */
   steps?: number;

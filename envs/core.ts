@@ -9,17 +9,27 @@
 //   integers), which makeEnv's OneHotObservation turns into one-hot vectors for the networks.
 import type { Space } from './spaces/space.ts';
 
+/** Extra information an env returns with every reset and step (Gymnasium's `info` dict). */
 export type Info = Record<string, unknown>;
+/** An action: an integer for a Discrete action space, a Float32Array for a Box. */
 export type Action = number | Float32Array;
 
+/** Arguments of `Env.reset`. */
 export interface ResetOptions {
+  /** Seeds the env's random generator; without it the stream continues. */
   seed?: number;
+  /** Task-specific reset options (Gymnasium's `options`). */
   options?: Record<string, unknown>;
 }
+/** What `Env.reset` returns: the first observation of an episode and its info. */
 export interface ResetResult {
   observation: Float32Array;
   info: Info;
 }
+/**
+ * What `Env.step` returns. `terminated`: the task reached a terminal state (no bootstrapping);
+ * `truncated`: it was cut short, e.g. by a time limit (bootstrap from `observation`). Both may be true.
+ */
 export interface StepResult {
   observation: Float32Array;
   reward: number;
@@ -35,13 +45,21 @@ export interface EnvSpec {
   readonly rewardThreshold: number | null;
 }
 
+/**
+ * The environment contract, Gymnasium 1.x semantics: `reset` starts an episode, `step` advances it by one
+ * action. Observations are fresh Float32Arrays the caller owns.
+ */
 export interface Env<A extends Action = Action> {
   readonly observationSpace: Space;
   readonly actionSpace: Space;
+  /** The innermost env under every wrapper. */
   readonly unwrapped: Env<A>;
   spec?: EnvSpec | undefined;
+  /** Starts an episode (seeding the env's generator when `opts.seed` is given). */
   reset(opts?: ResetOptions): ResetResult;
+  /** Applies one action; see {@link StepResult} for the meaning of the flags. */
   step(action: A): StepResult;
+  /** Releases what the env holds (windows, processes); optional. */
   close?(): void;
 }
 
@@ -73,14 +91,17 @@ export abstract class Wrapper<A extends Action = Action> implements Env<A> {
     return this.env.spec;
   }
 
+  /** Resets the inner env (subclasses transform what it returns). */
   reset(opts?: ResetOptions): ResetResult {
     return this.env.reset(opts);
   }
 
+  /** Steps the inner env (subclasses transform the action or what it returns). */
   step(action: A): StepResult {
     return this.env.step(action);
   }
 
+  /** Closes the inner env. */
   close(): void {
     this.env.close?.();
   }

@@ -11,6 +11,7 @@ export class WnrlError extends Error {
     this.code = code;
     this.name = new.target.name;
   }
+  /** `instanceof` that also holds for errors raised by another copy of wnrl's modules (a user's env package may bundle its own). */
   static override [Symbol.hasInstance](x: unknown): boolean {
     return (
       Function.prototype[Symbol.hasInstance].call(this, x) ||

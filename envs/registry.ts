@@ -15,9 +15,11 @@ import { OneHotObservation } from './wrappers/one-hot-observation.ts';
 import { Box } from './spaces/space.ts';
 import { WrapperConfig, applyWrapper, orderWrappers, type WrapperConfigInput } from './wrappers/config.ts';
 
+/** What `registerEnv` takes: an id, a factory and the spec values (Gymnasium's `register`). */
 export interface EnvRegistration {
   /** `Name-vN`, optionally namespaced: `my-pkg/Chain-v0`. */
   id: string;
+  /** Makes one instance of the env from its options (the registration's defaults merged with the caller's). */
   create: (options: Record<string, unknown>) => Env;
   /** Episodes are truncated after this many steps (a TimeLimit); omit for none. */
   maxEpisodeSteps?: number;
@@ -43,6 +45,7 @@ type Entry = Required<Omit<EnvRegistration, 'maxEpisodeSteps' | 'rewardThreshold
 const REGISTRY = Symbol.for('wnrl.envRegistry');
 const registry = ((globalThis as { [REGISTRY]?: Map<string, Entry> })[REGISTRY] ??= new Map<string, Entry>());
 
+/** Registers an env id (an error names a duplicate id or a malformed registration). */
 export function registerEnv(registration: EnvRegistration): void {
   const { id } = registration;
   if (typeof id !== 'string' || !ID_PATTERN.test(id)) {
@@ -71,6 +74,7 @@ export function unregisterEnv(id: string): boolean {
   return registry.delete(id);
 }
 
+/** The spec of every registered id, sorted. */
 export function listEnvs(): EnvSpec[] {
   return [...registry.values()].map(({ id, maxEpisodeSteps, rewardThreshold }) => ({ id, maxEpisodeSteps, rewardThreshold }));
 }
@@ -91,6 +95,7 @@ function closestIds(id: string): string[] {
   return scored.filter((x) => x.score === scored[0]!.score).slice(0, 3).map((x) => x.c);
 }
 
+/** The spec of a registered id (a RegistryError with the closest ids otherwise). */
 export function envSpec(id: string): EnvSpec {
   const entry = registry.get(id);
   if (entry === undefined) {
@@ -104,6 +109,7 @@ export function envSpec(id: string): EnvSpec {
   return { id: entry.id, maxEpisodeSteps: entry.maxEpisodeSteps, rewardThreshold: entry.rewardThreshold };
 }
 
+/** Options of `makeEnv`: extra wrappers, the factory's options, and the checks to run. */
 export const MakeEnvOptions = z.strictObject({
   wrappers: z.array(WrapperConfig).default([]),
   /** Overrides the registered time limit; null removes it. */
@@ -113,6 +119,7 @@ export const MakeEnvOptions = z.strictObject({
   /** Skip recordEpisodeStatistics (added by default). */
   recordStatistics: z.boolean().default(true),
 });
+/** Options of `makeEnv` (see the schema of the same name). */
 export type MakeEnvOptions = z.input<typeof MakeEnvOptions>;
 
 /**

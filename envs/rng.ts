@@ -27,6 +27,7 @@ export function entropySeed(): number {
   return Math.floor(Math.random() * 2 ** 32) >>> 0;
 }
 
+/** A seeded generator (xoshiro128** seeded through splitmix32): the same seed gives the same stream on every platform. */
 export class Rng {
   private a = 0;
   private b = 0;
@@ -38,6 +39,7 @@ export class Rng {
     this.seed(seed);
   }
 
+  /** Restarts the stream from `seed`. */
   seed(seed: number): void {
     if (!Number.isFinite(seed)) throw new RangeError(`seed: expected a finite number; got ${seed}`);
     let s = (seed >>> 0) ^ Math.imul(Math.floor(seed / 2 ** 32) >>> 0, 0x9e3779b1);
@@ -69,6 +71,7 @@ export class Rng {
     return (hi * 67108864 + lo) / 9007199254740992;
   }
 
+  /** Uniform double in [low, high). */
   uniform(low: number, high: number): number {
     return low + (high - low) * this.random();
   }
@@ -93,6 +96,7 @@ export class Rng {
     return r * Math.cos(2 * Math.PI * v);
   }
 
+  /** A draw from the exponential distribution with rate 1. */
   exponential(): number {
     return -Math.log(1 - this.random());
   }

@@ -19,6 +19,7 @@ export class ConfigError extends WnrlError {
     super('CONFIG', issues.map((i) => `${i.path}: ${i.message}`).join('\n'));
     this.issues = issues;
   }
+  /** A ConfigError with one issue: `path` names the field (or flag), `message` says what is wrong. */
   static single(path: string, message: string): ConfigError {
     return new ConfigError([{ path, message }]);
   }

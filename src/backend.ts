@@ -15,7 +15,9 @@ process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
 // Off unless the user sets TF_ENABLE_ONEDNN_OPTS=1 themselves.
 process.env.TF_ENABLE_ONEDNN_OPTS ??= '0';
 
+/** 'tensorflow' (the native tfjs-node addon, wnrl's backend) or 'cpu' (pure JavaScript, only when asked for). */
 export type BackendName = 'tensorflow' | 'cpu';
+/** The active backend and the versions behind it. */
 export interface BackendInfo {
   /** The tfjs backend in use: `tensorflow` (native, libtensorflow) or `cpu` (pure JS, opt-in only). */
   readonly backend: BackendName;

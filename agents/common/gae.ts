@@ -21,6 +21,7 @@ export interface GaeInput {
   gaeLambda: number;
 }
 
+/** Generalized advantage estimates (Schulman et al. 2016) and returns over a T × N rollout: terminations cut the trace, truncations bootstrap from V(final observation). */
 export function computeGae(input: GaeInput): { advantages: Float32Array; returns: Float32Array } {
   const { rewards, values, terminated, truncated, truncationValues, lastValues, numEnvs: N, gamma, gaeLambda } = input;
   const T = rewards.length / N;

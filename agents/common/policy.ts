@@ -46,17 +46,23 @@ export interface PolicyRunOptions {
   needState?: boolean;
 }
 
+/** The networks of an actor-critic agent behind one interface (an MLP, or LSTMs then MLP heads): time-major batches of sequences from an optional recurrent state. */
 export interface ActorCriticPolicy {
   readonly recurrent: boolean;
   readonly trainableWeights: (Variable | LayersModel['trainableWeights'][number])[];
   /** Zero state for n sequences (null for an MLP). */
   zeroState(n: number): RecurrentState | null;
+  /** Policy outputs and values for rows t·B + k (step t of sequence k), from `opts.state`. */
   run(obs: Tensor2D, opts: PolicyRunOptions): PolicyOutput;
   /** Data-dependent init (weight-norm variants) from warm-up observations of numEnvs envs, step-major. */
   initialize(observations: Float32Array, numEnvs: number, outputScale: number): void;
+  /** Weight-norm statistics per layer, as TensorBoard tags. */
   diagnostics(): Record<string, number>;
+  /** Writes every network's weights into `dir`. */
   save(dir: string): Promise<void>;
+  /** Reads weights written by `save` into these networks. */
   load(dir: string): Promise<void>;
+  /** Frees the networks. */
   dispose(): void;
 }
 
@@ -120,21 +126,25 @@ class Heads {
     if (this.valueNetwork !== null) dataDependentInit(this.valueNetwork, criticIn);
   }
 
+  /** Writes the heads' and the LSTMs' weights. */
   async save(dir: string): Promise<void> {
     await saveModel(this.policyNetwork, path.join(dir, 'policy'));
     if (this.valueNetwork !== null) await saveModel(this.valueNetwork, path.join(dir, 'value'));
   }
 
+  /** Reads the heads' and the LSTMs' weights (an error names a missing or mis-sized file). */
   async load(dir: string): Promise<void> {
     await loadWeightsInto(this.policyNetwork, path.join(dir, 'policy'));
     if (this.valueNetwork !== null) await loadWeightsInto(this.valueNetwork, path.join(dir, 'value'));
   }
 
+  /** Frees the heads. */
   dispose(): void {
     for (const n of this.networks) n.dispose();
   }
 }
 
+/** The stateless policy: MLP heads on the observation (every row its own sequence of one step). */
 export class MlpPolicy implements ActorCriticPolicy {
   readonly recurrent = false;
   readonly heads: Heads;
@@ -151,6 +161,7 @@ export class MlpPolicy implements ActorCriticPolicy {
     return null;
   }
 
+  /** Policy outputs and values of every row (no state). */
   run(obs: Tensor2D, { training }: PolicyRunOptions): PolicyOutput {
     return { ...this.heads.run(obs, obs, training), state: null };
   }
@@ -162,23 +173,28 @@ export class MlpPolicy implements ActorCriticPolicy {
     });
   }
 
+  /** Weight-norm statistics of the heads. */
   diagnostics(): Record<string, number> {
     return weightNormTags(this.heads.networks);
   }
 
+  /** Writes the heads' weights. */
   save(dir: string): Promise<void> {
     return this.heads.save(dir);
   }
 
+  /** Reads the heads' weights. */
   load(dir: string): Promise<void> {
     return this.heads.load(dir);
   }
 
+  /** Frees the LSTMs and the heads. */
   dispose(): void {
     this.heads.dispose();
   }
 }
 
+/** An LSTM per head (or one shared) between the observation and the MLP heads; its state is one (h, c) per LSTM. */
 export class RecurrentPolicy implements ActorCriticPolicy {
   readonly recurrent = true;
   /** [actor, critic], or [shared]. */
@@ -212,6 +228,7 @@ export class RecurrentPolicy implements ActorCriticPolicy {
     return { actor: features[0]!, critic: features[features.length - 1]!, state: o.needState ? runs.map((r) => r.state!) : null };
   }
 
+  /** Runs the LSTMs over the sequences from `o.state` (reset at episode starts), then the heads. */
   run(obs: Tensor2D, o: PolicyRunOptions): PolicyOutput {
     const { actor, critic, state } = this.features(obs, o);
     return { ...this.heads.run(actor, critic, o.training), state };
@@ -230,6 +247,7 @@ export class RecurrentPolicy implements ActorCriticPolicy {
     });
   }
 
+  /** Weight-norm statistics of the LSTMs and the heads. */
   diagnostics(): Record<string, number> {
     const out: Record<string, number> = {};
     for (const l of this.lstms) Object.assign(out, l.diagnostics());
@@ -271,6 +289,7 @@ export class RecurrentPolicy implements ActorCriticPolicy {
   }
 }
 
+/** The policy a network config asks for: recurrent when `network.recurrent` is set, else an MLP. */
 export function createPolicy(s: PolicyShape): ActorCriticPolicy {
   return s.network.recurrent ? new RecurrentPolicy(s) : new MlpPolicy(s);
 }

@@ -22,6 +22,7 @@ import { Box, Discrete, MultiDiscrete, observationEncoder, spaceFromJSON, type O
 import { ConfigError } from '../validate.ts';
 import type { SpawnOptions, VectorEnv, VectorResetResult, VectorStepResult } from '../vector/vector-env.ts';
 
+/** The id prefix that sends an env to Python's Gymnasium (`gymnasium:CartPole-v1`). */
 export const GYMNASIUM_PREFIX = 'gymnasium:';
 
 const Kind = {
@@ -36,6 +37,7 @@ const Kind = {
   Error: 0xff,
 } as const;
 
+/** Options of the Gymnasium bridge: copies, seed, gymnasium.make keyword arguments, the Python to use and timeouts. */
 export interface GymnasiumVectorEnvOptions {
   numEnvs?: number;
   /** Env i is seeded with seed + i at the first reset (as wnrl's own vector env). */

@@ -63,6 +63,7 @@ function dsdt(s: Float64Array, a: number, out: Float64Array): void {
   out[3] = ddtheta2;
 }
 
+/** Acrobot-v1, step for step as Gymnasium 1.x (swing the two-link chain's tip above a line; −1 per step). */
 export class Acrobot extends ClassicControlEnv<number> {
   readonly observationSpace = new Box([-1, -1, -1, -1, -MAX_VEL_1, -MAX_VEL_2], [1, 1, 1, 1, MAX_VEL_1, MAX_VEL_2]);
   readonly actionSpace = new Discrete(3);
@@ -99,6 +100,7 @@ export class Acrobot extends ClassicControlEnv<number> {
     return -Math.cos(this.s[0]!) - Math.cos(this.s[1]! + this.s[0]!) > 1.0;
   }
 
+  /** One step of the dynamics (RK4 over 0.2 s) with torque −1, 0 or +1; terminated when the tip is high enough. */
   step(action: number): StepResult {
     if (action !== 0 && action !== 1 && action !== 2) this.invalidAction(action);
     const torque = AVAIL_TORQUE[action];

@@ -22,6 +22,7 @@ const TAU = 0.02;
 const THETA_THRESHOLD = (12 * 2 * Math.PI) / 360;
 const X_THRESHOLD = 2.4;
 
+/** CartPole-v1, step for step as Gymnasium 1.x (push the cart left or right to keep the pole up; +1 per step). */
 export class CartPole extends ClassicControlEnv<number> {
   readonly observationSpace = new Box(
     [-X_THRESHOLD * 2, -Infinity, -THETA_THRESHOLD * 2, -Infinity],
@@ -50,6 +51,7 @@ export class CartPole extends ClassicControlEnv<number> {
     return o;
   }
 
+  /** One Euler step of 0.02 s with the chosen push; terminated when the cart or the pole leaves its bounds. */
   step(action: number): StepResult {
     if (action !== 0 && action !== 1) this.invalidAction(action);
     const s = this.s;

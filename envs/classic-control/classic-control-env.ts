@@ -34,6 +34,7 @@ export abstract class ClassicControlEnv<A extends number | Float32Array> impleme
     this.s.set(value);
   }
 
+  /** Starts an episode from a random state (seeding the generator when `opts.seed` is given), as Gymnasium's task does. */
   reset(opts: ResetOptions = {}): ResetResult {
     if (opts.seed !== undefined) {
       this.rng.seed(opts.seed);

@@ -23,6 +23,7 @@ const GOAL_VELOCITY = 0;
 const POWER = 0.0015;
 const f32 = Math.fround;
 
+/** MountainCarContinuous-v0, step for step as Gymnasium 1.x (a continuous force; +100 at the flag, minus the squared force). */
 export class MountainCarContinuous extends MountainCarBase<Float32Array> {
   readonly actionSpace = new Box(MIN_ACTION, MAX_ACTION, [1]);
   /** Whether the state holds float32 values (written by step()) or float64 ones (reset, assignment). */
@@ -36,11 +37,13 @@ export class MountainCarContinuous extends MountainCarBase<Float32Array> {
     this.float32State = false;
   }
 
+  /** Starts an episode at a random position in the valley, at rest. */
   override reset(opts: ResetOptions = {}): ResetResult {
     this.float32State = false;
     return super.reset(opts);
   }
 
+  /** One step with force `action[0]` (clipped to [−1, 1]); terminated at the flag. */
   step(action: Float32Array): StepResult {
     if (!(action instanceof Float32Array) || action.length !== 1 || Number.isNaN(action[0])) this.invalidAction(action);
     const a = action[0]!;

@@ -42,9 +42,11 @@ export abstract class MountainCarBase<A extends number | Float32Array> extends C
   }
 }
 
+/** MountainCar-v0, step for step as Gymnasium 1.x (rock the car up the right hill; −1 per step). */
 export class MountainCar extends MountainCarBase<number> {
   readonly actionSpace = new Discrete(3);
 
+  /** One step with acceleration left, none or right; terminated at the flag. */
   step(action: number): StepResult {
     if (action !== 0 && action !== 1 && action !== 2) this.invalidAction(action);
     let position = this.s[0]!;

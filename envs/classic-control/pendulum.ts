@@ -28,6 +28,7 @@ export function angleNormalize(x: number): number {
   return (r < 0 ? r + period : r) - Math.PI;
 }
 
+/** Pendulum-v1, step for step as Gymnasium 1.x (swing up and hold an inverted pendulum; reward −(θ² + 0.1θ̇² + 0.001u²)). */
 export class Pendulum extends ClassicControlEnv<Float32Array> {
   readonly observationSpace = new Box([-1, -1, -MAX_SPEED], [1, 1, MAX_SPEED]);
   readonly actionSpace = new Box(-MAX_TORQUE, MAX_TORQUE, [1]);
@@ -55,6 +56,7 @@ export class Pendulum extends ClassicControlEnv<Float32Array> {
     return o;
   }
 
+  /** One step with torque `action[0]` (clipped to [−2, 2]); never terminates (the time limit truncates). */
   step(action: Float32Array): StepResult {
     if (!(action instanceof Float32Array) || action.length !== 1 || Number.isNaN(action[0])) this.invalidAction(action);
     const th = this.s[0]!;

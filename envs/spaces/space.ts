@@ -4,6 +4,7 @@ import { Rng } from '../rng.ts';
 export type BoxJson = { type: 'Box'; shape: number[]; dtype: 'float32'; low: (number | string)[]; high: (number | string)[] };
 export type DiscreteJson = { type: 'Discrete'; n: number; start: number };
 export type MultiDiscreteJson = { type: 'MultiDiscrete'; nvec: number[]; start: number[] };
+/** A space as JSON (`toJSON`, `spaceFromJSON`): what agent.json stores. */
 export type SpaceJson = BoxJson | DiscreteJson | MultiDiscreteJson;
 
 // `instanceof Box` and `instanceof Discrete` hold across copies of wnrl's modules in one process (an env
@@ -18,6 +19,7 @@ const decode = (x: number | string): number => (typeof x === 'number' ? x : Numb
 export class Box {
   readonly type = 'Box' as const;
   readonly [KIND] = 'Box';
+  /** `instanceof` that also recognizes a Box from another copy of wnrl (a user's env module may import its own). */
   static [Symbol.hasInstance](x: unknown): boolean {
     return Function.prototype[Symbol.hasInstance].call(this, x) || (this === Box && branded(x, 'Box'));
   }
@@ -45,10 +47,12 @@ export class Box {
     }
   }
 
+  /** Seeds `sample()`. */
   seed(seed: number): void {
     this.rng.seed(seed);
   }
 
+  /** Whether every entry has finite bounds on both sides. */
   isBounded(): boolean {
     for (let i = 0; i < this.size; i++) if (!Number.isFinite(this.low[i]!) || !Number.isFinite(this.high[i]!)) return false;
     return true;
@@ -70,6 +74,7 @@ export class Box {
     return out;
   }
 
+  /** Whether `x` is an array of the right length inside the bounds. */
   contains(x: unknown): boolean {
     return this.firstViolation(x) === null;
   }
@@ -88,10 +93,12 @@ export class Box {
     return null;
   }
 
+  /** The space as JSON (infinite bounds as strings). */
   toJSON(): BoxJson {
     return { type: 'Box', shape: [...this.shape], dtype: 'float32', low: Array.from(this.low, encode), high: Array.from(this.high, encode) };
   }
 
+  /** Gymnasium's spelling, e.g. `Box(-inf, inf, (4,), float32)`. */
   toString(): string {
     const lo = this.low.every((v) => v === this.low[0]) ? String(this.low[0]) : `[${Array.from(this.low).join(', ')}]`;
     const hi = this.high.every((v) => v === this.high[0]) ? String(this.high[0]) : `[${Array.from(this.high).join(', ')}]`;
@@ -103,6 +110,7 @@ export class Box {
 export class Discrete {
   readonly type = 'Discrete' as const;
   readonly [KIND] = 'Discrete';
+  /** `instanceof` that also recognizes a Discrete from another copy of wnrl. */
   static [Symbol.hasInstance](x: unknown): boolean {
     return Function.prototype[Symbol.hasInstance].call(this, x) || (this === Discrete && branded(x, 'Discrete'));
   }
@@ -118,22 +126,27 @@ export class Discrete {
     if (!Number.isInteger(start)) throw new RangeError(`Discrete: start must be an integer; got ${start}`);
   }
 
+  /** Seeds `sample()`. */
   seed(seed: number): void {
     this.rng.seed(seed);
   }
 
+  /** A uniform draw. */
   sample(): number {
     return this.start + this.rng.int(this.n);
   }
 
+  /** Whether `x` is one of the space's integers. */
   contains(x: unknown): boolean {
     return typeof x === 'number' && Number.isInteger(x) && x >= this.start && x < this.start + this.n;
   }
 
+  /** The space as JSON. */
   toJSON(): DiscreteJson {
     return { type: 'Discrete', n: this.n, start: this.start };
   }
 
+  /** Gymnasium's spelling, e.g. `Discrete(2)`. */
   toString(): string {
     return this.start === 0 ? `Discrete(${this.n})` : `Discrete(${this.n}, start=${this.start})`;
   }
@@ -143,6 +156,7 @@ export class Discrete {
 export class MultiDiscrete {
   readonly type = 'MultiDiscrete' as const;
   readonly [KIND] = 'MultiDiscrete';
+  /** `instanceof` that also recognizes a MultiDiscrete from another copy of wnrl. */
   static [Symbol.hasInstance](x: unknown): boolean {
     return Function.prototype[Symbol.hasInstance].call(this, x) || (this === MultiDiscrete && branded(x, 'MultiDiscrete'));
   }
@@ -162,14 +176,17 @@ export class MultiDiscrete {
     this.size = nvec.length;
   }
 
+  /** Seeds `sample()`. */
   seed(seed: number): void {
     this.rng.seed(seed);
   }
 
+  /** A uniform draw inside the bounds (normal for unbounded sides, as Gymnasium). */
   sample(): Float32Array {
     return Float32Array.from(this.nvec, (n, i) => this.start[i]! + this.rng.int(n));
   }
 
+  /** Whether `x` is an integer vector of the right length inside the ranges. */
   contains(x: unknown): boolean {
     if (!ArrayBuffer.isView(x) && !Array.isArray(x)) return false;
     const a = x as ArrayLike<number>;
@@ -178,17 +195,21 @@ export class MultiDiscrete {
     return true;
   }
 
+  /** The space as JSON. */
   toJSON(): MultiDiscreteJson {
     return { type: 'MultiDiscrete', nvec: [...this.nvec], start: [...this.start] };
   }
 
+  /** Gymnasium's spelling, e.g. `MultiDiscrete([3 4])`. */
   toString(): string {
     return this.start.every((v) => v === 0) ? `MultiDiscrete([${this.nvec.join(', ')}])` : `MultiDiscrete([${this.nvec.join(', ')}], start=[${this.start.join(', ')}])`;
   }
 }
 
+/** Every space wnrl's envs and agents know. */
 export type Space = Box | Discrete | MultiDiscrete;
 
+/** The space a `toJSON()` result describes. */
 export function spaceFromJSON(json: SpaceJson): Space {
   if (json.type === 'Discrete') return new Discrete(json.n, json.start);
   if (json.type === 'MultiDiscrete') return new MultiDiscrete(json.nvec, json.start);
@@ -215,6 +236,7 @@ export interface ObservationEncoder {
   encodeBatch(raw: Float32Array, n: number): Float32Array;
 }
 
+/** How observations of `space` become network inputs (Discrete and MultiDiscrete: one-hot). */
 export function observationEncoder(space: Space): ObservationEncoder {
   if (space instanceof Box) return { space, rawSize: space.size, identity: true, encodeBatch: (raw) => raw };
   const nvec = space instanceof Discrete ? [space.n] : [...space.nvec];

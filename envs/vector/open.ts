@@ -6,6 +6,7 @@ import { ConfigError } from '../validate.ts';
 import type { WrapperConfigInput } from '../wrappers/config.ts';
 import { makeVectorEnv, type VectorEnv } from './vector-env.ts';
 
+/** Options of openVectorEnv. */
 export interface OpenVectorEnvOptions {
   numEnvs?: number;
   seed?: number;
@@ -21,6 +22,7 @@ export function isGymnasiumId(id: string): boolean {
   return id.startsWith(GYMNASIUM_PREFIX);
 }
 
+/** A vector env for any id: wnrl's own (in this process) or `gymnasium:ID` (Python's Gymnasium through the bridge). */
 export async function openVectorEnv(id: string, opts: OpenVectorEnvOptions = {}): Promise<VectorEnv> {
   if (isGymnasiumId(id)) {
     if (opts.wrappers?.length) {

@@ -14,10 +14,12 @@ import { makeEnv, type MakeEnvOptions } from '../registry.ts';
 import { RunningNormalizer } from '../wrappers/running-mean-std.ts';
 import { replaceWrapper, type WrapperConfigInput } from '../wrappers/config.ts';
 
+/** What `VectorEnv.reset` returns: every env's first observation (numEnvs × observation size, row per env) and info. */
 export interface VectorResetResult {
   observations: Float32Array;
   infos: Info[];
 }
+/** What `VectorEnv.step` returns, one row or entry per env. An env whose episode ended was reset in the same step: its row holds the next episode's first observation and `infos[i].finalObservation` / `finalInfo` the last of the old one. */
 export interface VectorStepResult {
   observations: Float32Array;
   rewards: Float32Array;
@@ -32,6 +34,7 @@ export interface SpawnOptions {
   perturb?: WrapperConfigInput;
 }
 
+/** N copies of a task stepped together, the interface agents consume (async, so out-of-process envs fit). */
 export interface VectorEnv {
   readonly numEnvs: number;
   readonly singleObservationSpace: Space;
@@ -43,12 +46,14 @@ export interface VectorEnv {
    * the wrapper of its type (or adds it): a test-time perturbation for robustness curves.
    */
   spawn?(opts: SpawnOptions): Promise<VectorEnv>;
+  /** Resets every env; env i is seeded with seed + i when a seed is given. */
   reset(opts?: { seed?: number }): Promise<VectorResetResult>;
   /**
    * `Int32Array` of numEnvs actions for Discrete, as indices 0..n-1 (env i receives start + index, so
    * a Discrete(3, start=-1) env gets -1, 0 or 1), `Float32Array` of numEnvs x actionSize for Box.
    */
   step(actions: Int32Array | Float32Array): Promise<VectorStepResult>;
+  /** Closes every env (and any process behind them). */
   close(): Promise<void>;
 }
 
@@ -166,12 +171,15 @@ export class SyncVectorEnv implements VectorEnv {
   }
 }
 
+/** Options of `makeVectorEnv`: `makeEnv`'s for each copy, the number of copies and the first seed. */
 export interface MakeVectorEnvOptions extends MakeEnvOptions {
+  /** Number of copies (default 1). */
   numEnvs?: number;
   /** Env i is seeded with seed + i at the first reset. Default: a random seed. */
   seed?: number;
 }
 
+/** N copies of a registered env in this process (a {@link SyncVectorEnv}), each made by `makeEnv` with the same options. */
 export function makeVectorEnv(id: string, opts: MakeVectorEnvOptions = {}): SyncVectorEnv {
   const { numEnvs = 1, seed, ...envOptions } = opts;
   if (!Number.isInteger(numEnvs) || numEnvs < 1) {

@@ -23,6 +23,7 @@ import { TimeLimit } from './time-limit.ts';
 
 const nonNegative = z.number({ error: 'expected a finite number >= 0' }).nonnegative({ error: 'expected a finite number >= 0' }).finite();
 
+/** A wrapper as a config entry, `{ type, ...params }` (type the wrapper's name in camelCase): the schema every config and flag goes through. */
 export const WrapperConfig = z.discriminatedUnion(
   'type',
   [
@@ -45,6 +46,7 @@ export const WrapperConfig = z.discriminatedUnion(
   ],
   { error: (issue) => (issue.code === 'invalid_union' ? `unknown wrapper type; expected one of ${WRAPPER_ORDER.join(', ')}` : undefined) },
 );
+/** A parsed wrapper entry (see the schema of the same name). */
 export type WrapperConfig = z.infer<typeof WrapperConfig>;
 export type WrapperConfigInput = z.input<typeof WrapperConfig>;
 
@@ -72,6 +74,7 @@ export function orderWrappers(configs: readonly WrapperConfig[]): WrapperConfig[
   return [...configs].sort((a, b) => WRAPPER_ORDER.indexOf(a.type) - WRAPPER_ORDER.indexOf(b.type));
 }
 
+/** Wraps `env` in the wrapper a config entry describes. */
 export function applyWrapper(env: Env, c: WrapperConfig): Env {
   switch (c.type) {
     case 'timeLimit':

@@ -1,5 +1,6 @@
 import { Wrapper, type Action, type ResetOptions, type ResetResult, type StepResult } from '../core.ts';
 
+/** An ended episode's true return and length (`info.episode`). */
 export interface EpisodeStatistics {
   /** Sum of the rewards of the episode (undiscounted), as the wrapped env returned them. */
   return: number;

@@ -9,6 +9,7 @@ export abstract class SeededWrapper<A extends Action = Action> extends Wrapper<A
   protected readonly rng = new Rng(0);
   private seeded = false;
 
+  /** Resets the inner env, seeding this wrapper's own stream from `opts.seed` (mixed with its name). */
   override reset(opts?: ResetOptions): ResetResult {
     if (opts?.seed !== undefined) {
       this.rng.seed(deriveSeed(opts.seed, this.constructor.name));
@@ -26,12 +27,14 @@ export abstract class SeededObservationWrapper<A extends Action = Action> extend
   /** Transforms `o` (owned by the wrapper: may change it in place) and returns it. */
   protected abstract observation(o: Float32Array): Float32Array;
 
+  /** Resets the inner env (seeding this wrapper's stream, see SeededWrapper) and transforms the first observation. */
   override reset(opts?: ResetOptions): ResetResult {
     const r = super.reset(opts);
     r.observation = this.observation(r.observation);
     return r;
   }
 
+  /** Steps the inner env and transforms the observation. */
   override step(action: A): StepResult {
     const r = this.env.step(action);
     r.observation = this.observation(r.observation);

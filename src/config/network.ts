@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { positiveInt, positiveNumber, seed } from './common.ts';
 
+/** The normalizations wnrl compares. */
 export const NORMS = ['none', 'weight', 'weight-meanonly', 'batch', 'layer'] as const;
+/** One of NORMS. */
 export type Norm = (typeof NORMS)[number];
 
 const normError = `expected one of ${NORMS.map((n) => `'${n}'`).join(', ')}`;

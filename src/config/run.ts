@@ -9,19 +9,24 @@ import { parseConfig } from './parse.ts';
 import { presetFor } from './presets.ts';
 import { TrainerConfig } from './trainer.ts';
 
+/** The algorithms a run config may name. */
 export const AGENTS = ['dqn', 'ppo', 'a2c'] as const;
 export type AgentName = (typeof AGENTS)[number];
 
+/** The agent part of a run config: DqnConfig, A2cConfig or PpoConfig, chosen by `algo`. */
 export const AgentConfig = z.discriminatedUnion('algo', [DqnConfig, PpoConfig, A2cConfig], {
   error: (issue) => (issue.code === 'invalid_union' ? `expected one of ${AGENTS.map((a) => `'${a}'`).join(', ')}` : undefined),
 });
+/** The agent part of a run config: DqnConfig, A2cConfig or PpoConfig by `algo`. */
 export type AgentConfig = z.output<typeof AgentConfig>;
 
+/** The full config of a run (env, agent, trainer), as config.json stores it: the schema every CLI flag and config file goes through. */
 export const RunConfig = z.strictObject({
   env: EnvConfig,
   agent: AgentConfig,
   trainer: TrainerConfig.default(TrainerConfig.parse({})),
 });
+/** A resolved run config (see the schema of the same name). */
 export type RunConfig = z.output<typeof RunConfig>;
 export type RunConfigInput = z.input<typeof RunConfig>;
 

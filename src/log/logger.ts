@@ -9,6 +9,7 @@ export type { Logger } from 'pino';
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** Options of `createLogger`. */
 export interface LoggerOptions {
   /** Minimum level for every destination (default `info`). */
   level?: LogLevel;
@@ -20,6 +21,7 @@ export interface LoggerOptions {
   colorize?: boolean;
 }
 
+/** A pino logger: JSON lines to a file (a run's log.jsonl) and/or readable lines on the console, at one level. */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const level = options.level ?? 'info';
   const streams: StreamEntry[] = [];

@@ -28,14 +28,17 @@ import { LayerNorm } from './layer-norm.ts';
 import { MeanOnlyBatchNorm } from './mean-only-batch-norm.ts';
 import { WeightNormDense } from './weight-norm-dense.ts';
 
+/** Whether a norm puts weight norm in the network ('weight', 'weight-meanonly'). */
 export function usesWeightNorm(norm: Norm): boolean {
   return norm === 'weight' || norm === 'weight-meanonly';
 }
 
+/** Whether a norm uses batch statistics ('batch', 'weight-meanonly'), so that `training` matters. */
 export function usesBatchStatistics(norm: Norm): boolean {
   return norm === 'batch' || norm === 'weight-meanonly';
 }
 
+/** An MLP whose layers follow `norm` (the table at the top of build-mlp.ts), initialized by `init` for every norm alike. */
 export function buildMlp(config: MlpConfigInput): LayersModel {
   const c = parseConfig(MlpConfig, config, 'buildMlp');
   let seedCounter = c.seed ?? Math.floor(Math.random() * 2 ** 31);

@@ -12,6 +12,7 @@ import { BatchNorm } from './batch-norm.ts';
 import { MeanOnlyBatchNorm } from './mean-only-batch-norm.ts';
 import { WeightNormDense } from './weight-norm-dense.ts';
 
+/** Options of dataDependentInit. */
 export interface DataDependentInitOptions {
   /**
    * Multiplies the output layer's g and b (default 1): a small value (e.g. 0.01) starts a policy head

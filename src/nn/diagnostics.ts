@@ -6,6 +6,7 @@ import type { LayersModel, Tensor } from '@tensorflow/tfjs-node';
 import { tf } from '../backend.ts';
 import { WeightNormDense } from './weight-norm-dense.ts';
 
+/** ‖v‖, g and |g|/‖v‖ (means over units) of one weight-normalized layer. */
 export interface WeightNormLayerStats {
   layer: string;
   /** Mean over output units of ‖v_j‖. */
@@ -16,6 +17,7 @@ export interface WeightNormLayerStats {
   stepScale: number;
 }
 
+/** The statistics of every weight-normalized layer of a network (empty for a network without one). */
 export function weightNormDiagnostics(model: LayersModel): WeightNormLayerStats[] {
   const layers = model.layers.filter((l): l is WeightNormDense => l instanceof WeightNormDense);
   if (layers.length === 0) return [];

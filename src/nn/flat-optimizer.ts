@@ -9,6 +9,7 @@
 import type { LayerVariable, Scalar, Tensor, Variable } from '@tensorflow/tfjs-node';
 import { tf } from '../backend.ts';
 
+/** Options of FlatOptimizer: the algorithm and its settings, and global-norm gradient clipping. */
 export interface FlatOptimizerOptions {
   kind?: 'adam' | 'rmsprop';
   learningRate: number;
@@ -24,6 +25,7 @@ export interface FlatOptimizerOptions {
   maxGradNorm?: number | null;
 }
 
+/** What one optimizer step returns (tensors the caller disposes). */
 export interface StepResult {
   /** The loss, kept for the caller (dispose it, or read it once per step). */
   loss: Scalar;
@@ -33,6 +35,7 @@ export interface StepResult {
   extras: Tensor[];
 }
 
+/** Adam or RMSprop over every parameter as one flat vector, with global-norm clipping: a few kernels per step instead of ~10 per variable. */
 export class FlatOptimizer {
   readonly kind: 'adam' | 'rmsprop';
   learningRate: number;
@@ -111,6 +114,7 @@ export class FlatOptimizer {
     return { t: this.t, m: this.m.dataSync() as Float32Array, v: this.v.dataSync() as Float32Array };
   }
 
+  /** Restores the step count and moment vectors (a checkpoint's), the inverse of `getState()`. */
   setState(state: { t: number; m: ArrayLike<number>; v: ArrayLike<number> }): void {
     if (state.m.length !== this.m.size || state.v.length !== this.v.size) {
       throw new Error(`FlatOptimizer.setState: moments have ${state.m.length} values; expected ${this.m.size}`);
@@ -122,6 +126,7 @@ export class FlatOptimizer {
     });
   }
 
+  /** Frees the moment vectors. */
   dispose(): void {
     this.m.dispose();
     this.v.dispose();

@@ -6,11 +6,13 @@ import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology.js'
 import type { Kwargs } from '@tensorflow/tfjs-layers/dist/types.js';
 import { tf } from '../backend.ts';
 
+/** Options of LayerNorm (tfjs layer arguments plus ε). */
 export interface LayerNormArgs extends LayerArgs {
   /** Default 1e-5 (PyTorch's). */
   epsilon?: number;
 }
 
+/** Layer normalization over the last axis, y = (x − mean)/√(var + ε)·γ + β, statistics per example; a registered tfjs layer. */
 export class LayerNorm extends tf.layers.Layer {
   static readonly className = 'LayerNorm';
   readonly epsilon: number;

@@ -42,6 +42,7 @@ import { orthogonalMatrix, uniformArray } from './init.ts';
 import { lnLstmSequence } from './ln-lstm.ts';
 import { weightNormKernel } from './weight-norm-dense.ts';
 
+/** Options of Lstm. */
 export interface LstmOptions {
   inputSize: number;
   units: number;
@@ -68,6 +69,7 @@ export interface LstmOptions {
   layerNorm?: LayerNormLstm;
 }
 
+/** An LSTM's state for B sequences: h and c, [B, units] each. */
 export interface LstmState {
   h: Tensor2D;
   c: Tensor2D;
@@ -97,6 +99,7 @@ function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor): Tensor {
   return tf.add(tf.mul(tf.mul(centered, tf.rsqrt(tf.add(variance, EPS))), gamma), beta);
 }
 
+/** An LSTM cell behind the `norm` switch (none, weight, weight + mean-only BN, batch, layer), run over time-major sequences with episode resets; see the table at the top of lstm.ts. */
 export class Lstm {
   readonly inputSize: number;
   readonly units: number;
@@ -408,6 +411,7 @@ export class Lstm {
     return out;
   }
 
+  /** Frees the variables and the cached inference kernel. */
   dispose(): void {
     if (this.cache !== null) tf.dispose([this.cache.w, this.cache.b]);
     this.cache = null;

@@ -14,6 +14,7 @@ import type { Kwargs } from '@tensorflow/tfjs-layers/dist/types.js';
 import { tf } from '../backend.ts';
 import { renormConfig, renormCorrection, stopGradient, type RenormClip } from './batch-norm.ts';
 
+/** Options of MeanOnlyBatchNorm. */
 export interface MeanOnlyBatchNormArgs extends LayerArgs {
   /** Running-mean momentum (default 0.99, as tf.layers.batchNormalization). */
   momentum?: number;
@@ -27,6 +28,7 @@ export interface MeanOnlyBatchNormArgs extends LayerArgs {
   renorm?: RenormClip | false;
 }
 
+/** Mean-only batch normalization (Salimans & Kingma 2016, §2.3): subtracts the batch mean (running mean at inference) and adds β; a registered tfjs layer. */
 export class MeanOnlyBatchNorm extends tf.layers.Layer {
   static readonly className = 'MeanOnlyBatchNorm';
   readonly momentum: number;

@@ -14,6 +14,7 @@ import { tf } from '../backend.ts';
 import type { Activation } from './activations.ts';
 import { denseOp } from './dense-op.ts';
 
+/** Options of WeightNormDense. */
 export interface WeightNormDenseArgs extends LayerArgs {
   /** Output units. */
   units: number;
@@ -56,6 +57,7 @@ export const weightNormKernel = tf.customGrad(((v: Tensor2D, g: Tensor1D, save: 
   };
 }) as never) as unknown as (v: Tensor2D, g: Tensor1D) => Tensor2D;
 
+/** A weight-normalized dense layer, w_j = g_j·v_j/‖v_j‖ (Salimans & Kingma 2016), closed-form gradients, kernel cached while acting; a registered tfjs layer. */
 export class WeightNormDense extends tf.layers.Layer {
   static readonly className = 'WeightNormDense';
   readonly units: number;

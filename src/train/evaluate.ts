@@ -11,6 +11,7 @@ import type { EpisodeStatistics } from '../../envs/wrappers/record-episode-stati
 import type { WrapperConfigInput } from '../../envs/wrappers/config.ts';
 import type { RobustnessSweep } from '../config/trainer.ts';
 
+/** Returns of the evaluation episodes with their mean and standard deviation. */
 export interface EvalResult {
   returns: number[];
   lengths: number[];
@@ -24,6 +25,7 @@ export function meanStd(xs: readonly number[]): { mean: number; std: number } {
   return { mean, std: Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length) };
 }
 
+/** Runs `episodes` deterministic episodes of `agent` on `env` (recurrent state reset per episode) and returns their true returns. */
 export async function evaluate(agent: Agent, env: VectorEnv, episodes: number, seed?: number): Promise<EvalResult> {
   const n = env.numEnvs;
   const targets = Array.from({ length: n }, (_, i) => Math.floor((episodes + i) / n));

@@ -36,11 +36,15 @@ export interface StepEvent {
 
 /** Return `false` from onStep or onEval to stop training early. */
 export interface Callbacks {
+  /** After every vector step (return false to stop). */
   onStep?: (e: StepEvent) => void | boolean;
+  /** When a training episode ends, with its true return and length. */
   onEpisode?: (e: EpisodeEvent) => void;
+  /** After every periodic evaluation (return false to stop). */
   onEval?: (e: EvalEvent) => void | boolean;
 }
 
+/** The Trainer's options: the trainer config (steps, evaluation, checkpoints, early stop) plus the agent, the envs, a run directory, a logger and callbacks. */
 export interface TrainerOptions extends TrainerConfigInput {
   agent: Agent;
   env: VectorEnv;
@@ -59,6 +63,7 @@ export interface TrainerOptions extends TrainerConfigInput {
   startEpisodes?: number;
 }
 
+/** Runs an agent on a vector env for totalSteps environment steps: logs every episode, evaluates, checkpoints, writes metrics, TensorBoard summaries and summary.json. */
 export class Trainer {
   readonly config: TrainerConfig;
   private readonly agent: Agent;
@@ -107,6 +112,7 @@ export class Trainer {
     return curves;
   }
 
+  /** Trains to the end (or an early stop), writes summary.json when a run directory is set, and returns the summary. */
   async run(): Promise<Summary> {
     const c = this.config;
     const { agent, env } = this;
