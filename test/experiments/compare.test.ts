@@ -315,3 +315,18 @@ test('findings: stated from separated final-return, AUC and robustness intervals
   // Equal final returns on every seed: P(weight > none) = 0.5 exactly, no finding either way.
   expect(report).toContain('| clean | 0.50 [0.50, 0.50] | 1.00 [1.00, 1.00] |');
 }, 60_000);
+
+test("a setting added later counts at its legacy value only: old records match a config that pins the old behaviour, not the new defaults", () => {
+  const base = { name: 'x', agents: ['ppo'], envs: ['CartPole-v1'], norms: ['batch'], seeds: [1], steps: 100 };
+  const cellOf = (overrides: Record<string, unknown>) => expandGrid(ExperimentConfig.parse({ ...base, overrides: { ppo: overrides } }))[0]!;
+  const pinned = cellOf({ network: { init: 'glorot', batchRenorm: false } });
+  const fresh = cellOf({});
+  expect(configHash(fresh)).not.toBe(configHash(pinned)); // orthogonal init and renormalized batch norm are other runs
+  // the pinned config hashes as the same config without the new keys (what earlier versions recorded)
+  const legacy = structuredClone(pinned);
+  const net = legacy.config.agent.network as Record<string, unknown>;
+  for (const k of ['init', 'dataDependentInit', 'batchRenorm']) delete net[k];
+  expect(configHash(legacy)).toBe(configHash(pinned));
+  // a legacy key at another value stays in the hash
+  expect(configHash(cellOf({ network: { init: 'glorot', batchRenorm: false, dataDependentInit: false } }))).not.toBe(configHash(pinned));
+});
