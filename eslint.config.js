@@ -34,7 +34,7 @@ export default tseslint.config(
   },
   {
     // Measurement scripts print their results.
-    files: ['scripts/**/*.ts'],
+    files: ['scripts/**/*.ts', 'examples/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
   { files: ['eslint.config.js', 'vitest.config.ts'], ...tseslint.configs.disableTypeChecked },
