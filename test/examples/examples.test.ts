@@ -23,3 +23,23 @@ test("README's code quick start is examples/train-from-code.ts, verbatim", () =>
   expect(m?.[1]).toBe('examples/train-from-code.ts');
   expect(m![2]).toBe(fs.readFileSync(path.join(root, m![1]!), 'utf8'));
 });
+
+const run = (file: string, args: string[], cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'wnrl-example-'))) =>
+  execFileSync(tsx, [path.join(root, file), ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+test('examples/custom-callback.ts: the callbacks see every episode and can stop training', () => {
+  expect(run('examples/custom-callback.ts', ['3000'])).toMatch(/(stopped early|used the whole budget): \d+ steps, \d+ episodes, best episode \d+/);
+}, 120_000);
+
+test('examples/gymnasium-env.ts trains on gymnasium:CartPole-v1 through the bridge and closes its Python', () => {
+  expect(run('examples/gymnasium-env.ts', ['600'])).toMatch(/Discrete\(2\): \d+ episodes, final evaluation \d+/);
+}, 120_000);
+
+test('examples/experiment.json runs through wnrl compare (a smaller budget and one seed) and writes its report', () => {
+  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'wnrl-example-'));
+  const e = JSON.parse(fs.readFileSync(path.join(root, 'examples/experiment.json'), 'utf8')) as Record<string, unknown>;
+  fs.writeFileSync(path.join(cwd, 'small.json'), JSON.stringify({ ...e, seeds: [1], steps: 1000, trainer: { evalInterval: 0, evalEpisodes: 2 } }));
+  execFileSync(process.execPath, [path.join(root, 'src/cli/bin.js'), 'compare', 'small.json', '--out', 'out', '--workers', '2'], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  expect(fs.readFileSync(path.join(cwd, 'out/report.md'), 'utf8')).toContain('# Example: weight norm against none on CartPole-v1');
+  expect(fs.readFileSync(path.join(cwd, 'out/results.csv'), 'utf8').trim().split('\n')).toHaveLength(1 + 4);
+}, 180_000);
