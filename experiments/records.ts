@@ -35,9 +35,16 @@ const LEGACY_SETTINGS: readonly { path: readonly string[]; value: unknown }[] = 
   { path: ['agent', 'targetNetwork'], value: true },
 ];
 
-/** The config as hashed: legacy settings at their legacy values left out (LEGACY_SETTINGS). */
+/** Settings that cannot change a run's numbers (how often it checkpoints): never part of the hash. */
+const BOOKKEEPING_SETTINGS: readonly (readonly string[])[] = [['trainer', 'checkpointSeconds']];
+
+/** The config as hashed: bookkeeping settings and legacy settings at their legacy values left out. */
 function hashedConfig(config: unknown): unknown {
   const out = structuredClone(config) as Record<string, unknown>;
+  for (const keys of BOOKKEEPING_SETTINGS) {
+    const parent = keys.slice(0, -1).reduce<unknown>((node, k) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[k] : undefined), out);
+    if (parent !== null && typeof parent === 'object') delete (parent as Record<string, unknown>)[keys[keys.length - 1]!];
+  }
   for (const { path: keys, value } of LEGACY_SETTINGS) {
     let node: unknown = out;
     for (const k of keys.slice(0, -1)) node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[k] : undefined;

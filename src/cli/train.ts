@@ -18,7 +18,7 @@ import { readJsonFile } from '../config/read-json.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import type { Summary } from '../train/summary.ts';
 import { restoreNormalization, type NormalizationState } from '../train/evaluate.ts';
-import { RUN_FILES, isNonEmptyDir } from '../train/run-dir.ts';
+import { RUN_FILES, findCheckpoint, isNonEmptyDir } from '../train/run-dir.ts';
 import { Trainer } from '../train/trainer.ts';
 import { numericFlags, parseFlags } from './args.ts';
 import type { Io } from './main.ts';
@@ -150,6 +150,7 @@ export async function train(args: string[], io: Io): Promise<number> {
   const logger = createLogger({ level: config.trainer.logLevel, file: path.join(out, RUN_FILES.log), console: io.err });
   logger.info({ backend: backendInfo().backend, tensorflow: backendInfo().tensorflowVersion }, 'backend');
   const summary = await runTraining(config, agent, env, out, logger, io, values, {});
+  if (summary.interrupted) return interruptedExit(summary, out, io);
   io.out.write(
     `${config.agent.algo} (${config.agent.network.norm}) on ${config.env.id}: ${summary.totalSteps} steps in ${summary.wallSeconds.toFixed(1)} s; ` +
       `eval ${summary.evalReturnMean?.toFixed(1)} ± ${summary.evalReturnStd?.toFixed(1)} over ${summary.evalEpisodes} episodes` +
@@ -163,10 +164,15 @@ async function resume(out: string, values: Record<string, unknown>, nums: { step
   const conflicting = ['env', 'agent', 'norm', 'seed', 'config', 'num-envs', 'env-kwargs', 'obs-noise', 'reward-noise', 'sticky-actions', 'mask-velocity', 'flicker', 'lstm', 'no-lstm'].filter((f) => values[f] !== undefined);
   if (conflicting.length) throw new ConfigError(conflicting.map((f) => ({ path: `--${f}`, message: 'cannot be combined with --resume (the run keeps its config.json); only --steps may extend it' })));
   const configFile = path.join(out, RUN_FILES.config);
-  const checkpointDir = path.join(out, RUN_FILES.checkpoint);
-  if (!fs.existsSync(configFile) || !fs.existsSync(path.join(checkpointDir, 'trainer.json'))) {
-    throw ConfigError.single('--out', `${out} has no config.json and checkpoint/ to resume from`);
+  if (!fs.existsSync(configFile)) throw ConfigError.single('--out', `${out} has no config.json: it is not a run directory (wnrl train writes one)`);
+  const found = findCheckpoint(out);
+  if (found === null) {
+    throw ConfigError.single(
+      '--out',
+      `${out} has no checkpoint yet (a run writes one every trainer.checkpointSeconds and trainer.checkpointInterval steps, and when stopped by Ctrl-C or SIGTERM); start it again with --force`,
+    );
   }
+  const checkpointDir = found.dir;
   const config = parseConfig(RunConfig, readJsonFile(configFile), configFile);
   if (nums.steps !== undefined) config.trainer.totalSteps = nums.steps;
   await loadEnvConfigModule(config.env);
@@ -176,12 +182,22 @@ async function resume(out: string, values: Record<string, unknown>, nums: { step
   const env = await openVectorEnv(config.env.id, envOptions(config, config.trainer.seed + state.step));
   restoreNormalization(env, state, false);
   const logger = createLogger({ level: config.trainer.logLevel, file: path.join(out, RUN_FILES.log), console: io.err });
+  if (found.fellBack) logger.warn({ checkpoint: checkpointDir }, `${path.join(out, RUN_FILES.checkpoint)} is incomplete or damaged (a kill while it was written); resuming from the previous checkpoint`);
   const agent = await loadAgent(checkpointDir, logger);
   agent.resumeAt?.(state.step);
   logger.info({ step: state.step, totalSteps: config.trainer.totalSteps }, 'resume');
   const summary = await runTraining(config, agent, env, out, logger, io, values, { startStep: state.step, startEpisodes: state.episodes });
+  if (summary.interrupted) return interruptedExit(summary, out, io);
   io.out.write(`resumed to ${summary.totalSteps} steps; eval ${summary.evalReturnMean?.toFixed(1)}\nrun directory: ${out}\n`);
   return 0;
+}
+
+/** Exit status of a run that SIGINT or SIGTERM stopped after writing its checkpoint: "interrupted, resumable". */
+export const EXIT_INTERRUPTED = 75;
+
+function interruptedExit(summary: Summary, out: string, io: Io): number {
+  io.err.write(`wnrl train: interrupted at step ${summary.totalSteps}; checkpoint written. Resume with: wnrl train --out ${out} --resume\n`);
+  return EXIT_INTERRUPTED;
 }
 
 /** How a run's config makes its vector env (wnrl's own or the Gymnasium bridge). */
@@ -200,6 +216,15 @@ async function runTraining(
   values: Record<string, unknown>,
   resumeFrom: { startStep?: number; startEpisodes?: number },
 ): Promise<Summary> {
+  // SIGINT / SIGTERM: finish the step in progress, write a checkpoint, exit EXIT_INTERRUPTED; a second
+  // signal exits at once (the previous checkpoint stays).
+  const stop = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stop.signal.aborted) process.exit(signal === 'SIGINT' ? 130 : 143);
+    stop.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     return await new Trainer({
       ...config.trainer,
@@ -210,8 +235,11 @@ async function runTraining(
       runConfig: config,
       logger,
       progress: !values['no-progress'] && (io.err as NodeJS.WriteStream).isTTY === true,
+      signal: stop.signal,
     }).run();
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     agent.dispose();
     await env.close();
   }

@@ -32,6 +32,11 @@ export const TrainerConfig = z.strictObject({
   rewardThreshold: z.number().nullable().optional(),
   /** Environment steps between checkpoints (0: only the final one). */
   checkpointInterval: nonNegativeInt().default(50_000),
+  /**
+   * Wall seconds between checkpoints as well (whichever of this and checkpointInterval comes first), so a
+   * kill never loses more than this much work; 0: steps only.
+   */
+  checkpointSeconds: z.number().min(0, { error: 'expected a number of seconds ≥ 0' }).default(300),
   /** Environment steps between rows of metrics.csv / TensorBoard points. */
   metricsInterval: positiveInt().default(2_000),
   /** Window of training episodes for the solved criterion and the progress display. */

@@ -27,6 +27,51 @@ export async function writeDirAtomic(dir: string, fill: (tmpDir: string) => Prom
   if (hadOld) fs.rmSync(old, { recursive: true, force: true });
 }
 
+/**
+ * Writes a checkpoint folder through `fill(tmpDir)` and keeps the previous one beside it as `<dir>.prev`:
+ * a kill at any moment leaves at least one complete checkpoint (the current, or the previous one while the
+ * new one is being swapped in).
+ */
+export async function writeCheckpointDir(dir: string, fill: (tmpDir: string) => Promise<void>): Promise<void> {
+  const tmp = `${dir}.tmp-${process.pid}`;
+  const prev = `${dir}.prev`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  fs.mkdirSync(tmp, { recursive: true });
+  try {
+    await fill(tmp);
+  } catch (err) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    throw err;
+  }
+  if (fs.existsSync(dir)) {
+    fs.rmSync(prev, { recursive: true, force: true });
+    fs.renameSync(dir, prev);
+  }
+  fs.renameSync(tmp, dir);
+}
+
+/** Whether a checkpoint folder is complete: its trainer.json and agent.json exist and parse. */
+function checkpointIsComplete(dir: string): boolean {
+  try {
+    for (const f of ['trainer.json', 'agent.json']) JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The checkpoint a run resumes from: `checkpoint/` when complete, else `checkpoint.prev/` (fellBack
+ * true: the newest was cut short or damaged), else null (the run has none yet).
+ */
+export function findCheckpoint(runDir: string): { dir: string; fellBack: boolean } | null {
+  const current = path.join(runDir, RUN_FILES.checkpoint);
+  if (checkpointIsComplete(current)) return { dir: current, fellBack: false };
+  const prev = `${current}.prev`;
+  if (checkpointIsComplete(prev)) return { dir: prev, fellBack: true };
+  return null;
+}
+
 /** True when `dir` exists and holds anything. */
 export function isNonEmptyDir(dir: string): boolean {
   return fs.existsSync(dir) && (!fs.statSync(dir).isDirectory() || fs.readdirSync(dir).length > 0);

@@ -23,6 +23,8 @@ export const Summary = z.object({
   msPerUpdate: z.number().nullable(),
   backend: z.string(),
   version: z.string(),
+  /** Set when SIGINT/SIGTERM stopped the run (a checkpoint was written; no summary.json). */
+  interrupted: z.boolean().optional(),
   /** Final-policy evaluations under test-time perturbations (trainer.robustness), one entry per sweep. */
   robustness: z
     .array(z.object({ wrapper: z.string(), values: z.array(z.number()), returnMeans: z.array(z.number()) }))

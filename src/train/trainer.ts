@@ -16,7 +16,7 @@ import { CsvSink, TensorBoardSink, type MetricRow } from '../log/sinks.ts';
 import { version } from '../version.ts';
 import { evaluate, normalizationState, robustnessCurves, robustnessEnvs, syncNormalization, type EvalResult } from './evaluate.ts';
 import { Progress } from './progress.ts';
-import { RUN_FILES, writeDirAtomic, writeJsonAtomic } from './run-dir.ts';
+import { RUN_FILES, writeCheckpointDir, writeJsonAtomic } from './run-dir.ts';
 import type { Summary } from './summary.ts';
 
 export interface EpisodeEvent {
@@ -61,6 +61,11 @@ export interface TrainerOptions extends TrainerConfigInput {
   /** Resume from this many steps (and episodes) already taken. */
   startStep?: number;
   startEpisodes?: number;
+  /**
+   * Stops training after the step in progress when aborted (the CLI aborts on SIGINT/SIGTERM): a
+   * checkpoint is written and the returned summary has `interrupted: true`; no summary.json.
+   */
+  signal?: AbortSignal;
 }
 
 /** Runs an agent on a vector env for totalSteps environment steps: logs every episode, evaluates, checkpoints, writes metrics, TensorBoard summaries and summary.json. */
@@ -71,7 +76,7 @@ export class Trainer {
   private readonly options: TrainerOptions;
 
   constructor(options: TrainerOptions) {
-    const { agent, env, runDir: _r, evalEnv: _e, runConfig: _c, callbacks: _cb, logger: _l, progress: _p, startStep: _s, startEpisodes: _se, ...config } = options;
+    const { agent, env, runDir: _r, evalEnv: _e, runConfig: _c, callbacks: _cb, logger: _l, progress: _p, startStep: _s, startEpisodes: _se, signal: _sig, ...config } = options;
     this.config = parseConfig(TrainerConfig, config, 'trainer');
     this.agent = agent;
     this.env = env;
@@ -147,6 +152,8 @@ export class Trainer {
     let lastEval: EvalResult | null = null;
     let lastEvalStep = -1;
     let earlyStopped = false;
+    let interrupted = false;
+    let lastYield = performance.now();
     let lastMetrics: Metrics | null = null;
     let updateMs = 0;
     let updateCalls = 0;
@@ -170,14 +177,20 @@ export class Trainer {
       return result;
     };
 
+    let lastCheckpointSeconds = 0;
+    let lastCheckpointStep = -1;
     const checkpoint = async () => {
-      if (runDir === undefined) return;
-      await writeDirAtomic(path.join(runDir, RUN_FILES.checkpoint), async (tmp) => {
+      if (runDir === undefined || lastCheckpointStep === step) return;
+      lastCheckpointStep = step;
+      const c0 = performance.now();
+      await writeCheckpointDir(path.join(runDir, RUN_FILES.checkpoint), async (tmp) => {
         await agent.save(tmp);
         writeJsonAtomic(path.join(tmp, 'trainer.json'), { step, episodes, wallSeconds: seconds(), ...normalizationState(env) });
       });
-      log.debug({ step }, 'checkpoint');
+      lastCheckpointSeconds = seconds();
+      log.debug({ step, ms: Number((performance.now() - c0).toFixed(1)) }, 'checkpoint');
     };
+    const checkpointDue = () => step >= nextCheckpointAt || (c.checkpointSeconds > 0 && seconds() - lastCheckpointSeconds >= c.checkpointSeconds);
 
     const writeMetrics = () => {
       const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
@@ -287,20 +300,37 @@ export class Trainer {
           nextMetricsAt = every(c.metricsInterval);
           writeMetrics();
         }
-        if (step >= nextCheckpointAt) {
+        if (checkpointDue()) {
           nextCheckpointAt = every(c.checkpointInterval);
           await checkpoint();
         }
+        // SIGINT/SIGTERM (the CLI's signal): stop after this step, which is complete. A loop over
+        // synchronous envs only ever yields to microtasks, so signal handlers (macrotasks) get a turn
+        // every 100 ms.
+        if (this.options.signal !== undefined && performance.now() - lastYield > 100) {
+          await new Promise((resolve) => setImmediate(resolve));
+          lastYield = performance.now();
+        }
+        if (this.options.signal?.aborted) {
+          interrupted = true;
+          break;
+        }
       }
 
-      // --- final evaluation, checkpoint and summary ---
-      if (lastEvalStep !== step) {
+      if (interrupted) {
+        // --- interrupted: a checkpoint of this step, no final evaluation, no summary.json ---
+        await checkpoint();
+        log.warn({ step, episodes }, 'interrupted: checkpoint written; resume with wnrl train --out DIR --resume');
+      } else if (lastEvalStep !== step) {
+        // --- final evaluation, checkpoint and summary ---
         const result = await runEval();
         this.options.callbacks?.onEval?.({ step, result });
         writeMetrics();
       }
-      await checkpoint();
-      robustness = await this.robustnessCurves(log);
+      if (!interrupted) {
+        await checkpoint();
+        robustness = await this.robustnessCurves(log);
+      }
     } finally {
       progress.done();
       csv?.close();
@@ -330,6 +360,10 @@ export class Trainer {
       version: version(),
       ...(robustness === undefined ? {} : { robustness }),
     };
+    if (interrupted) {
+      summary.interrupted = true;
+      return summary; // no summary.json: the run has not finished
+    }
     if (runDir !== undefined) writeJsonAtomic(path.join(runDir, RUN_FILES.summary), summary);
     log.info({ ...summary }, 'train end');
     return summary;
