@@ -20,12 +20,7 @@ from stable_baselines3.common.evaluation import evaluate_policy
 from stable_baselines3.common.utils import LinearSchedule
 from stable_baselines3.common.vec_env import VecNormalize
 
-
-class NoVelocity(gym.ObservationWrapper):
-    """The Zoo's CartPoleNoVel: velocities (indices 1 and 3) multiplied by 0."""
-
-    def observation(self, obs):
-        return obs * np.array([1, 0, 1, 0], dtype=obs.dtype)
+from sb3_parity import NoVelocity  # the Zoo's CartPoleNoVel, shared with bench/parity.ts's peer
 
 
 class Threshold(BaseCallback):

@@ -9,10 +9,9 @@ export function writeJsonAtomic(file: string, value: unknown): void {
   fs.renameSync(tmp, file);
 }
 
-/** Writes a folder through `fill(tmpDir)`, then swaps it into place; the old version is removed after. */
-export async function writeDirAtomic(dir: string, fill: (tmpDir: string) => Promise<void>): Promise<void> {
+/** A fresh `<dir>.tmp-<pid>` filled by `fill`; removed again if `fill` throws. */
+async function filledTemp(dir: string, fill: (tmpDir: string) => Promise<void>): Promise<string> {
   const tmp = `${dir}.tmp-${process.pid}`;
-  const old = `${dir}.old-${process.pid}`;
   fs.rmSync(tmp, { recursive: true, force: true });
   fs.mkdirSync(tmp, { recursive: true });
   try {
@@ -21,6 +20,13 @@ export async function writeDirAtomic(dir: string, fill: (tmpDir: string) => Prom
     fs.rmSync(tmp, { recursive: true, force: true });
     throw err;
   }
+  return tmp;
+}
+
+/** Writes a folder through `fill(tmpDir)`, then swaps it into place; the old version is removed after. */
+export async function writeDirAtomic(dir: string, fill: (tmpDir: string) => Promise<void>): Promise<void> {
+  const tmp = await filledTemp(dir, fill);
+  const old = `${dir}.old-${process.pid}`;
   const hadOld = fs.existsSync(dir);
   if (hadOld) fs.renameSync(dir, old);
   fs.renameSync(tmp, dir);
@@ -33,16 +39,8 @@ export async function writeDirAtomic(dir: string, fill: (tmpDir: string) => Prom
  * new one is being swapped in).
  */
 export async function writeCheckpointDir(dir: string, fill: (tmpDir: string) => Promise<void>): Promise<void> {
-  const tmp = `${dir}.tmp-${process.pid}`;
+  const tmp = await filledTemp(dir, fill);
   const prev = `${dir}.prev`;
-  fs.rmSync(tmp, { recursive: true, force: true });
-  fs.mkdirSync(tmp, { recursive: true });
-  try {
-    await fill(tmp);
-  } catch (err) {
-    fs.rmSync(tmp, { recursive: true, force: true });
-    throw err;
-  }
   if (fs.existsSync(dir)) {
     fs.rmSync(prev, { recursive: true, force: true });
     fs.renameSync(dir, prev);
