@@ -57,6 +57,21 @@ export function checkEnv(env: Env, opts: CheckEnvOptions = {}): string[] {
     }
   }
 
+  // --- render() (optional): Gymnasium's rgb_array frames ---
+  const inner = env.unwrapped;
+  if (inner?.render !== undefined) {
+    const frame = tryCall(`${name} render`, 'render()', () => inner.render!()) as unknown;
+    if (frame !== undefined) {
+      const f = frame as { width?: unknown; height?: unknown; data?: unknown };
+      const sizeOk = Number.isInteger(f.width) && Number.isInteger(f.height) && (f.width as number) > 0 && (f.height as number) > 0;
+      if (!sizeOk) report(`${name} render`, 'frame', `has width ${String(f.width)} and height ${String(f.height)}; expected positive integers`);
+      else if (!(f.data instanceof Uint8Array)) report(`${name} render`, 'frame.data', `is ${describeType(f.data)}; expected a Uint8Array of height × width × 3 RGB values`);
+      else if (f.data.length !== (f.width as number) * (f.height as number) * 3) {
+        report(`${name} render`, 'frame.data', `has ${f.data.length} values; expected height × width × 3 = ${(f.width as number) * (f.height as number) * 3}`);
+      }
+    }
+  }
+
   // --- steps with random actions ---
   env.actionSpace.seed(seed);
   for (let t = 0; t < steps; t++) {

@@ -38,6 +38,16 @@ export interface StepResult {
   info: Info;
 }
 
+/**
+ * A rendered frame, Gymnasium's `rgb_array`: height × width × 3 uint8 values, row-major from the top-left
+ * pixel (`data[(row * width + col) * 3 + channel]`).
+ */
+export interface RgbFrame {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
 /** What `makeEnv` knows of an env: set on the innermost env it creates (`env.unwrapped.spec`). */
 export interface EnvSpec {
   readonly id: string;
@@ -59,6 +69,8 @@ export interface Env<A extends Action = Action> {
   reset(opts?: ResetOptions): ResetResult;
   /** Applies one action; see {@link StepResult} for the meaning of the flags. */
   step(action: A): StepResult;
+  /** The current state as an RGB frame (Gymnasium's `render_mode="rgb_array"`); optional. */
+  render?(): RgbFrame;
   /** Releases what the env holds (windows, processes); optional. */
   close?(): void;
 }
@@ -99,6 +111,12 @@ export abstract class Wrapper<A extends Action = Action> implements Env<A> {
   /** Steps the inner env (subclasses transform the action or what it returns). */
   step(action: A): StepResult {
     return this.env.step(action);
+  }
+
+  /** Renders the inner env (wrappers draw nothing of their own). */
+  render(): RgbFrame {
+    if (this.env.render === undefined) throw new TypeError(`${envLabel(this.env)} has no render(); it cannot be drawn`);
+    return this.env.render();
   }
 
   /** Closes the inner env. */

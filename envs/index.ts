@@ -4,7 +4,7 @@ export { CartPole } from './classic-control/cartpole.ts';
 export { MountainCarContinuous } from './classic-control/mountain-car-continuous.ts';
 export { MountainCar } from './classic-control/mountain-car.ts';
 export { Pendulum } from './classic-control/pendulum.ts';
-export { Wrapper, envLabel, type Action, type Env, type EnvSpec, type Info, type ResetOptions, type ResetResult, type StepResult } from './core.ts';
+export { Wrapper, envLabel, type Action, type Env, type EnvSpec, type Info, type ResetOptions, type ResetResult, type RgbFrame, type StepResult } from './core.ts';
 export { EnvError, RegistryError, WnrlError } from './errors.ts';
 export { envSpec, listEnvs, makeEnv, registerEnv, unregisterEnv, type EnvRegistration, type MakeEnvOptions } from './registry.ts';
 export { Rng, deriveSeed } from './rng.ts';

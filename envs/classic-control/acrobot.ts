@@ -8,9 +8,10 @@
 //   at 500 steps (registry).
 // Start: all four state variables uniform in [-0.1, 0.1].
 // Dynamics: one RK4 step over dt = 0.2 s; angles wrapped to [-pi, pi), velocities clipped.
-import type { StepResult } from '../core.ts';
+import type { RgbFrame, StepResult } from '../core.ts';
 import { Box, Discrete } from '../spaces/space.ts';
 import { ClassicControlEnv, resetBounds } from './classic-control-env.ts';
+import { Canvas, place } from './raster.ts';
 
 const DT = 0.2;
 const LINK_LENGTH_1 = 1.0;
@@ -98,6 +99,30 @@ export class Acrobot extends ClassicControlEnv<number> {
 
   private terminal(): boolean {
     return -Math.cos(this.s[0]!) - Math.cos(this.s[1]! + this.s[0]!) > 1.0;
+  }
+
+  /** The two links as Gymnasium's renderer draws them, with the goal line: a 500 × 500 RGB frame. */
+  render(): RgbFrame {
+    const l1 = LINK_LENGTH_1;
+    const l2 = 1.0;
+    const scale = 500 / (2 * (l1 + l2 + 0.2));
+    const offset = 250;
+    const [t1, t2] = [this.s[0]!, this.s[1]!];
+    const p1 = [-l1 * Math.cos(t1) * scale, l1 * Math.sin(t1) * scale] as const;
+    const p2 = [p1[0] - l2 * Math.cos(t1 + t2) * scale, p1[1] + l2 * Math.sin(t1 + t2) * scale] as const;
+    const canvas = new Canvas(500, 500);
+    canvas.line([-2.2 * scale + offset, scale + offset], [2.2 * scale + offset, scale + offset], [0, 0, 0]);
+    // Gymnasium swaps x and y of the joints: the chain hangs down from the pivot at theta = 0
+    const joints = [[0, 0], [p1[1], p1[0]], [p2[1], p2[0]]] as const;
+    const angles = [t1 - Math.PI / 2, t1 + t2 - Math.PI / 2];
+    const lengths = [l1 * scale, l2 * scale];
+    const w = 0.1 * scale;
+    for (let k = 0; k < 2; k++) {
+      const [x, y] = [joints[k]![0] + offset, joints[k]![1] + offset];
+      canvas.polygon(place([[0, -w], [0, w], [lengths[k]!, w], [lengths[k]!, -w]], angles[k]!, x, y), [0, 204, 204]);
+      canvas.circle([x, y], w, [204, 204, 0]);
+    }
+    return canvas.frame;
   }
 
   /** One step of the dynamics (RK4 over 0.2 s) with torque −1, 0 or +1; terminated when the tip is high enough. */

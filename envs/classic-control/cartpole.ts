@@ -7,9 +7,10 @@
 // Episode end: terminated when |x| > 2.4 or |theta| > 12 degrees; truncated at 500 steps (registry).
 // Start: every state variable uniform in [-0.05, 0.05] (options.low/high override).
 // Dynamics: explicit Euler with tau = 0.02 s; the state stays float64, observations are cast to float32.
-import type { StepResult } from '../core.ts';
+import type { RgbFrame, StepResult } from '../core.ts';
 import { Box, Discrete } from '../spaces/space.ts';
 import { ClassicControlEnv, resetBounds } from './classic-control-env.ts';
+import { Canvas, place } from './raster.ts';
 
 const GRAVITY = 9.8;
 const MASS_CART = 1.0;
@@ -49,6 +50,21 @@ export class CartPole extends ClassicControlEnv<number> {
     o[2] = this.s[2]!;
     o[3] = this.s[3]!;
     return o;
+  }
+
+  /** The cart and pole as Gymnasium's renderer draws them: a 600 × 400 RGB frame (`render_mode="rgb_array"`). */
+  render(): RgbFrame {
+    const scale = 600 / (X_THRESHOLD * 2);
+    const poleLength = scale * 2 * LENGTH;
+    const canvas = new Canvas(600, 400);
+    const cartX = this.s[0]! * scale + 300;
+    const cartY = 100;
+    const axle = cartY + 30 / 4;
+    canvas.polygon(place([[-25, -15], [-25, 15], [25, 15], [25, -15]], 0, cartX, cartY), [0, 0, 0]);
+    canvas.polygon(place([[-5, -5], [-5, poleLength - 5], [5, poleLength - 5], [5, -5]], -this.s[2]!, cartX, axle), [202, 152, 101]);
+    canvas.circle([cartX, axle], 5, [129, 132, 203]);
+    canvas.line([0, cartY], [600, cartY], [0, 0, 0]);
+    return canvas.frame;
   }
 
   /** One Euler step of 0.02 s with the chosen push; terminated when the cart or the pole leaves its bounds. */

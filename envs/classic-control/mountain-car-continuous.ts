@@ -12,7 +12,7 @@
 // float32). A clip replaces the value by the Python float constant (float64). The action is a float32
 // scalar, so an in-bounds force times POWER is a float32 product. Each `fround` below is one of those
 // points; the Gymnasium fixtures' README lists them ("Exact semantics").
-import type { ResetResult, ResetOptions, StepResult } from '../core.ts';
+import type { ResetResult, ResetOptions, RgbFrame, StepResult } from '../core.ts';
 import { Box } from '../spaces/space.ts';
 import { MAX_POSITION, MAX_SPEED, MIN_POSITION, MountainCarBase } from './mountain-car.ts';
 
@@ -41,6 +41,11 @@ export class MountainCarContinuous extends MountainCarBase<Float32Array> {
   override reset(opts: ResetOptions = {}): ResetResult {
     this.float32State = false;
     return super.reset(opts);
+  }
+
+  /** The hill, the car and the flag, as Gymnasium draws them: a 600 × 400 RGB frame. */
+  render(): RgbFrame {
+    return this.drawFrame(GOAL_POSITION);
   }
 
   /** One step with force `action[0]` (clipped to [−1, 1]); terminated at the flag. */

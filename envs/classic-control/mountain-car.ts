@@ -7,9 +7,10 @@
 // Start: position uniform in [-0.6, -0.4], velocity 0.
 // Dynamics: velocity += (action - 1) * 0.001 - 0.0025 cos(3 position), clipped to +-0.07; position +=
 //   velocity, clipped to [-1.2, 0.6]; the left wall stops the car (velocity 0).
-import type { StepResult } from '../core.ts';
+import type { RgbFrame, StepResult } from '../core.ts';
 import { Box, Discrete } from '../spaces/space.ts';
 import { ClassicControlEnv, resetBounds } from './classic-control-env.ts';
+import { Canvas, place } from './raster.ts';
 
 export const MIN_POSITION = -1.2;
 export const MAX_POSITION = 0.6;
@@ -26,6 +27,30 @@ export abstract class MountainCarBase<A extends number | Float32Array> extends C
 
   constructor() {
     super(2);
+  }
+
+  /** The hill, the car and the flag at `goal` as Gymnasium's renderer draws them: a 600 × 400 RGB frame. */
+  protected drawFrame(goal: number): RgbFrame {
+    const scale = 600 / (MAX_POSITION - MIN_POSITION);
+    const height = (x: number) => Math.sin(3 * x) * 0.45 + 0.55;
+    const canvas = new Canvas(600, 400);
+    let prev: readonly [number, number] | null = null;
+    for (let i = 0; i < 100; i++) {
+      const x = MIN_POSITION + ((MAX_POSITION - MIN_POSITION) * i) / 99;
+      const point = [(x - MIN_POSITION) * scale, height(x) * scale] as const;
+      if (prev !== null) canvas.line(prev, point, [0, 0, 0]);
+      prev = point;
+    }
+    const pos = this.s[0]!;
+    const angle = Math.cos(3 * pos);
+    const [cx, cy] = [(pos - MIN_POSITION) * scale, 10 + height(pos) * scale];
+    canvas.polygon(place([[-20, 0], [-20, 20], [20, 20], [20, 0]], angle, cx, cy), [0, 0, 0]);
+    for (const wheel of place([[10, 0], [-10, 0]], angle, cx, cy)) canvas.circle(wheel, 20 / 2.5, [128, 128, 128]);
+    const fx = (goal - MIN_POSITION) * scale;
+    const fy = height(goal) * scale;
+    canvas.line([fx, fy], [fx, fy + 50], [0, 0, 0]);
+    canvas.polygon([[fx, fy + 50], [fx, fy + 40], [fx + 25, fy + 45]], [204, 204, 0]);
+    return canvas.frame;
   }
 
   protected resetState(options: Record<string, unknown>): void {
@@ -45,6 +70,11 @@ export abstract class MountainCarBase<A extends number | Float32Array> extends C
 /** MountainCar-v0, step for step as Gymnasium 1.x (rock the car up the right hill; −1 per step). */
 export class MountainCar extends MountainCarBase<number> {
   readonly actionSpace = new Discrete(3);
+
+  /** The hill, the car and the flag, as Gymnasium draws them: a 600 × 400 RGB frame. */
+  render(): RgbFrame {
+    return this.drawFrame(GOAL_POSITION);
+  }
 
   /** One step with acceleration left, none or right; terminated at the flag. */
   step(action: number): StepResult {

@@ -8,10 +8,11 @@
 // Float32 where Gymnasium is: 0.001 u^2 and 3u are float32 products (README of the Gymnasium fixtures).
 // Dynamics: thetadot' = clip(thetadot + (3g/2l sin theta + 3/(ml^2) u) dt, -8, 8); theta' = theta + thetadot' dt
 //   (theta is not wrapped in the state).
-import type { StepResult } from '../core.ts';
+import type { RgbFrame, StepResult } from '../core.ts';
 import { Box } from '../spaces/space.ts';
 import { describeValue } from '../validate.ts';
 import { ClassicControlEnv } from './classic-control-env.ts';
+import { Canvas, place } from './raster.ts';
 
 const MAX_SPEED = 8;
 const MAX_TORQUE = 2.0;
@@ -54,6 +55,23 @@ export class Pendulum extends ClassicControlEnv<Float32Array> {
     o[1] = Math.sin(this.s[0]!);
     o[2] = this.s[1]!;
     return o;
+  }
+
+  /** The pendulum as Gymnasium's renderer draws it (without the torque arrow): a 500 × 500 RGB frame. */
+  render(): RgbFrame {
+    const scale = 500 / (2 * 2.2);
+    const offset = 250;
+    const rod = L * scale;
+    const width = 0.2 * scale;
+    const angle = this.s[0]! + Math.PI / 2;
+    const canvas = new Canvas(500, 500);
+    const red = [204, 77, 77] as const;
+    canvas.polygon(place([[0, -width / 2], [0, width / 2], [rod, width / 2], [rod, -width / 2]], angle, offset, offset), red);
+    canvas.circle([offset, offset], width / 2, red);
+    const [end] = place([[rod, 0]], angle, offset, offset);
+    canvas.circle(end!, width / 2, red);
+    canvas.circle([offset, offset], 0.05 * scale, [0, 0, 0]);
+    return canvas.frame;
   }
 
   /** One step with torque `action[0]` (clipped to [−2, 2]); never terminates (the time limit truncates). */

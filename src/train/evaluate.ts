@@ -1,7 +1,7 @@
 // Deterministic evaluation on a vector env. Episodes are spread over the envs as Stable-Baselines3's
 // evaluate_policy does (env i runs ⌊(n + i)/numEnvs⌋ of them), so short episodes are not over-counted.
 import type { Agent } from '../../agents/agent.ts';
-import type { VectorEnv } from '../../envs/vector/vector-env.ts';
+import type { VectorEnv, VectorStepResult } from '../../envs/vector/vector-env.ts';
 import { SyncVectorEnv } from '../../envs/vector/vector-env.ts';
 import { Wrapper, type Env } from '../../envs/core.ts';
 import { NormalizeObservation } from '../../envs/wrappers/normalize-observation.ts';
@@ -25,14 +25,23 @@ export function meanStd(xs: readonly number[]): { mean: number; std: number } {
   return { mean, std: Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length) };
 }
 
+/** Observers of an evaluation (e.g. `wnrl render` drawing every step); they must not touch the env. */
+export interface EvaluateHooks {
+  /** After the reset, with the first observations. */
+  afterReset?(observations: Float32Array): void;
+  /** After every step, with the actions taken and what the env returned. */
+  afterStep?(actions: Int32Array | Float32Array, result: VectorStepResult): void;
+}
+
 /** Runs `episodes` deterministic episodes of `agent` on `env` (recurrent state reset per episode) and returns their true returns. */
-export async function evaluate(agent: Agent, env: VectorEnv, episodes: number, seed?: number): Promise<EvalResult> {
+export async function evaluate(agent: Agent, env: VectorEnv, episodes: number, seed?: number, hooks: EvaluateHooks = {}): Promise<EvalResult> {
   const n = env.numEnvs;
   const targets = Array.from({ length: n }, (_, i) => Math.floor((episodes + i) / n));
   const counts = new Array<number>(n).fill(0);
   const returns: number[] = [];
   const lengths: number[] = [];
   let { observations } = await env.reset(seed === undefined ? {} : { seed });
+  hooks.afterReset?.(observations);
   // A recurrent policy starts every env from a zero state and resets it where an episode begins.
   const state = agent.initialState?.(n) ?? null;
   const starts = new Uint8Array(n).fill(1);
@@ -40,6 +49,7 @@ export async function evaluate(agent: Agent, env: VectorEnv, episodes: number, s
     while (counts.some((c, i) => c < targets[i]!)) {
       const actions = agent.predict(observations, { deterministic: true, state, episodeStarts: starts });
       const r = await env.step(actions);
+      hooks.afterStep?.(actions, r);
       for (let i = 0; i < n; i++) {
         starts[i] = r.terminated[i] || r.truncated[i] ? 1 : 0;
         if ((r.terminated[i] || r.truncated[i]) && counts[i]! < targets[i]!) {

@@ -1,0 +1,86 @@
+// `wnrl render RUN_DIR [--episodes N] [--seed S] [--out FILE.gif] [--fps F]`: the run's checkpoint plays
+// deterministic episodes on one copy of its env (its wrappers, normalization statistics frozen) and every
+// step is drawn by the env's render() into an animated GIF. The episodes and returns are those of
+// `wnrl eval RUN_DIR --num-envs 1 --episodes N --seed S`: the same evaluation, observed.
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadAgent } from '../../agents/index.ts';
+import type { RgbFrame } from '../../envs/core.ts';
+import { isGymnasiumId, openVectorEnv } from '../../envs/vector/open.ts';
+import { SyncVectorEnv } from '../../envs/vector/vector-env.ts';
+import { positiveInt, positiveNumber, seed } from '../config/common.ts';
+import { loadEnvConfigModule } from '../config/env-module.ts';
+import { ConfigError, parseConfig } from '../config/parse.ts';
+import { readJsonFile } from '../config/read-json.ts';
+import { RunConfig } from '../config/run.ts';
+import { encodeGif } from '../render/gif.ts';
+import { evaluate, restoreNormalization, type NormalizationState } from '../train/evaluate.ts';
+import { RUN_FILES, findCheckpoint } from '../train/run-dir.ts';
+import { numericFlags, parseFlags } from './args.ts';
+import type { Io } from './main.ts';
+import { envOptions } from './train.ts';
+
+const HELP = `Usage: wnrl render RUN_DIR [--episodes N] [--seed S] [--out FILE.gif] [--fps F]
+
+Plays N deterministic episodes (default 1) of the run's checkpoint on one copy of its env, seeded S
+(default 12345, as wnrl eval), and writes every step's frame into an animated GIF (default
+RUN_DIR/render.gif; F frames per second, default 30). Prints each episode's return: the same as
+\`wnrl eval RUN_DIR --num-envs 1 --episodes N --seed S\`.
+`;
+
+export async function renderCommand(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseFlags(args, { episodes: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' }, fps: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, true);
+  if (values.help) {
+    io.out.write(HELP);
+    return 0;
+  }
+  const nums = numericFlags(values, { episodes: positiveInt(), seed: seed(), fps: positiveNumber() });
+  if (positionals.length !== 1) throw ConfigError.single('RUN_DIR', `expected one run directory; got ${positionals.length}`);
+  const dir = path.resolve(positionals[0]!);
+  const out = path.resolve(values.out ?? path.join(dir, 'render.gif'));
+  if (path.extname(out).toLowerCase() !== '.gif') throw ConfigError.single('--out', `${out}: expected a .gif file (the only format wnrl render writes so far)`);
+  if (!fs.existsSync(path.dirname(out))) throw ConfigError.single('--out', `${path.dirname(out)} does not exist; create it first`);
+  const configFile = path.join(dir, RUN_FILES.config);
+  if (!fs.existsSync(configFile)) throw ConfigError.single('RUN_DIR', `${dir} has no ${RUN_FILES.config}; expected a run directory written by wnrl train`);
+  const found = findCheckpoint(dir);
+  if (found === null) throw ConfigError.single('RUN_DIR', `${dir} has no checkpoint yet; train it first (wnrl train)`);
+  const config = parseConfig(RunConfig, readJsonFile(configFile), configFile);
+  if (isGymnasiumId(config.env.id)) throw ConfigError.single('env.id', `${config.env.id}: rendering bridged Gymnasium envs is not supported yet; wnrl render draws wnrl's own envs`);
+  await loadEnvConfigModule(config.env, `${configFile}: env.module`);
+
+  const episodes = nums.episodes ?? 1;
+  const evalSeed = nums.seed ?? 12345;
+  const env = await openVectorEnv(config.env.id, envOptions(config, evalSeed, 1));
+  const copy = env instanceof SyncVectorEnv ? env.envs[0]! : null;
+  if (copy === null || copy.unwrapped.render === undefined) {
+    await env.close();
+    throw ConfigError.single('env.id', `${config.env.id} has no render(); it cannot be drawn (a custom env may implement render() returning { width, height, data })`);
+  }
+  const trainerState = readJsonFile(path.join(found.dir, 'trainer.json')) as Partial<NormalizationState>;
+  restoreNormalization(env, trainerState, true);
+  const agent = await loadAgent(found.dir);
+  const frames: RgbFrame[] = [];
+  const draw = () => frames.push(copy.unwrapped.render!());
+  let result;
+  try {
+    // Same-step autoreset: the frame after an episode's last step shows the next episode's first state,
+    // which is where the next episode's frames begin; the one after the last episode is dropped.
+    result = await evaluate(agent, env, episodes, evalSeed, { afterReset: draw, afterStep: draw });
+    frames.pop();
+  } finally {
+    agent.dispose();
+    await env.close();
+  }
+  const gif = encodeGif(frames, Math.round(1000 / (nums.fps ?? 30)));
+  const tmp = `${out}.tmp-${process.pid}`;
+  try {
+    fs.writeFileSync(tmp, gif);
+    fs.renameSync(tmp, out);
+  } catch (cause) {
+    fs.rmSync(tmp, { force: true });
+    throw ConfigError.single('--out', `${out} cannot be written: ${(cause as Error).message}`);
+  }
+  result.returns.forEach((r, i) => io.out.write(`episode ${i + 1}: return ${r} (${result.lengths[i]} steps)\n`));
+  io.out.write(`${frames.length} frames (${(gif.length / 1024).toFixed(0)} KB) written to ${out}\n`);
+  return 0;
+}

@@ -1,0 +1,59 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect, test } from 'vitest';
+import { main } from '../../src/cli/main.ts';
+import { capture } from '../helpers/capture.ts';
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'wnrl-render-'));
+async function cli(args: string[]) {
+  const { io, chunks } = capture();
+  const code = await main(args, io);
+  return { code, ...chunks };
+}
+
+test("wnrl render draws the run's policy into a GIF; its episode returns are wnrl eval's on one env with the same seed", async () => {
+  const out = path.join(tmp(), 'run');
+  expect((await cli(['train', '--env', 'CartPole-v1', '--agent', 'ppo', '--norm', 'weight', '--steps', '1024', '--seed', '4', '--out', out, '--no-progress', '--log-level', 'warn'])).code).toBe(0);
+  const gif = path.join(path.dirname(out), 'cartpole.gif');
+  const r = await cli(['render', out, '--episodes', '2', '--seed', '9', '--out', gif]);
+  expect(r.code, r.err).toBe(0);
+  const returns = [...r.out.matchAll(/episode \d: return (\d+(?:\.\d+)?) \((\d+) steps\)/g)].map((m) => Number(m[1]));
+  expect(returns).toHaveLength(2);
+  expect(fs.readFileSync(gif).subarray(0, 6).toString('latin1')).toBe('GIF89a');
+  // one frame per step: the reset frame, then every step but the last
+  const steps = [...r.out.matchAll(/\((\d+) steps\)/g)].reduce((a, m) => a + Number(m[1]), 0);
+  expect(r.out).toContain(`${steps} frames`);
+  const e = await cli(['eval', out, '--episodes', '2', '--seed', '9', '--num-envs', '1', '--json']);
+  const report = JSON.parse(e.out) as { returnMean: number; returnMin: number; returnMax: number };
+  expect(report.returnMin).toBe(Math.min(...returns));
+  expect(report.returnMax).toBe(Math.max(...returns));
+}, 120_000);
+
+test('wnrl render refuses bad input with exit 2 and writes nothing: a format it does not write, a missing folder, a run without a checkpoint, an env without render()', async () => {
+  const dir = tmp();
+  const out = path.join(dir, 'run');
+  expect((await cli(['train', '--env', 'CartPole-v1', '--agent', 'ppo', '--norm', 'none', '--steps', '256', '--seed', '1', '--out', out, '--no-progress', '--log-level', 'warn'])).code).toBe(0);
+  const mp4 = await cli(['render', out, '--out', path.join(dir, 'x.mp4')]);
+  expect(mp4.code).toBe(2);
+  expect(mp4.err).toContain('--out');
+  expect(fs.existsSync(path.join(dir, 'x.mp4'))).toBe(false);
+  const missing = await cli(['render', out, '--out', path.join(dir, 'no', 'such', 'x.gif')]);
+  expect(missing.code).toBe(2);
+  expect(missing.err).toContain('does not exist');
+
+  const bare = path.join(dir, 'bare');
+  fs.mkdirSync(bare);
+  fs.copyFileSync(path.join(out, 'config.json'), path.join(bare, 'config.json'));
+  const noCheckpoint = await cli(['render', bare]);
+  expect(noCheckpoint.code).toBe(2);
+  expect(noCheckpoint.err).toContain('has no checkpoint yet');
+
+  const chain = path.join(dir, 'chain');
+  const example = path.resolve(import.meta.dirname, '../../examples/custom-env.ts');
+  expect((await cli(['train', '--env', `${example}:my-pkg/Chain-v0`, '--agent', 'ppo', '--norm', 'none', '--steps', '256', '--seed', '1', '--out', chain, '--no-progress', '--log-level', 'warn'])).code).toBe(0);
+  const noRender = await cli(['render', chain]);
+  expect(noRender.code).toBe(2);
+  expect(noRender.err).toContain('has no render()');
+  expect(fs.existsSync(path.join(chain, 'render.gif'))).toBe(false);
+}, 120_000);
