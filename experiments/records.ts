@@ -35,8 +35,11 @@ const LEGACY_SETTINGS: readonly { path: readonly string[]; value: unknown }[] = 
   { path: ['agent', 'targetNetwork'], value: true },
 ];
 
-/** Settings that cannot change a run's numbers (how often it checkpoints): never part of the hash. */
-const BOOKKEEPING_SETTINGS: readonly (readonly string[])[] = [['trainer', 'checkpointSeconds']];
+/** Settings that cannot change a run's numbers (how often it checkpoints, videos): never part of the hash. */
+const BOOKKEEPING_SETTINGS: readonly (readonly string[])[] = [
+  ['trainer', 'checkpointSeconds'],
+  ['trainer', 'video'], // drawn on a separate env copy with deterministic actions
+];
 
 /** The config as hashed: bookkeeping settings and legacy settings at their legacy values left out. */
 function hashedConfig(config: unknown): unknown {

@@ -5,16 +5,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadAgent } from '../../agents/index.ts';
-import type { RgbFrame } from '../../envs/core.ts';
 import { isGymnasiumId, openVectorEnv } from '../../envs/vector/open.ts';
-import { SyncVectorEnv } from '../../envs/vector/vector-env.ts';
 import { positiveInt, positiveNumber, seed } from '../config/common.ts';
 import { loadEnvConfigModule } from '../config/env-module.ts';
 import { ConfigError, parseConfig } from '../config/parse.ts';
 import { readJsonFile } from '../config/read-json.ts';
 import { RunConfig } from '../config/run.ts';
 import { encodeGif } from '../render/gif.ts';
-import { evaluate, restoreNormalization, type NormalizationState } from '../train/evaluate.ts';
+import { recordEpisodes, renderableCopy } from '../render/record.ts';
+import { restoreNormalization, type NormalizationState } from '../train/evaluate.ts';
 import { RUN_FILES, findCheckpoint } from '../train/run-dir.ts';
 import { numericFlags, parseFlags } from './args.ts';
 import type { Io } from './main.ts';
@@ -51,26 +50,21 @@ export async function renderCommand(args: string[], io: Io): Promise<number> {
   const episodes = nums.episodes ?? 1;
   const evalSeed = nums.seed ?? 12345;
   const env = await openVectorEnv(config.env.id, envOptions(config, evalSeed, 1));
-  const copy = env instanceof SyncVectorEnv ? env.envs[0]! : null;
-  if (copy === null || copy.unwrapped.render === undefined) {
+  if (renderableCopy(env) === null) {
     await env.close();
     throw ConfigError.single('env.id', `${config.env.id} has no render(); it cannot be drawn (a custom env may implement render() returning { width, height, data })`);
   }
   const trainerState = readJsonFile(path.join(found.dir, 'trainer.json')) as Partial<NormalizationState>;
   restoreNormalization(env, trainerState, true);
   const agent = await loadAgent(found.dir);
-  const frames: RgbFrame[] = [];
-  const draw = () => frames.push(copy.unwrapped.render!());
-  let result;
+  let recorded;
   try {
-    // Same-step autoreset: the frame after an episode's last step shows the next episode's first state,
-    // which is where the next episode's frames begin; the one after the last episode is dropped.
-    result = await evaluate(agent, env, episodes, evalSeed, { afterReset: draw, afterStep: draw });
-    frames.pop();
+    recorded = await recordEpisodes(agent, env, episodes, evalSeed);
   } finally {
     agent.dispose();
     await env.close();
   }
+  const { frames, result } = recorded;
   const gif = encodeGif(frames, Math.round(1000 / (nums.fps ?? 30)));
   const tmp = `${out}.tmp-${process.pid}`;
   try {

@@ -27,7 +27,7 @@ const USAGE = `Usage: wnrl train --env [MODULE:]ID --agent ${AGENTS.join('|')} -
                   [--steps N] [--seed S] [--config FILE] [--num-envs K]
                   [--obs-noise SIGMA] [--reward-noise SIGMA] [--sticky-actions P] [--mask-velocity]
                   [--flicker P] [--lstm UNITS | --no-lstm] [--env-kwargs JSON]
-                  [--force | --resume] [--log-level LEVEL] [--no-progress]
+                  [--force | --resume] [--log-level LEVEL] [--no-progress] [--video-every N]
 
 Trains an agent and writes the run directory (config.json, log.jsonl, metrics.csv, tb/, checkpoint/,
 summary.json). Hyperparameters come from the preset for (agent, env), then --config, then flags.
@@ -58,6 +58,7 @@ export async function train(args: string[], io: Io): Promise<number> {
     resume: { type: 'boolean' },
     'log-level': { type: 'string' },
     'no-progress': { type: 'boolean' },
+    'video-every': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -73,6 +74,7 @@ export async function train(args: string[], io: Io): Promise<number> {
     'sticky-actions': probability(),
     flicker: probability(),
     lstm: positiveInt('a positive number of LSTM units'),
+    'video-every': positiveInt('a positive number of environment steps'),
   });
   const problems: ConfigError['issues'][number][] = [];
   if (values.out === undefined) problems.push({ path: '--out', message: 'is required (the run directory)' });
@@ -118,6 +120,8 @@ export async function train(args: string[], io: Io): Promise<number> {
       ...(nums.steps === undefined ? {} : { totalSteps: nums.steps }),
       ...(nums.seed === undefined ? {} : { seed: nums.seed }),
       ...(values['log-level'] === undefined ? {} : { logLevel: values['log-level'] }),
+      // --video-every N: a GIF of one deterministic episode every N steps in videos/ (trainer.video)
+      ...(nums['video-every'] === undefined ? {} : { video: { everySteps: nums['video-every'] } }),
     },
   }, process.cwd());
   const required: ConfigError['issues'][number][] = [];
@@ -161,7 +165,7 @@ export async function train(args: string[], io: Io): Promise<number> {
 }
 
 async function resume(out: string, values: Record<string, unknown>, nums: { steps?: number }, io: Io): Promise<number> {
-  const conflicting = ['env', 'agent', 'norm', 'seed', 'config', 'num-envs', 'env-kwargs', 'obs-noise', 'reward-noise', 'sticky-actions', 'mask-velocity', 'flicker', 'lstm', 'no-lstm'].filter((f) => values[f] !== undefined);
+  const conflicting = ['env', 'agent', 'norm', 'seed', 'config', 'num-envs', 'env-kwargs', 'obs-noise', 'reward-noise', 'sticky-actions', 'mask-velocity', 'flicker', 'lstm', 'no-lstm', 'video-every'].filter((f) => values[f] !== undefined);
   if (conflicting.length) throw new ConfigError(conflicting.map((f) => ({ path: `--${f}`, message: 'cannot be combined with --resume (the run keeps its config.json); only --steps may extend it' })));
   const configFile = path.join(out, RUN_FILES.config);
   if (!fs.existsSync(configFile)) throw ConfigError.single('--out', `${out} has no config.json: it is not a run directory (wnrl train writes one)`);

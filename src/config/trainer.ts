@@ -42,6 +42,14 @@ export const TrainerConfig = z.strictObject({
   /** Window of training episodes for the solved criterion and the progress display. */
   returnWindow: positiveInt().default(20),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * Videos while training: every `everySteps` environment steps, `episodes` deterministic episodes on a
+   * fresh copy of the env, drawn by its render() into videos/step-<N>.gif in the run directory (null: none).
+   */
+  video: z
+    .strictObject({ everySteps: positiveInt(), episodes: positiveInt().default(1), fps: z.number().positive().default(30) })
+    .nullable()
+    .default(null),
   /** Robustness curves: evaluations of the final policy under swept test-time perturbations. */
   robustness: z.array(RobustnessSweep).default([]),
 });

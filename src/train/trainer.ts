@@ -17,6 +17,8 @@ import { version } from '../version.ts';
 import { evaluate, normalizationState, robustnessCurves, robustnessEnvs, syncNormalization, type EvalResult } from './evaluate.ts';
 import { Progress } from './progress.ts';
 import { RUN_FILES, writeCheckpointDir, writeJsonAtomic } from './run-dir.ts';
+import { encodeGif } from '../render/gif.ts';
+import { recordEpisodes, renderableCopy } from '../render/record.ts';
 import type { Summary } from './summary.ts';
 
 export interface EpisodeEvent {
@@ -190,6 +192,30 @@ export class Trainer {
       lastCheckpointSeconds = seconds();
       log.debug({ step, ms: Number((performance.now() - c0).toFixed(1)) }, 'checkpoint');
     };
+    // --- videos while training (trainer.video): a fresh one-copy env, the eval env's statistics ---
+    let nextVideoAt = c.video === null ? Number.POSITIVE_INFINITY : every(c.video.everySteps);
+    const recordVideo = async () => {
+      if (c.video === null || runDir === undefined || this.env.spawn === undefined) return;
+      const videoSeed = deriveSeed(c.seed, 'video');
+      const one = await this.env.spawn({ numEnvs: 1, seed: videoSeed });
+      try {
+        if (renderableCopy(one) === null) {
+          log.warn({ env: this.envId() }, 'trainer.video: this env has no render(); no videos');
+          nextVideoAt = Number.POSITIVE_INFINITY;
+          return;
+        }
+        syncNormalization(env, one);
+        const { frames, result } = await recordEpisodes(agent, one, c.video.episodes, videoSeed);
+        const file = path.join(runDir, 'videos', `step-${step}.gif`);
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(`${file}.tmp`, encodeGif(frames, Math.round(1000 / c.video.fps)));
+        fs.renameSync(`${file}.tmp`, file);
+        log.info({ step, file, frames: frames.length, returns: result.returns }, 'video');
+      } finally {
+        await one.close();
+      }
+    };
+
     const checkpointDue = () => step >= nextCheckpointAt || (c.checkpointSeconds > 0 && seconds() - lastCheckpointSeconds >= c.checkpointSeconds);
 
     const writeMetrics = () => {
@@ -299,6 +325,10 @@ export class Trainer {
         if (step >= nextMetricsAt) {
           nextMetricsAt = every(c.metricsInterval);
           writeMetrics();
+        }
+        if (step >= nextVideoAt) {
+          nextVideoAt = every(c.video!.everySteps);
+          await recordVideo();
         }
         if (checkpointDue()) {
           nextCheckpointAt = every(c.checkpointInterval);

@@ -57,3 +57,16 @@ test('wnrl render refuses bad input with exit 2 and writes nothing: a format it 
   expect(noRender.err).toContain('has no render()');
   expect(fs.existsSync(path.join(chain, 'render.gif'))).toBe(false);
 }, 120_000);
+
+test('--video-every N writes videos/step-<N>.gif while training (one deterministic episode on its own env copy); off by default', async () => {
+  const dir = tmp();
+  const out = path.join(dir, 'run');
+  const r = await cli(['train', '--env', 'CartPole-v1', '--agent', 'ppo', '--norm', 'weight', '--steps', '1024', '--seed', '2', '--out', out, '--video-every', '512', '--no-progress', '--log-level', 'warn']);
+  expect(r.code, r.err).toBe(0);
+  expect(fs.readdirSync(path.join(out, 'videos')).sort()).toEqual(['step-1024.gif', 'step-512.gif']);
+  expect(fs.readFileSync(path.join(out, 'videos', 'step-512.gif')).subarray(0, 6).toString('latin1')).toBe('GIF89a');
+  const plain = path.join(dir, 'plain');
+  expect((await cli(['train', '--env', 'CartPole-v1', '--agent', 'ppo', '--norm', 'weight', '--steps', '512', '--seed', '2', '--out', plain, '--no-progress', '--log-level', 'warn'])).code).toBe(0);
+  expect(fs.existsSync(path.join(plain, 'videos'))).toBe(false);
+  expect((await cli(['train', '--env', 'CartPole-v1', '--agent', 'ppo', '--out', out, '--video-every', '0'])).err).toContain('--video-every: expected a positive number of environment steps');
+}, 120_000);
