@@ -148,10 +148,20 @@ interface RunResult {
   evalReturnMean: number;
 }
 
+/** The run in progress: Ctrl-C or SIGTERM stops it too (its checkpoint or partial output is discarded). */
+let current: ReturnType<typeof spawn> | null = null;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    current?.kill('SIGKILL');
+    process.exit(130);
+  });
+}
+
 /** Runs a command; its stdout, or an error with the tail of its stderr. */
 function run(cmd: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    current = child;
     let text = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (text += d.toString()));
