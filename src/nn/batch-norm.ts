@@ -35,18 +35,16 @@ export interface RenormClip {
  * unclipped. `batchStd` and `runStd` null: mean-only (r = 1, d = μ_B − μ in the input's units).
  */
 export function renormCorrection(batchMean: Tensor, batchStd: Tensor | null, runMean: Tensor, runStd: Tensor | null, clip: RenormClip): { r: Tensor | null; d: Tensor } {
-  {
-    let d = tf.sub(batchMean, runMean);
-    let r: Tensor | null = null;
-    if (batchStd !== null && runStd !== null) {
-      d = tf.div(d, runStd);
-      r = tf.div(batchStd, runStd);
-      if (clip.rMax !== null) r = tf.clipByValue(r, 1 / clip.rMax, clip.rMax);
-      r = stopGradient(r);
-    }
-    if (clip.dMax !== null) d = tf.clipByValue(d, -clip.dMax, clip.dMax);
-    return { r, d: stopGradient(d) };
+  let d = tf.sub(batchMean, runMean);
+  let r: Tensor | null = null;
+  if (batchStd !== null && runStd !== null) {
+    d = tf.div(d, runStd);
+    r = tf.div(batchStd, runStd);
+    if (clip.rMax !== null) r = tf.clipByValue(r, 1 / clip.rMax, clip.rMax);
+    r = stopGradient(r);
   }
+  if (clip.dMax !== null) d = tf.clipByValue(d, -clip.dMax, clip.dMax);
+  return { r, d: stopGradient(d) };
 }
 
 /** The renorm setting as a layer config value. */
@@ -54,6 +52,7 @@ export function renormConfig(renorm: RenormClip | false): false | { rMax: number
   return renorm === false ? false : { rMax: renorm.rMax, dMax: renorm.dMax };
 }
 
+/** Options of BatchNorm. */
 export interface BatchNormArgs extends LayerArgs {
   /** Running-average momentum (default 0.99, as tfjs and Keras). */
   momentum?: number;
@@ -63,6 +62,10 @@ export interface BatchNormArgs extends LayerArgs {
   renorm?: RenormClip | false;
 }
 
+/**
+ * Batch normalization with batch renormalization (default: unclipped, so a training-mode pass has the
+ * inference value); a registered tfjs layer. buildMlp's 'batch' norm.
+ */
 export class BatchNorm extends tf.layers.Layer {
   static readonly className = 'WnrlBatchNorm';
   readonly momentum: number;
