@@ -207,8 +207,11 @@ export async function writeReport(experiment: ExperimentConfig, grid: GridRun, o
   const allCells = cellsInGrid ?? grid.results.map((r) => r.cell);
   if (cleanNoise !== null) {
     for (const env of envIds) {
+      // Only tasks with a finished clean run: an env whose runs all failed (a crashing user module, say)
+      // is not run again here, in the coordinator's own process.
+      const finished = cells.some((c) => c.env === env && c.noise === cleanNoise && c.runs.length > 0);
       const cell = allCells.find((c) => c.env === env && c.noise === cleanNoise);
-      if (cell) randomReturns.set(env, await randomPolicyReturn(cell.config.env));
+      if (cell && finished) randomReturns.set(env, await randomPolicyReturn(cell.config.env));
     }
   }
   /** The norms whose clean cell (agent, env) ended below the random policy's return. */
