@@ -112,11 +112,11 @@ export class BatchNorm extends tf.layers.Layer {
       const { mean: rm, variance: rv } = this.moving;
       const gamma = this.gamma!.read();
       const beta = this.beta!.read();
+      if (!training) return tf.add(tf.mul(tf.div(tf.sub(x, rm.read()), tf.sqrt(tf.add(rv.read(), this.epsilon))), gamma), beta);
       // clones: the writes below give the variables new storage while this pass's tape may still hold them
       const runMean = tf.clone(rm.read());
       const runVariance = tf.clone(rv.read());
       const runStd = tf.sqrt(tf.add(runVariance, this.epsilon));
-      if (!training) return tf.add(tf.mul(tf.div(tf.sub(x, runMean), runStd), gamma), beta);
       const { mean, variance } = tf.moments(x, 0);
       const batchStd = tf.sqrt(tf.add(variance, this.epsilon));
       let xhat = tf.div(tf.sub(x, mean), batchStd);

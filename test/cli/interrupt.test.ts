@@ -8,22 +8,17 @@ import path from 'node:path';
 import { expect, test } from 'vitest';
 import { DQN } from '../../agents/dqn.ts';
 import { makeVectorEnv } from '../../envs/index.ts';
-import { main } from '../../src/cli/main.ts';
 import { EXIT_INTERRUPTED } from '../../src/cli/train.ts';
 import { createLogger } from '../../src/log/logger.ts';
 import { findCheckpoint } from '../../src/train/run-dir.ts';
 import { Trainer } from '../../src/train/trainer.ts';
-import { capture } from '../helpers/capture.ts';
+import { runCli } from '../helpers/capture.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'wnrl-interrupt-'));
 const quiet = createLogger({ level: 'silent', console: false });
 
-async function cli(args: string[]) {
-  const { io, chunks } = capture();
-  const code = await main(args, io);
-  return { code, ...chunks };
-}
+const cli = runCli;
 
 test('checkpoints come by wall time too (checkpointSeconds), and the previous one is kept beside the newest', async () => {
   const runDir = path.join(tmp(), 'run');

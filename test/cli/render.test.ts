@@ -2,15 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from 'vitest';
-import { main } from '../../src/cli/main.ts';
-import { capture } from '../helpers/capture.ts';
+import { runCli } from '../helpers/capture.ts';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'wnrl-render-'));
-async function cli(args: string[]) {
-  const { io, chunks } = capture();
-  const code = await main(args, io);
-  return { code, ...chunks };
-}
+const cli = runCli;
 
 test("wnrl render draws the run's policy into a GIF; its episode returns are wnrl eval's on one env with the same seed", async () => {
   const out = path.join(tmp(), 'run');
