@@ -70,8 +70,16 @@ export interface Agent {
   warmupSamples?(): number;
   /** Data-dependent init from the warm-up's observations (`warmupSamples()` of them, step-major). */
   initialize?(observations: Float32Array): void;
-  /** Continue step-based schedules from `step` after loading a checkpoint (a resumed run). */
+  /** Continue step-based schedules from `step` after loading a checkpoint (a resumed run without its state). */
   resumeAt?(step: number): void;
+  /**
+   * Everything besides the networks and the optimizer that decides what the agent does next: random
+   * streams, the rollout or replay buffer, recurrent states, counters. Structured-cloneable; with save()'s
+   * files it makes a resumed run continue exactly as an uninterrupted one. Taken between vector steps.
+   */
+  captureState?(): unknown;
+  /** Writes back what captureState() returned, into an agent loaded from the same checkpoint. */
+  restoreState?(state: unknown): void;
   /** Weight-norm diagnostics and other network statistics, as TensorBoard tags. */
   diagnostics(): Metrics;
   /** Writes networks, optimizer state and agent.json into `dir` (the class's static `load(dir)` reads it back). */

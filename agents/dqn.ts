@@ -21,6 +21,7 @@ import { forward, forwardValues } from '../src/nn/forward.ts';
 import { FlatOptimizer, type StepResult as OptimizerStepResult } from '../src/nn/flat-optimizer.ts';
 import type { Agent, AgentContext, Metrics, Transition } from './agent.ts';
 import { huberLoss } from './common/losses.ts';
+import { captureFields, restoreState, type CapturedObject } from '../src/train/snapshot.ts';
 import { loadOptimizer, loadWeightsInto, readAgentFile, saveModel, saveOptimizer, writeAgentFile } from './common/persist.ts';
 import { ReplayBuffer, type ReplayBatch } from './common/replay-buffer.ts';
 import { linearSchedule } from './common/schedules.ts';
@@ -319,7 +320,15 @@ export class DQN implements Agent {
     return agent;
   }
 
-  /** Continue a schedule from `step` environment steps (used when resuming a run). */
+  captureState(): unknown {
+    return captureFields(this, ['buffer', 'exploreRng', 'actionSpace', 'nextTrainAt', 'nextTargetAt', 'updates', 'initialized']);
+  }
+
+  restoreState(state: unknown): void {
+    restoreState(this, state as CapturedObject);
+  }
+
+  /** Continue a schedule from `step` environment steps (used when resuming a run without its state). */
   resumeAt(step: number): void {
     const c = this.config;
     const after = (start: number, every: number) => (step < start ? start : start + Math.ceil((step - start + 1) / every) * every);

@@ -21,7 +21,8 @@ import type { Agent, AgentContext, Metrics, PolicyStateHandle, PredictOptions, T
 import { categoricalLogProbEntropy, gaussianLogProbEntropy, sampleCategorical, sampleGaussian } from './distributions.ts';
 import { computeGae } from './gae.ts';
 import { loadOptimizer, readAgentFile, saveOptimizer, writeAgentFile } from './persist.ts';
-import { createPolicy, disposeState, gatherState, type ActorCriticPolicy, type RecurrentState } from './policy.ts';
+import { captureFields, restoreState, type CapturedObject } from '../../src/train/snapshot.ts';
+import { createPolicy, disposeState, gatherState, stateFromArrays, stateToArrays, type ActorCriticPolicy, type RecurrentState, type SavedRecurrentState } from './policy.ts';
 
 export type ActorCriticConfig = PpoConfig | A2cConfig;
 
@@ -465,6 +466,23 @@ export abstract class ActorCritic<C extends ActorCriticConfig> implements Agent 
       actionSpace: this.actionSpace.toJSON(),
       state: { seed: this.seed, numEnvs: this.numEnvs, optimizerSteps: t, logStd: this.logStd ? Array.from(this.logStd.dataSync()) : null },
     });
+  }
+
+  /** The fields captureState() keeps (the recurrent states go apart: they are tensors). */
+  private static readonly STATE_FIELDS = ['rng', 'pos', 'bufObs', 'bufActions', 'bufLogProbs', 'bufValues', 'bufRewards', 'bufTerminated', 'bufTruncated', 'bufTruncValues', 'bufStarts', 'episodeStarts', 'initialized'] as const;
+
+  captureState(): unknown {
+    if (this.pending !== null) throw new Error(`${this.algo}.captureState: between act() and learn(); capture between vector steps`);
+    return { fields: captureFields(this, ActorCritic.STATE_FIELDS), state: stateToArrays(this.state), rolloutState: stateToArrays(this.rolloutState) };
+  }
+
+  restoreState(s: unknown): void {
+    const { fields, state, rolloutState } = s as { fields: CapturedObject; state: SavedRecurrentState; rolloutState: SavedRecurrentState };
+    restoreState(this, fields);
+    disposeState(this.state);
+    disposeState(this.rolloutState);
+    this.state = stateFromArrays(state);
+    this.rolloutState = stateFromArrays(rolloutState);
   }
 
   /** Restores weights, optimizer state and log-std saved by save(); used by PPO.load / A2C.load. */

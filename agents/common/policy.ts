@@ -299,6 +299,18 @@ export function disposeState(state: RecurrentState | null): void {
   if (state !== null) for (const s of state) tf.dispose([s.h, s.c]);
 }
 
+/** A recurrent state as arrays (for a checkpoint): per LSTM, h and c with their shape. */
+export type SavedRecurrentState = { h: Float32Array; c: Float32Array; shape: [number, number] }[] | null;
+
+export function stateToArrays(state: RecurrentState | null): SavedRecurrentState {
+  return state === null ? null : state.map((s) => ({ h: (s.h.dataSync() as Float32Array).slice(), c: (s.c.dataSync() as Float32Array).slice(), shape: [s.h.shape[0], s.h.shape[1]] }));
+}
+
+/** Tensors (kept: the caller owns them) of a state stateToArrays() wrote. */
+export function stateFromArrays(saved: SavedRecurrentState): RecurrentState | null {
+  return saved === null ? null : saved.map((s) => ({ h: tf.keep(tf.tensor2d(s.h, s.shape)), c: tf.keep(tf.tensor2d(s.c, s.shape)) }));
+}
+
 /** Rows `index` of every state tensor (the sequences of a minibatch). */
 export function gatherState(state: RecurrentState | null, index: Int32Array): RecurrentState | null {
   if (state === null) return null;

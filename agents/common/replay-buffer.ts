@@ -2,6 +2,22 @@
 // `terminated` and `truncated` are stored apart: only termination stops bootstrapping, so a time-limit
 // truncation bootstraps from the stored next observation (the env's finalObservation, never the reset one).
 import { Rng } from '../../envs/rng.ts';
+import { captureState, restoreState, type CapturedObject } from '../../src/train/snapshot.ts';
+
+/** What a checkpoint keeps of a replay buffer: its filled rows, exactly. */
+export interface ReplayBufferState {
+  capacity: number;
+  obsSize: number;
+  pos: number;
+  full: boolean;
+  rng: CapturedObject;
+  observations: Float32Array;
+  nextObservations: Float32Array;
+  actions: Int32Array;
+  rewards: Float32Array;
+  terminated: Uint8Array;
+  truncated: Uint8Array;
+}
 
 export interface ReplayBatch {
   observations: Float32Array; // batch × obsSize
@@ -85,6 +101,41 @@ export class ReplayBuffer {
       b.terminated[k] = this.terminated[i]!;
     }
     return b;
+  }
+
+  /** The stored transitions (only the filled rows), the write position and the sampling stream. */
+  getState(): ReplayBufferState {
+    const n = this.size;
+    const d = this.obsSize;
+    return {
+      capacity: this.capacity,
+      obsSize: d,
+      pos: this.pos,
+      full: this.full,
+      rng: captureState(this.rng),
+      observations: this.observations.slice(0, n * d),
+      nextObservations: this.nextObservations.slice(0, n * d),
+      actions: this.actions.slice(0, n),
+      rewards: this.rewards.slice(0, n),
+      terminated: this.terminated.slice(0, n),
+      truncated: this.truncated.slice(0, n),
+    };
+  }
+
+  setState(state: unknown): void {
+    const s = state as ReplayBufferState;
+    if (s.capacity !== this.capacity || s.obsSize !== this.obsSize) {
+      throw new Error(`ReplayBuffer.setState: a buffer of ${s.capacity} × ${s.obsSize}; this one is ${this.capacity} × ${this.obsSize}`);
+    }
+    this.pos = s.pos;
+    this.full = s.full;
+    restoreState(this.rng, s.rng);
+    this.observations.set(s.observations);
+    this.nextObservations.set(s.nextObservations);
+    this.actions.set(s.actions);
+    this.rewards.set(s.rewards);
+    this.terminated.set(s.terminated);
+    this.truncated.set(s.truncated);
   }
 
   /** The most recent `n` stored observations (for data-dependent init). */

@@ -19,6 +19,7 @@ import { createLogger, type Logger } from '../log/logger.ts';
 import type { Summary } from '../train/summary.ts';
 import { restoreNormalization, type NormalizationState } from '../train/evaluate.ts';
 import { RUN_FILES, findCheckpoint, isNonEmptyDir } from '../train/run-dir.ts';
+import { readResumeState, truncateRunFiles, type ResumeState } from '../train/resume.ts';
 import { Trainer } from '../train/trainer.ts';
 import { numericFlags, parseFlags } from './args.ts';
 import type { Io } from './main.ts';
@@ -183,14 +184,18 @@ async function resume(out: string, values: Record<string, unknown>, nums: { step
   const state = readJsonFile(path.join(checkpointDir, 'trainer.json')) as { step: number; episodes: number } & Partial<NormalizationState>;
   if (state.step >= config.trainer.totalSteps) throw ConfigError.single('--steps', `the run already has ${state.step} steps; pass a larger --steps to extend it`);
   fs.rmSync(path.join(out, RUN_FILES.summary), { force: true });
-  const env = await openVectorEnv(config.env.id, envOptions(config, config.trainer.seed + state.step));
+  // Exact resume when the checkpoint has its resume state: what was logged after it is cut off (the
+  // resumed run logs it again), the envs and the agent continue from their captured states.
+  const exact = readResumeState(checkpointDir);
+  if (exact !== null) truncateRunFiles(out, exact.files);
+  const env = await openVectorEnv(config.env.id, envOptions(config, exact === null ? config.trainer.seed + state.step : config.trainer.seed));
   restoreNormalization(env, state, false);
   const logger = createLogger({ level: config.trainer.logLevel, file: path.join(out, RUN_FILES.log), console: io.err });
   if (found.fellBack) logger.warn({ checkpoint: checkpointDir }, `${path.join(out, RUN_FILES.checkpoint)} is incomplete or damaged (a kill while it was written); resuming from the previous checkpoint`);
   const agent = await loadAgent(checkpointDir, logger);
-  agent.resumeAt?.(state.step);
-  logger.info({ step: state.step, totalSteps: config.trainer.totalSteps }, 'resume');
-  const summary = await runTraining(config, agent, env, out, logger, io, values, { startStep: state.step, startEpisodes: state.episodes });
+  if (exact === null) agent.resumeAt?.(state.step);
+  logger.info({ step: state.step, totalSteps: config.trainer.totalSteps, exact: exact !== null }, 'resume');
+  const summary = await runTraining(config, agent, env, out, logger, io, values, exact === null ? { startStep: state.step, startEpisodes: state.episodes } : { resume: exact });
   if (summary.interrupted) return interruptedExit(summary, out, io);
   io.out.write(`resumed to ${summary.totalSteps} steps; eval ${summary.evalReturnMean?.toFixed(1)}\nrun directory: ${out}\n`);
   return 0;
@@ -218,7 +223,7 @@ async function runTraining(
   logger: Logger,
   io: Io,
   values: Record<string, unknown>,
-  resumeFrom: { startStep?: number; startEpisodes?: number },
+  resumeFrom: { startStep?: number; startEpisodes?: number; resume?: ResumeState },
 ): Promise<Summary> {
   // SIGINT / SIGTERM: finish the step in progress, write a checkpoint, exit EXIT_INTERRUPTED; a second
   // signal exits at once (the previous checkpoint stays).

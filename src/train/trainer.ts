@@ -20,6 +20,11 @@ import { RUN_FILES, writeCheckpointDir, writeJsonAtomic } from './run-dir.ts';
 import { encodeGif } from '../render/gif.ts';
 import { recordEpisodes, renderableCopy } from '../render/record.ts';
 import type { Summary } from './summary.ts';
+import { runFileLengths, writeResumeState, type ResumeState } from './resume.ts';
+import { captureState, restoreState } from './snapshot.ts';
+
+/** wnrl's own in-process vector envs can be captured for exact resume; bridged ones cannot. */
+const capturableEnv = (env: VectorEnv): env is SyncVectorEnv => env instanceof SyncVectorEnv;
 
 export interface EpisodeEvent {
   step: number;
@@ -60,9 +65,15 @@ export interface TrainerOptions extends TrainerConfigInput {
   logger?: Logger;
   /** Progress bar on a TTY (default: when stderr is a TTY). */
   progress?: boolean;
-  /** Resume from this many steps (and episodes) already taken. */
+  /** Resume from this many steps (and episodes) already taken (a checkpoint without a resume state). */
   startStep?: number;
   startEpisodes?: number;
+  /**
+   * Resume exactly from a checkpoint's resume state (readResumeState): the Trainer's counters, the envs'
+   * states and observations, the agent's streams and buffers. The agent must be loaded from the same
+   * checkpoint; envs that cannot be restored (bridged) start new episodes instead.
+   */
+  resume?: ResumeState;
   /**
    * Stops training after the step in progress when aborted (the CLI aborts on SIGINT/SIGTERM): a
    * checkpoint is written and the returned summary has `interrupted: true`; no summary.json.
@@ -78,7 +89,7 @@ export class Trainer {
   private readonly options: TrainerOptions;
 
   constructor(options: TrainerOptions) {
-    const { agent, env, runDir: _r, evalEnv: _e, runConfig: _c, callbacks: _cb, logger: _l, progress: _p, startStep: _s, startEpisodes: _se, signal: _sig, ...config } = options;
+    const { agent, env, runDir: _r, evalEnv: _e, runConfig: _c, callbacks: _cb, logger: _l, progress: _p, startStep: _s, startEpisodes: _se, resume: _res, signal: _sig, ...config } = options;
     this.config = parseConfig(TrainerConfig, config, 'trainer');
     this.agent = agent;
     this.env = env;
@@ -119,6 +130,28 @@ export class Trainer {
     return curves;
   }
 
+  /**
+   * The observations training starts from: a resumed run's envs and agent put back as they were at its
+   * checkpoint; otherwise fresh episodes (a resumed run without a resume state, or with envs that cannot
+   * be restored, continues with a different env stream: seed + steps already taken).
+   */
+  private async startEnvs(env: VectorEnv, evalEnv: VectorEnv, startStep: number, log: Logger): Promise<Float32Array> {
+    const saved = this.options.resume;
+    if (saved !== undefined) {
+      if (saved.agent !== null) {
+        if (this.agent.restoreState === undefined) throw new Error('Trainer: the checkpoint holds an agent state; this agent has no restoreState()');
+        this.agent.restoreState(saved.agent);
+      }
+      if (saved.env !== null && capturableEnv(env)) {
+        restoreState(env, saved.env);
+        if (saved.evalEnv !== null && capturableEnv(evalEnv)) restoreState(evalEnv, saved.evalEnv);
+        return saved.observations.slice();
+      }
+      log.warn({ step: startStep }, 'resume: these envs cannot be restored (bridged or not captured); their episodes start anew');
+    }
+    return (await env.reset({ seed: this.config.seed + startStep })).observations;
+  }
+
   /** Trains to the end (or an early stop), writes summary.json when a run directory is set, and returns the summary. */
   async run(): Promise<Summary> {
     const c = this.config;
@@ -144,23 +177,26 @@ export class Trainer {
     const evalEnv = await this.makeEvalEnv();
     log.info({ env: this.envId(), agent: agent.algo, norm: agent.norm, numEnvs: env.numEnvs, totalSteps: c.totalSteps, seed: c.seed, backend: info.backend, runDir }, 'train start');
 
-    // --- state ---
-    let step = this.options.startStep ?? 0;
-    let episodes = this.options.startEpisodes ?? 0;
-    const window: number[] = [];
-    const recentLengths: number[] = [];
-    let stepsToThreshold: number | null = null;
-    let secondsToThreshold: number | null = null;
-    let lastEval: EvalResult | null = null;
-    let lastEvalStep = -1;
+    // --- state (a resumed run takes it from its checkpoint) ---
+    const resumed = this.options.resume?.trainer;
+    let step = resumed?.step ?? this.options.startStep ?? 0;
+    let episodes = resumed?.episodes ?? this.options.startEpisodes ?? 0;
+    const window: number[] = resumed?.window.slice() ?? [];
+    const recentLengths: number[] = resumed?.recentLengths.slice() ?? [];
+    let stepsToThreshold: number | null = resumed?.stepsToThreshold ?? null;
+    let secondsToThreshold: number | null = resumed?.secondsToThreshold ?? null;
+    let lastEval: EvalResult | null = resumed?.lastEval ?? null;
+    let lastEvalStep = resumed?.lastEvalStep ?? -1;
     let earlyStopped = false;
     let interrupted = false;
     let lastYield = performance.now();
-    let lastMetrics: Metrics | null = null;
-    let updateMs = 0;
-    let updateCalls = 0;
+    let lastMetrics: Metrics | null = resumed?.lastMetrics ?? null;
+    let updateMs = resumed?.updateMs ?? 0;
+    let updateCalls = resumed?.updateCalls ?? 0;
     let robustness: Summary['robustness'];
-    const t0 = performance.now();
+    // Wall time continues from the checkpoint's; steps per second count this process's steps only.
+    const priorSeconds = resumed?.wallSeconds ?? 0;
+    const t0 = performance.now() - priorSeconds * 1000;
     const seconds = () => (performance.now() - t0) / 1000;
     const startStep = step;
     const every = (interval: number) => (interval > 0 ? Math.floor(step / interval) * interval + interval : Number.POSITIVE_INFINITY);
@@ -179,18 +215,27 @@ export class Trainer {
       return result;
     };
 
-    let lastCheckpointSeconds = 0;
-    let lastCheckpointStep = -1;
+    let lastCheckpointSeconds = priorSeconds;
+    let lastCheckpointStep = resumed === undefined ? -1 : step;
     const checkpoint = async () => {
       if (runDir === undefined || lastCheckpointStep === step) return;
       lastCheckpointStep = step;
       const c0 = performance.now();
+      let resumeBytes = 0;
       await writeCheckpointDir(path.join(runDir, RUN_FILES.checkpoint), async (tmp) => {
         await agent.save(tmp);
         writeJsonAtomic(path.join(tmp, 'trainer.json'), { step, episodes, wallSeconds: seconds(), ...normalizationState(env) });
+        resumeBytes = writeResumeState(tmp, {
+          trainer: { step, episodes, window, recentLengths, stepsToThreshold, secondsToThreshold, lastEval, lastEvalStep, lastMetrics, wallSeconds: seconds(), updateMs, updateCalls },
+          observations,
+          env: capturableEnv(env) ? captureState(env) : null,
+          evalEnv: capturableEnv(evalEnv) ? captureState(evalEnv) : null,
+          agent: agent.captureState?.() ?? null,
+          files: runFileLengths(runDir),
+        });
       });
       lastCheckpointSeconds = seconds();
-      log.debug({ step, ms: Number((performance.now() - c0).toFixed(1)) }, 'checkpoint');
+      log.debug({ step, ms: Number((performance.now() - c0).toFixed(1)), resumeBytes }, 'checkpoint');
     };
     // --- videos while training (trainer.video): a fresh one-copy env, the eval env's statistics ---
     let nextVideoAt = c.video === null ? Number.POSITIVE_INFINITY : every(c.video.everySteps);
@@ -228,7 +273,7 @@ export class Trainer {
         'rollout/episodeLength': mean(recentLengths),
         'eval/returnMean': lastEvalStep === step ? (lastEval)?.mean : null,
         'eval/returnStd': lastEvalStep === step ? (lastEval)?.std : null,
-        'time/stepsPerSecond': (step - startStep) / Math.max(seconds(), 1e-9),
+        'time/stepsPerSecond': (step - startStep) / Math.max(seconds() - priorSeconds, 1e-9),
         ...(lastMetrics ?? {}),
         ...agent.diagnostics(),
       };
@@ -240,7 +285,7 @@ export class Trainer {
 
     // --- the loop ---
     // --- random-policy warm-up for data-dependent init (counted as training steps) ---
-    const warmup = agent.warmupSamples?.() ?? 0;
+    const warmup = this.options.resume === undefined ? (agent.warmupSamples?.() ?? 0) : 0;
     if (warmup > 0 && agent.initialize) {
       env.singleActionSpace.seed(deriveSeed(c.seed, 'warmup'));
       let { observations: o } = await env.reset({ seed: deriveSeed(c.seed, 'warmup') });
@@ -260,8 +305,7 @@ export class Trainer {
       log.info({ samples: count, step }, 'data-dependent init from a random-policy warm-up');
     }
 
-    // A resumed run continues with a different env stream (seed + steps already taken).
-    let { observations } = await env.reset({ seed: c.seed + startStep });
+    let observations = await this.startEnvs(env, evalEnv, startStep, log);
     try {
       while (step < c.totalSteps) {
         const ctx = { step, totalSteps: c.totalSteps };
@@ -376,7 +420,7 @@ export class Trainer {
       seed: c.seed,
       totalSteps: step,
       wallSeconds,
-      stepsPerSecond: (step - startStep) / Math.max(wallSeconds, 1e-9),
+      stepsPerSecond: (step - startStep) / Math.max(wallSeconds - priorSeconds, 1e-9),
       episodes,
       stepsToThreshold,
       secondsToThreshold,
