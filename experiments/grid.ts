@@ -57,6 +57,8 @@ export const ExperimentConfig = z.strictObject({
       evalInterval: nonNegativeInt().optional(),
       evalEpisodes: positiveInt().optional(),
       metricsInterval: positiveInt().optional(),
+      /** How often (wall seconds) each run checkpoints, so a stopped grid resumes its runs in flight (not part of a run's config hash). */
+      checkpointSeconds: z.number().min(0, { error: 'expected a number of seconds ≥ 0' }).optional(),
       /** Off by default: comparisons need the full budget for every run. */
       earlyStop: z.boolean().default(false),
     })

@@ -4,6 +4,10 @@
 // env module against --allow-env-module (importing a module runs its code: a queue shared with other
 // software must not make a worker run anything else). Exit code 2 of `wnrl train` (a bad config) fails the
 // job at once; a crash is retried with backoff by BullMQ. tb/ and checkpoint/ stay under --artifacts.
+// A run stopped part-way (the worker's SIGTERM, or a crash) leaves its folder as
+// `<artifacts>/<experiment>/.resume-<cell>` when it has a checkpoint: the worker that takes the job next
+// claims that folder (an atomic rename) and continues the run exactly (`wnrl train --resume`). Another
+// machine's worker can do so only when --artifacts is a folder they share.
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -16,6 +20,7 @@ import { parseConfig } from '../../src/config/parse.ts';
 import type { Logger } from '../../src/log/logger.ts';
 import { spawnCli } from '../../src/package-root.ts';
 import { writeJsonAtomic } from '../../src/train/run-dir.ts';
+import { resumableRun } from '../runner.ts';
 import { bullConnection, type QueueUrl } from './connection.ts';
 import { JobData, encodeResult, type JobResult } from './protocol.ts';
 
@@ -33,7 +38,7 @@ export interface QueueWorkerOptions {
 }
 
 export interface QueueWorker {
-  /** Stops taking jobs, hands running ones back to the queue (they rerun elsewhere), closes. */
+  /** Stops taking jobs, hands running ones back to the queue (with their checkpoints: they resume elsewhere), closes. */
   shutdown(): Promise<void>;
   /** Resolves when the worker has closed. */
   readonly closed: Promise<void>;
@@ -46,6 +51,26 @@ const tail = (file: string): string => {
     return '';
   }
 };
+
+/** Takes over a run another worker stopped (an atomic rename: one claimant wins); false when there is none to resume. */
+function claimResumable(handOver: string, work: string, config: RunConfig): boolean {
+  try {
+    fs.renameSync(handOver, work);
+  } catch {
+    return false; // none, or another worker took it first
+  }
+  if (resumableRun(work, config)) return true;
+  fs.rmSync(work, { recursive: true, force: true });
+  return false;
+}
+
+/** Leaves a stopped run where the next worker looks for it, when it can be resumed. */
+function handOverRun(work: string, handOver: string, config: RunConfig): boolean {
+  if (!resumableRun(work, config)) return false;
+  fs.rmSync(handOver, { recursive: true, force: true });
+  fs.renameSync(work, handOver);
+  return true;
+}
 
 export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWorker> {
   const children = new Set<ChildProcess>();
@@ -69,13 +94,15 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
     // --- run `wnrl train` in a private work directory; publish it under the cell's name when it succeeds ---
     const expDir = path.join(o.artifacts, experiment);
     const work = path.join(expDir, `.work-${cell}-${randomBytes(4).toString('hex')}`);
+    const handOver = path.join(expDir, `.resume-${cell}`);
     const configFile = `${work}.config.json`;
     const errFile = `${work}.stderr`;
     writeJsonAtomic(configFile, config);
     const errFd = fs.openSync(errFile, 'w');
-    const args = ['train', '--config', configFile, '--out', work, '--force', '--no-progress', '--log-level', 'warn'];
+    const resumed = claimResumable(handOver, work, config);
+    const args = resumed ? ['train', '--out', work, '--resume', '--no-progress', '--log-level', 'warn'] : ['train', '--config', configFile, '--out', work, '--force', '--no-progress', '--log-level', 'warn'];
     const t0 = performance.now();
-    o.logger.info({ job: job.id, attempt: job.attemptsMade + 1 }, 'worker: run start');
+    o.logger.info({ job: job.id, attempt: job.attemptsMade + 1, resumed }, 'worker: run start');
     const child = spawnCli(args, errFd);
     children.add(child);
     const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
@@ -89,10 +116,12 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
       fs.rmSync(configFile, { force: true });
       fs.rmSync(errFile, { force: true });
     };
+    // A run stopped part-way is handed over with its checkpoint (not for exit 2: bad input stays bad).
+    const handedOver = exit.code !== 0 && exit.code !== 2 && handOverRun(work, handOver, config);
     if (stopping && exit.code !== 0) {
       cleanup();
       fs.rmSync(work, { recursive: true, force: true });
-      o.logger.warn({ job: job.id }, 'worker: shutting down; the run goes back to the queue');
+      o.logger.warn({ job: job.id, handedOver }, `worker: shutting down; the run goes back to the queue${handedOver ? ' with its checkpoint' : ''}`);
       await job.moveToWait(token);
       throw new WaitingError();
     }

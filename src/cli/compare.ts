@@ -110,13 +110,19 @@ export async function compare(args: string[], io: Io): Promise<number> {
   /** Runs one stage's cells locally or on the queue; null when Ctrl-C left the queue to a later invocation. */
   const runStage = async (cells: Cell[]): Promise<GridRun | null> => {
     if (reportOnly) return runGrid(cells.filter((c) => fs.existsSync(path.join(out, 'runs', c.id, 'summary.json'))), { outDir: out, workers, logger, progress: null });
-    if (queueUrl === undefined) return runGrid(cells, { outDir: out, workers, logger, progress });
     const stop = new AbortController();
-    // First Ctrl-C: stop waiting and leave the queue as it is; a second one exits at once.
+    // First Ctrl-C or SIGTERM: locally, the runs in flight checkpoint and stop (a rerun resumes them); on
+    // the queue, stop waiting and leave the queue as it is. A second one exits at once.
     const onSignal = () => (stop.signal.aborted ? process.exit(130) : stop.abort());
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     try {
+      if (queueUrl === undefined) {
+        const g = await runGrid(cells, { outDir: out, workers, logger, progress, signal: stop.signal });
+        if (!g.interrupted) return g;
+        io.err.write(`wnrl compare: interrupted; ${g.results.length}/${cells.length} runs finished in ${out}, the runs in flight checkpointed. Run the same command again to resume them.\n`);
+        return null;
+      }
       const q = await runGridOnQueue(cells, {
         url: queueUrl,
         queueName,

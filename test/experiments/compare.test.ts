@@ -1,3 +1,4 @@
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,6 +7,7 @@ import { ExperimentConfig, checkCells, expandGrid } from '../../experiments/grid
 import { iqm, probabilityOfImprovement, stratifiedBootstrap, mean, areaUnderCurve, medianReached } from '../../experiments/stats.ts';
 import { main } from '../../src/cli/main.ts';
 import { capture } from '../helpers/capture.ts';
+import { cliEntry } from '../../src/package-root.ts';
 import { configHash } from '../../experiments/report.ts';
 
 test('IQM trims a quarter from each end, as scipy.stats.trim_mean(x, 0.25)', () => {
@@ -330,3 +332,49 @@ test("a setting added later counts at its legacy value only: old records match a
   // a legacy key at another value stays in the hash
   expect(configHash(cellOf({ network: { init: 'glorot', batchRenorm: false, dataDependentInit: false } }))).not.toBe(configHash(pinned));
 });
+
+test('SIGTERM to wnrl compare: the runs in flight checkpoint and stop; the same command resumes them, and the results equal a grid without faults', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wnrl-compare-stop-'));
+  const file = path.join(dir, 'stop.json');
+  fs.writeFileSync(
+    file,
+    JSON.stringify({
+      name: 'stop',
+      agents: ['dqn'],
+      envs: ['CartPole-v1'],
+      norms: ['none'],
+      seeds: [1, 2],
+      steps: 8000,
+      overrides: { dqn: { network: { hidden: [32] } } },
+      trainer: { evalEpisodes: 3, evalInterval: 2000, checkpointSeconds: 0.3 },
+    }),
+  );
+  const out = path.join(dir, 'out');
+  const child = spawn(process.execPath, [cliEntry(), 'compare', file, '--out', out, '--workers', '2'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const runs = ['dqn-CartPole-v1-clean-none-s1', 'dqn-CartPole-v1-clean-none-s2'].map((id) => path.join(out, 'runs', id));
+  const t0 = Date.now();
+  while (!runs.every((r) => fs.existsSync(path.join(r, 'checkpoint', 'resume.bin')))) {
+    if (Date.now() - t0 > 60_000) throw new Error(`no checkpoints: ${err}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  child.kill('SIGTERM');
+  expect(await exited, err).toBe(130);
+  expect(err).toContain('the runs in flight checkpointed');
+  for (const r of runs) expect(fs.existsSync(path.join(r, 'summary.json'))).toBe(false);
+  expect(spawnSync('pgrep', ['-af', out], { encoding: 'utf8' }).stdout.trim()).toBe('');
+
+  const { io, chunks } = capture();
+  expect(await main(['compare', file, '--out', out, '--workers', '2'], io), chunks.err).toBe(0);
+  expect(fs.readFileSync(path.join(out, 'compare.jsonl'), 'utf8').match(/resumed from its checkpoint/g)).toHaveLength(2);
+  const clean = capture();
+  expect(await main(['compare', file, '--out', path.join(dir, 'clean'), '--workers', '2'], clean.io), clean.chunks.err).toBe(0);
+  const deterministic = (f: string) => {
+    const [header, ...rows] = fs.readFileSync(f, 'utf8').trim().split('\n');
+    const keep = header!.split(',').map((c, i) => (['msPerUpdate', 'stepsPerSecond', 'wallSeconds'].includes(c) ? -1 : i)).filter((i) => i >= 0);
+    return [header!, ...rows].map((r) => keep.map((i) => r.split(',')[i]).join(','));
+  };
+  expect(deterministic(path.join(out, 'results.csv'))).toEqual(deterministic(path.join(dir, 'clean', 'results.csv')));
+}, 180_000);

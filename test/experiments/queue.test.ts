@@ -309,26 +309,47 @@ describe('with a real redis-server', () => {
     expect(deterministicColumns(path.join(out, 'results.csv'))).toHaveLength(3);
   }, 90_000);
 
-  test('SIGTERM: the worker hands its running job back to the queue and exits; another worker runs it', async () => {
+  test('SIGTERM: the worker hands its running job back with its checkpoint and exits; another worker sharing the artifacts folder resumes it, and the results equal a run without faults', async () => {
     const dir = tmp();
-    const file = experiment(dir, 'handback', { norms: ['none'], seeds: [1], steps: 20000 });
-    const artifactsA = path.join(dir, 'leaving');
-    const a = startWorker(redis.url, ['--queue-name', 'q-handback', '--artifacts', artifactsA]);
+    // checkpoints every 0.3 s, so the run has one to hand over
+    const file = experiment(dir, 'handback', { norms: ['none'], seeds: [1], steps: 8000, overrides: { dqn: { network: { hidden: [32] } } }, trainer: { evalEpisodes: 3, evalInterval: 2000, checkpointSeconds: 0.3 } });
+    const shared = path.join(dir, 'shared');
+    const a = startWorker(redis.url, ['--queue-name', 'q-handback', '--artifacts', shared]);
     await a.waitFor(/worker: ready/);
     const grid = run(['compare', file, '--out', path.join(dir, 'out'), '--queue', redis.url, '--queue-name', 'q-handback']);
     await a.waitFor(/worker: run start/);
+    await until(() => fs.readdirSync(path.join(shared, 'handback')).some((d) => d.startsWith('.work-') && fs.existsSync(path.join(shared, 'handback', d, 'checkpoint', 'resume.bin'))), 60_000, 'a checkpoint');
     const t0 = Date.now();
     a.proc.kill('SIGTERM');
     expect(await a.exited).toBe(0);
     expect(Date.now() - t0).toBeLessThan(10_000);
-    expect(trainProcesses(artifactsA)).toEqual([]);
+    expect(trainProcesses(shared)).toEqual([]);
+    expect(a.log()).toContain('the run goes back to the queue with its checkpoint');
     const queue = queueOf('q-handback');
     const [job] = await queue.getJobs(['wait']);
     expect(job?.attemptsMade).toBe(0); // handed back, not counted as a failed attempt
     await queue.close();
-    const b = startWorker(redis.url, ['--queue-name', 'q-handback', '--artifacts', path.join(dir, 'staying')]);
+    const handedOver = fs.readdirSync(path.join(shared, 'handback')).filter((d) => d.startsWith('.resume-'));
+    expect(handedOver).toHaveLength(1);
+    const b = startWorker(redis.url, ['--queue-name', 'q-handback', '--artifacts', shared]);
     const r = await grid;
     expect(r.code, r.err).toBe(0);
     expect(b.log()).toContain('worker: run finished');
-  }, 90_000);
+    expect(b.log()).toMatch(/"resumed":true/);
+    // the same experiment without faults, run locally: the same episodes and the same results
+    const clean = await run(['compare', file, '--out', path.join(dir, 'clean')]);
+    expect(clean.code, clean.err).toBe(0);
+    expect(deterministicColumns(path.join(dir, 'out', 'results.csv'))).toEqual(deterministicColumns(path.join(dir, 'clean', 'results.csv')));
+    const episodes = (runDir: string) =>
+      fs
+        .readFileSync(path.join(runDir, 'log.jsonl'), 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('"msg":"episode"'))
+        .map((l) => {
+          const e = JSON.parse(l) as { step: number; return: number };
+          return [e.step, e.return];
+        });
+    const cell = fs.readdirSync(path.join(dir, 'clean', 'runs'))[0]!;
+    expect(episodes(path.join(shared, 'handback', cell))).toEqual(episodes(path.join(dir, 'clean', 'runs', cell)));
+  }, 120_000);
 });
