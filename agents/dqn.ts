@@ -21,7 +21,7 @@ import { forward, forwardValues } from '../src/nn/forward.ts';
 import { FlatOptimizer, type StepResult as OptimizerStepResult } from '../src/nn/flat-optimizer.ts';
 import type { Agent, AgentContext, Metrics, Transition } from './agent.ts';
 import { huberLoss } from './common/losses.ts';
-import { captureFields, restoreState, type CapturedObject } from '../src/train/snapshot.ts';
+import { captureFields, restoreState, type CapturedObject } from '../envs/snapshot.ts';
 import { loadOptimizer, loadWeightsInto, readAgentFile, saveModel, saveOptimizer, writeAgentFile } from './common/persist.ts';
 import { ReplayBuffer, type ReplayBatch } from './common/replay-buffer.ts';
 import { linearSchedule } from './common/schedules.ts';

@@ -15,7 +15,7 @@ import { makeVectorEnv } from '../envs/vector/vector-env.ts';
 import { backendInfo } from '../src/backend.ts';
 import { writeCheckpointDir, writeJsonAtomic } from '../src/train/run-dir.ts';
 import { writeResumeState } from '../src/train/resume.ts';
-import { captureState } from '../src/train/snapshot.ts';
+import { captureState } from '../envs/snapshot.ts';
 
 const { values } = parseArgs({ options: { repeats: { type: 'string', default: '5' } } });
 const repeats = Number(values.repeats);

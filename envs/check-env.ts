@@ -3,12 +3,19 @@
 import { Wrapper, envLabel, type Env } from './core.ts';
 import { describeType, isSpace } from './spaces/space.ts';
 import { resultProblems } from './wrappers/env-checker.ts';
+import { captureState, restoreState } from './snapshot.ts';
 
 /** Options of checkEnv. */
 export interface CheckEnvOptions {
   /** Steps to take with random actions (default 300). */
   steps?: number;
   seed?: number;
+  /**
+   * Makes another instance of the env: then checkEnv also checks that a snapshot of the env (captureState,
+   * what a checkpoint keeps) written into a fresh instance continues exactly as the original does, which
+   * is what `wnrl train --resume` relies on.
+   */
+  make?: () => Env;
 }
 
 /** Every problem found, as `<where>: <field> <what>` lines; empty when the env keeps the contract. */
@@ -83,5 +90,36 @@ export function checkEnv(env: Env, opts: CheckEnvOptions = {}): string[] {
       if (tryCall(`${name} step ${t}`, 'reset()', () => env.reset()) === undefined) break;
     }
   }
+  if (opts.make !== undefined && problems.length === 0) checkSnapshot(env, opts.make, seed, name, report);
   return problems;
+}
+
+/** A snapshot written into a fresh instance continues as the original: the same steps for the same actions. */
+function checkSnapshot(env: Env, make: () => Env, seed: number, name: string, report: (where: string, field: string, what: string) => void): void {
+  const where = `${name} snapshot`;
+  let copy: Env;
+  try {
+    const state = structuredClone(captureState(env));
+    copy = make();
+    copy.reset({ seed: seed + 1 });
+    restoreState(copy, state);
+  } catch (err) {
+    report(where, 'captureState()', `failed: ${(err as Error).message}; define getState() and setState(state) on the env`);
+    return;
+  }
+  env.actionSpace.seed(seed + 2);
+  for (let t = 0; t < 100; t++) {
+    const action = env.actionSpace.sample();
+    const a = env.step(action);
+    const b = copy.step(action);
+    const same = a.reward === b.reward && a.terminated === b.terminated && a.truncated === b.truncated && a.observation.length === b.observation.length && a.observation.every((v, i) => Object.is(v, b.observation[i]));
+    if (!same) {
+      report(where, 'state', `restored into a fresh instance, it continues differently (step ${t} after the snapshot); keep the env's state in data fields (numbers, arrays, wnrl's Rng) or define getState() and setState(state), or runs will not resume exactly`);
+      return;
+    }
+    if (a.terminated || a.truncated) {
+      env.reset();
+      copy.reset();
+    }
+  }
 }

@@ -8,6 +8,7 @@ export { Wrapper, envLabel, type Action, type Env, type EnvSpec, type Info, type
 export { EnvError, RegistryError, WnrlError } from './errors.ts';
 export { envSpec, listEnvs, makeEnv, registerEnv, unregisterEnv, type EnvRegistration, type MakeEnvOptions } from './registry.ts';
 export { Rng, deriveSeed } from './rng.ts';
+export { LEFT_OUT, SnapshotError, captureState, restoreState, type Captured, type CapturedObject } from './snapshot.ts';
 export { Box, Discrete, MultiDiscrete, observationEncoder, spaceFromJSON, type ObservationEncoder, type Space, type SpaceJson } from './spaces/space.ts';
 export { ConfigError, parseConfig } from './validate.ts';
 export { GYMNASIUM_PREFIX, GymnasiumVectorEnv, findPython, gymnasiumVenvDir, listGymnasiumEnvs, type GymnasiumEnvListing, type GymnasiumVectorEnvOptions } from './bridge/gymnasium.ts';

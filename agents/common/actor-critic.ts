@@ -21,7 +21,7 @@ import type { Agent, AgentContext, Metrics, PolicyStateHandle, PredictOptions, T
 import { categoricalLogProbEntropy, gaussianLogProbEntropy, sampleCategorical, sampleGaussian } from './distributions.ts';
 import { computeGae } from './gae.ts';
 import { loadOptimizer, readAgentFile, saveOptimizer, writeAgentFile } from './persist.ts';
-import { captureFields, restoreState, type CapturedObject } from '../../src/train/snapshot.ts';
+import { captureFields, restoreState, type CapturedObject } from '../../envs/snapshot.ts';
 import { createPolicy, disposeState, gatherState, stateFromArrays, stateToArrays, type ActorCriticPolicy, type RecurrentState, type SavedRecurrentState } from './policy.ts';
 
 export type ActorCriticConfig = PpoConfig | A2cConfig;

@@ -2,7 +2,7 @@
 // `terminated` and `truncated` are stored apart: only termination stops bootstrapping, so a time-limit
 // truncation bootstraps from the stored next observation (the env's finalObservation, never the reset one).
 import { Rng } from '../../envs/rng.ts';
-import { captureState, restoreState, type CapturedObject } from '../../src/train/snapshot.ts';
+import { captureState, restoreState, type CapturedObject } from '../../envs/snapshot.ts';
 
 /** What a checkpoint keeps of a replay buffer: its filled rows, exactly. */
 export interface ReplayBufferState {

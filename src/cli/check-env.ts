@@ -44,7 +44,7 @@ export async function checkEnvCommand(args: string[], io: Io): Promise<number> {
   if (ref.module !== undefined || (!fs.existsSync(positionals[0]!) && envIds().includes(ref.id))) {
     if (values.id !== undefined) throw ConfigError.single('--id', `cannot be combined with ${positionals[0]} (it names the id)`);
     if (ref.module !== undefined) await loadEnvModule(ref.module, ref.id, positionals[0]!);
-    return report(makeEnv(ref.id), ref.id, opts, io);
+    return report(makeEnv(ref.id), ref.id, { ...opts, make: () => makeEnv(ref.id) }, io);
   }
   const file = path.resolve(positionals[0]!);
   const before = new Set(listEnvs().map((e) => e.id));
@@ -57,14 +57,22 @@ export async function checkEnvCommand(args: string[], io: Io): Promise<number> {
   const added = listEnvs().map((e) => e.id).filter((id) => !before.has(id));
   let env: Env | null = null;
   let label = positionals[0]!;
+  // How to make a second instance (the snapshot check); an exported instance has none.
+  let make: (() => Env) | undefined;
   if (values.id !== undefined) {
-    env = makeEnv(values.id);
-    label = values.id;
+    const id = values.id;
+    env = makeEnv(id);
+    make = () => makeEnv(id);
+    label = id;
   } else {
-    env = envFromExport(mod['default']) ?? envFromExport(mod['createEnv']);
+    const exported = envFromExport(mod['default']) !== null ? mod['default'] : mod['createEnv'];
+    env = envFromExport(exported);
+    if (env !== null && !isEnv(exported)) make = () => envFromExport(exported)!;
     if (env === null && added.length === 1) {
-      env = makeEnv(added[0]!);
-      label = added[0]!;
+      const id = added[0]!;
+      env = makeEnv(id);
+      make = () => makeEnv(id);
+      label = id;
     }
   }
   if (env === null) {
@@ -74,7 +82,7 @@ export async function checkEnvCommand(args: string[], io: Io): Promise<number> {
         (added.length > 1 ? ` or --id (it registered ${added.join(', ')})` : ''),
     );
   }
-  return report(env, label, opts, io);
+  return report(env, label, { ...opts, ...(make ? { make } : {}) }, io);
 }
 
 function report(env: Env, label: string, opts: CheckEnvOptions, io: Io): number {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Metrics } from '../../agents/agent.ts';
 import type { EvalResult } from './evaluate.ts';
 import { RUN_FILES } from './run-dir.ts';
-import { deserializeSnapshot, serializeSnapshot, type CapturedObject } from './snapshot.ts';
+import { deserializeSnapshot, serializeSnapshot, type CapturedObject } from '../../envs/snapshot.ts';
 
 export const RESUME_FILE = 'resume.bin';
 const VERSION = 1;

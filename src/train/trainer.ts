@@ -21,7 +21,7 @@ import { encodeGif } from '../render/gif.ts';
 import { recordEpisodes, renderableCopy } from '../render/record.ts';
 import type { Summary } from './summary.ts';
 import { runFileLengths, writeResumeState, type ResumeState } from './resume.ts';
-import { captureState, restoreState } from './snapshot.ts';
+import { captureState, restoreState } from '../../envs/snapshot.ts';
 
 /** wnrl's own in-process vector envs can be captured for exact resume; bridged ones cannot. */
 const capturableEnv = (env: VectorEnv): env is SyncVectorEnv => env instanceof SyncVectorEnv;

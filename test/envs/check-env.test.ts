@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { Box, checkEnv, makeEnv, type Env, type StepResult } from '../../envs/index.ts';
+import { Box, Discrete, Rng, captureState, checkEnv, makeEnv, restoreState, type CapturedObject, type Env, type StepResult } from '../../envs/index.ts';
 import { ScriptedEnv } from '../helpers/scripted-env.ts';
 
 const ok = (o: Float32Array): StepResult => ({ observation: o, reward: 0, terminated: false, truncated: false, info: {} });
@@ -78,4 +78,52 @@ test('every problem is reported, not just the first', () => {
   const env: Env<number> = new ScriptedEnv({ step: () => ({ observation: new Float32Array(1), reward: Number.NaN, terminated: false, truncated: 1 as unknown as boolean, info: {} }) });
   expect(checkEnv(env)).toHaveLength(3);
   expect(new Box(0, 1, [2]).contains(new Float32Array([0.5, 0.5]))).toBe(true);
+});
+
+/** A random walk whose position lives in a closure (invisible to a snapshot) or in a field. */
+function walker(kind: 'closure' | 'field' | 'custom'): Env<number> {
+  let hidden = 0;
+  const rng = new Rng(1);
+  const env: Record<string, unknown> & { pos: number } = {
+    observationSpace: new Box(-1e6, 1e6, [1]),
+    actionSpace: new Discrete(2),
+    pos: 0,
+    rng,
+    get unwrapped(): unknown {
+      return env;
+    },
+    reset(opts?: { seed?: number }) {
+      if (opts?.seed !== undefined) rng.seed(opts.seed);
+      hidden = 0;
+      env.pos = 0;
+      return { observation: new Float32Array([0]), info: {} };
+    },
+    step(a: number) {
+      const d = (a === 1 ? 1 : -1) + rng.normal();
+      if (kind === 'field') env.pos += d;
+      else hidden += d;
+      const x = kind === 'field' ? env.pos : hidden;
+      return { observation: new Float32Array([x]), reward: x, terminated: false, truncated: false, info: {} };
+    },
+    ...(kind === 'custom'
+      ? {
+          getState: () => ({ hidden, rng: captureState(rng) }),
+          setState: (s: { hidden: number; rng: CapturedObject }) => {
+            hidden = s.hidden;
+            restoreState(rng, s.rng);
+          },
+        }
+      : {}),
+  };
+  return env as unknown as Env<number>;
+}
+
+test('with make(), a snapshot written into a fresh instance must continue as the original: state kept out of sight fails, fields and getState()/setState() pass', () => {
+  expect(checkEnv(walker('field'), { make: () => walker('field') })).toEqual([]);
+  expect(checkEnv(walker('custom'), { make: () => walker('custom') })).toEqual([]);
+  const problems = checkEnv(walker('closure'), { make: () => walker('closure') });
+  expect(problems).toHaveLength(1);
+  expect(problems[0]).toMatch(/snapshot: state restored into a fresh instance, it continues differently .*define getState\(\) and setState\(state\)/);
+  // the classic-control tasks pass it
+  for (const id of ['CartPole-v1', 'Acrobot-v1', 'Pendulum-v1']) expect(checkEnv(makeEnv(id), { make: () => makeEnv(id) }), id).toEqual([]);
 });

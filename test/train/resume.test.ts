@@ -11,7 +11,7 @@ import path from 'node:path';
 import { expect, test } from 'vitest';
 import { listEnvs, makeVectorEnv, type WrapperConfig } from '../../envs/index.ts';
 import { EXIT_INTERRUPTED } from '../../src/cli/train.ts';
-import { LEFT_OUT, SnapshotError, captureFields, captureState, deserializeSnapshot, restoreState, serializeSnapshot, type CapturedObject } from '../../src/train/snapshot.ts';
+import { LEFT_OUT, SnapshotError, captureFields, captureState, deserializeSnapshot, restoreState, serializeSnapshot, type CapturedObject } from '../../envs/snapshot.ts';
 import { runCli } from '../helpers/capture.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
