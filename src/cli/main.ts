@@ -21,6 +21,7 @@ const commands: Record<string, CommandEntry> = {
   train: { summary: 'train an agent (wnrl train --help)', load: async () => (await import('./train.ts')).train },
   eval: { summary: "evaluate a run's checkpoint (wnrl eval RUN_DIR --episodes N)", load: async () => (await import('./eval.ts')).evalCommand },
   render: { summary: "draw a run's policy playing its env into an animated GIF (wnrl render RUN_DIR --out FILE.gif)", load: async () => (await import('./render.ts')).renderCommand },
+  export: { summary: "write a run's policy as a TensorFlow.js model and a page that runs it in the browser (wnrl export RUN_DIR --out DIR)", load: async () => (await import('./export.ts')).exportCommand },
   compare: { summary: 'run an experiment grid and write its report (wnrl compare FILE --out DIR)', load: async () => (await import('./compare.ts')).compare },
   worker: { summary: 'run queued training jobs from `wnrl compare --queue` (wnrl worker --queue URL)', load: async () => (await import('./worker.ts')).worker },
   envs: { summary: 'list registered environment ids with their spaces', load: async () => (await import('./envs.ts')).envs },

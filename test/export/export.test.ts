@@ -1,0 +1,128 @@
+// `wnrl export`: the page it writes runs the policy in a real browser (headless Chromium, provisioned by
+// `npm run setup:chromium`) with eval's returns for the same seeds, draws the env, logs no errors, and works
+// from file://; the model loads with TensorFlow.js's own loader; bad input exits 2 and writes nothing.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import puppeteer, { type Browser } from 'puppeteer-core';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { tf } from '../../src/backend.ts';
+import { runCli } from '../helpers/capture.ts';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wnrl-export-'));
+
+function chromium(): string {
+  const candidates = [process.env['WNRL_CHROMIUM'], 'chromium', 'chromium-browser', 'google-chrome'].filter((c): c is string => c !== undefined);
+  for (const c of candidates) {
+    const found = spawnSync('sh', ['-c', `command -v ${c}`], { encoding: 'utf8' }).stdout.trim();
+    if (found) return found;
+  }
+  throw new Error('no Chromium: npm run setup:chromium installs one (npm test runs it)');
+}
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await puppeteer.launch({ executablePath: chromium(), headless: true, args: ['--no-sandbox', '--allow-file-access-from-files'] });
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function train(name: string, args: string[]): Promise<string> {
+  const out = path.join(dir, name);
+  const r = await runCli(['train', ...args, '--seed', '2', '--out', out, '--no-progress', '--log-level', 'warn']);
+  expect(r.code, r.err).toBe(0);
+  return out;
+}
+
+async function evalReturn(run: string, seed: number): Promise<number> {
+  const r = await runCli(['eval', run, '--episodes', '1', '--seed', String(seed), '--json']);
+  expect(r.code, r.err).toBe(0);
+  return (JSON.parse(r.out) as { returnMean: number }).returnMean; // one episode: its return
+}
+
+/** Opens the page from file://, plays one seeded episode at full speed; its return, how many colours the canvas holds, and the console's errors. */
+async function playInBrowser(page: string, seed: number): Promise<{ ret: number; colours: number; errors: string[] }> {
+  const tab = await browser.newPage();
+  const errors: string[] = [];
+  tab.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  tab.on('pageerror', (e) => errors.push(String(e)));
+  try {
+    await tab.goto(`file://${path.join(page, 'index.html')}?fast=1&seed=${seed}`);
+    // (the page's code as strings: this test's TypeScript has no DOM library)
+    await tab.waitForFunction("document.body.dataset.done === '1' || (document.getElementById('status').textContent || '').startsWith('error')", { timeout: 60_000 });
+    const ret = Number(await tab.evaluate('document.body.dataset.episodeReturn'));
+    const colours = (await tab.evaluate(`(() => {
+      const c = document.getElementById('screen');
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      const seen = new Set();
+      for (let i = 0; i < d.length; i += 4) seen.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+      return seen.size;
+    })()`)) as number;
+    return { ret, colours, errors };
+  } finally {
+    await tab.close();
+  }
+}
+
+test.each([
+  { id: 'ppo-weight', name: 'PPO, weight norm, CartPole-v1', args: ['--env', 'CartPole-v1', '--agent', 'ppo', '--norm', 'weight', '--steps', '8000'] },
+  { id: 'dqn-batch', name: 'DQN, batch norm, CartPole-v1', args: ['--env', 'CartPole-v1', '--agent', 'dqn', '--norm', 'batch', '--steps', '2500', '--obs-noise', '0.05'] },
+  { id: 'ppo-layer-pendulum', name: 'PPO, layer norm, Pendulum-v1 (normalized observations, continuous actions)', args: ['--env', 'Pendulum-v1', '--agent', 'ppo', '--norm', 'layer', '--steps', '4096'] },
+])('$name: the exported page plays in Chromium with wnrl eval\'s return for the same seed', async ({ id, args }) => {
+  const run = await train(id, args);
+  const page = path.join(dir, `page-${id}`);
+  const r = await runCli(['export', run, '--out', page]);
+  expect(r.code, r.err).toBe(0);
+  expect(fs.readdirSync(page).sort()).toEqual(['app.js', 'index.html', 'model', 'policy.js', 'tf.min.js']);
+  // the model alone loads with TensorFlow.js's own loader: only its standard layers
+  const model = await tf.loadLayersModel(`file://${path.join(page, 'model', 'model.json')}`);
+  for (const l of model.layers) expect(['Dense', 'LayerNormalization', 'Activation']).toContain(l.getClassName());
+  model.dispose();
+  for (const seed of [12345, 7]) {
+    const played = await playInBrowser(page, seed);
+    expect(played.errors).toEqual([]);
+    expect(played.ret, `seed ${seed}`).toBeCloseTo(await evalReturn(run, seed), 3);
+    expect(played.colours).toBeGreaterThan(2); // the env is drawn, not a blank canvas
+  }
+}, 180_000);
+
+test('bad input exits 2 with one line naming it, and writes nothing', async () => {
+  const run = await train('small', ['--env', 'CartPole-v1', '--agent', 'ppo', '--steps', '512']);
+  // --out missing, an existing folder without --force
+  expect((await runCli(['export', run])).err).toMatch(/--out: is required/);
+  const taken = path.join(dir, 'taken');
+  fs.mkdirSync(taken);
+  fs.writeFileSync(path.join(taken, 'keep.txt'), 'mine');
+  const refused = await runCli(['export', run, '--out', taken]);
+  expect(refused.code).toBe(2);
+  expect(refused.err).toMatch(/exists and is not empty; pass --force/);
+  expect(fs.readdirSync(taken)).toEqual(['keep.txt']);
+  // a run without a checkpoint
+  const bare = path.join(dir, 'bare');
+  fs.mkdirSync(bare);
+  fs.copyFileSync(path.join(run, 'config.json'), path.join(bare, 'config.json'));
+  const none = await runCli(['export', bare, '--out', path.join(dir, 'p1')]);
+  expect(none.code).toBe(2);
+  expect(none.err).toMatch(/has no checkpoint yet/);
+  // a bridged Gymnasium env cannot run in a browser
+  const bridged = path.join(dir, 'bridged');
+  fs.cpSync(run, bridged, { recursive: true });
+  const config = JSON.parse(fs.readFileSync(path.join(bridged, 'config.json'), 'utf8')) as { env: { id: string; wrappers: unknown[] } };
+  config.env.id = 'gymnasium:CartPole-v1';
+  config.env.wrappers = [];
+  fs.writeFileSync(path.join(bridged, 'config.json'), JSON.stringify(config));
+  const py = await runCli(['export', bridged, '--out', path.join(dir, 'p2')]);
+  expect(py.code).toBe(2);
+  expect(py.err).toMatch(/runs in Python, not in a browser/);
+  // a recurrent policy
+  const lstm = await train('lstm', ['--env', 'CartPoleNoVel-v1', '--agent', 'ppo', '--steps', '512']);
+  const rec = await runCli(['export', lstm, '--out', path.join(dir, 'p3')]);
+  expect(rec.code).toBe(2);
+  expect(rec.err).toMatch(/recurrent policy/);
+  for (const p of ['p1', 'p2', 'p3']) expect(fs.existsSync(path.join(dir, p))).toBe(false);
+  expect(fs.readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
+}, 120_000);
