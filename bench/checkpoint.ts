@@ -19,6 +19,7 @@ import { captureState } from '../envs/snapshot.ts';
 
 const { values } = parseArgs({ options: { repeats: { type: 'string', default: '5' } } });
 const repeats = Number(values.repeats);
+const say = (line: string) => process.stdout.write(`${line}\n`);
 
 /** A DQN whose buffer holds `size` transitions of `obsSize` (random values: the bytes are what count). */
 function fullDqn(obsSize: number, bufferSize: number, hidden: number[]): DQN {
@@ -43,9 +44,9 @@ const cases: { label: string; make: () => Agent }[] = [
 const env = makeVectorEnv('CartPole-v1', { numEnvs: 8, seed: 1 });
 await env.reset({ seed: 1 });
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'wnrl-checkpoint-bench-'));
-console.log(`backend: ${backendInfo().backend}; ${repeats} checkpoints each, median\n`);
-console.log('| agent | ms per checkpoint (median) | bytes | of which resume.bin |');
-console.log('| --- | --- | --- | --- |');
+say(`backend: ${backendInfo().backend}; ${repeats} checkpoints each, median\n`);
+say('| agent | ms per checkpoint (median) | bytes | of which resume.bin |');
+say('| --- | --- | --- | --- |');
 for (const c of cases) {
   const agent = c.make();
   const dir = path.join(root, 'checkpoint');
@@ -63,7 +64,7 @@ for (const c of cases) {
   const bytes = fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).reduce((n, e) => n + fs.statSync(path.join(e.parentPath, e.name)).size, 0);
   ms.sort((a, b) => a - b);
   const mb = (b: number) => (b >= 1e6 ? `${(b / 1e6).toFixed(1)} MB` : `${(b / 1e3).toFixed(0)} KB`);
-  console.log(`| ${c.label} | ${ms[Math.floor(ms.length / 2)]!.toFixed(1)} | ${mb(bytes)} | ${mb(resumeBytes)} |`);
+  say(`| ${c.label} | ${ms[Math.floor(ms.length / 2)]!.toFixed(1)} | ${mb(bytes)} | ${mb(resumeBytes)} |`);
   agent.dispose();
   fs.rmSync(path.join(root, 'checkpoint'), { recursive: true, force: true });
   fs.rmSync(path.join(root, 'checkpoint.prev'), { recursive: true, force: true });
