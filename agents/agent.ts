@@ -46,6 +46,16 @@ export interface PredictOptions {
   episodeStarts?: Uint8Array;
 }
 
+/** What a feed-forward policy computes for a batch of observations (Agent.inspect). */
+export interface Inspection {
+  /** Action probabilities (discrete actor-critic), the Gaussian mean (continuous) or Q-values (DQN). */
+  kind: 'probabilities' | 'mean' | 'q';
+  /** [batch × actions] */
+  outputs: Float32Array;
+  /** The value estimate per observation (actor-critic), or null (DQN: the outputs are values). */
+  values: Float32Array | null;
+}
+
 /** What the Trainer drives: DQN, A2C and PPO implement it (act and learn while training, predict to evaluate or deploy). */
 export interface Agent {
   readonly algo: 'dqn' | 'a2c' | 'ppo';
@@ -60,6 +70,11 @@ export interface Agent {
   learn(transition: Transition, ctx: AgentContext): Metrics | null;
   /** Actions for a batch of observations; `deterministic` for evaluation; a recurrent policy needs `state`. */
   predict(observations: Float32Array, opts?: PredictOptions): Int32Array | Float32Array;
+  /**
+   * What the policy computes for these observations, for inspection (replays); null for a recurrent
+   * policy, whose outputs depend on the state it carries.
+   */
+  inspect?(observations: Float32Array): Inspection | null;
   /** A fresh recurrent state for `numEnvs` envs, or null when the policy has none (omitted: none). */
   initialState?(numEnvs: number): PolicyStateHandle | null;
   /**

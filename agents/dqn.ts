@@ -19,7 +19,7 @@ import { dataDependentInit } from '../src/nn/data-dependent-init.ts';
 import { weightNormTags } from '../src/nn/diagnostics.ts';
 import { forward, forwardValues } from '../src/nn/forward.ts';
 import { FlatOptimizer, type StepResult as OptimizerStepResult } from '../src/nn/flat-optimizer.ts';
-import type { Agent, AgentContext, Metrics, Transition } from './agent.ts';
+import type { Agent, AgentContext, Inspection, Metrics, Transition } from './agent.ts';
 import { huberLoss } from './common/losses.ts';
 import { captureFields, restoreState, type CapturedObject } from '../envs/snapshot.ts';
 import { loadOptimizer, loadWeightsInto, readAgentFile, saveModel, saveOptimizer, writeAgentFile } from './common/persist.ts';
@@ -183,6 +183,10 @@ export class DQN implements Agent {
     const eps = this.config.explorationFinalEps;
     const greedy = this.greedy(observations);
     return greedy.map((a) => (this.exploreRng.random() < eps ? this.randomAction() : a));
+  }
+
+  inspect(observations: Float32Array): Inspection {
+    return { kind: 'q', outputs: forwardValues(this.qNetwork, observations, this.obsSize), values: null };
   }
 
   // --- learning ---

@@ -9,7 +9,7 @@ import { A2C } from './a2c.ts';
 import { DQN } from './dqn.ts';
 import { PPO } from './ppo.ts';
 
-export type { Agent, AgentContext, Metrics, PolicyStateHandle, PredictOptions, Transition } from './agent.ts';
+export type { Agent, AgentContext, Inspection, Metrics, PolicyStateHandle, PredictOptions, Transition } from './agent.ts';
 export { MlpPolicy, RecurrentPolicy, createPolicy, type ActorCriticPolicy, type RecurrentState } from './common/policy.ts';
 export { A2C, type A2cOptions } from './a2c.ts';
 export { DQN, type DqnOptions } from './dqn.ts';

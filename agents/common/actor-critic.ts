@@ -17,7 +17,7 @@ import { ConfigError } from '../../src/config/parse.ts';
 import { silentLogger, type Logger } from '../../src/log/logger.ts';
 import { usesBatchStatistics, usesWeightNorm } from '../../src/nn/build-mlp.ts';
 import { FlatOptimizer } from '../../src/nn/flat-optimizer.ts';
-import type { Agent, AgentContext, Metrics, PolicyStateHandle, PredictOptions, Transition } from '../agent.ts';
+import type { Agent, AgentContext, Inspection, Metrics, PolicyStateHandle, PredictOptions, Transition } from '../agent.ts';
 import { categoricalLogProbEntropy, gaussianLogProbEntropy, sampleCategorical, sampleGaussian } from './distributions.ts';
 import { computeGae } from './gae.ts';
 import { loadOptimizer, readAgentFile, saveOptimizer, writeAgentFile } from './persist.ts';
@@ -378,6 +378,18 @@ export abstract class ActorCritic<C extends ActorCriticConfig> implements Agent 
       handle.state = next;
     }
     return this.sample(policy, n, opts.deterministic ?? true).actions;
+  }
+
+  inspect(observations: Float32Array): Inspection | null {
+    if (this.policy.recurrent) return null;
+    const n = observations.length / this.obsSize;
+    const [outputs, values] = tf.tidy(() => {
+      const out = this.policy.run(tf.tensor2d(observations, [n, this.obsSize]), { T: 1, starts: null, state: null, training: false });
+      return [this.discrete ? tf.softmax(out.policy) : out.policy, out.value];
+    });
+    const result: Inspection = { kind: this.discrete ? 'probabilities' : 'mean', outputs: outputs!.dataSync() as Float32Array, values: values!.dataSync() as Float32Array };
+    tf.dispose([outputs!, values!]);
+    return result;
   }
 
   // --- data-dependent init from a random-policy warm-up ---

@@ -1,4 +1,4 @@
-// `wnrl render RUN_DIR [--episodes N] [--seed S] [--out FILE.gif] [--fps F]`: the run's checkpoint plays
+// `wnrl render RUN_DIR [--episodes N] [--seed S] [--out FILE.gif|FILE.html] [--fps F]`: the run's checkpoint plays
 // deterministic episodes on one copy of its env (its wrappers, normalization statistics frozen) and every
 // step is drawn by the env's render() into an animated GIF. The episodes and returns are those of
 // `wnrl eval RUN_DIR --num-envs 1 --episodes N --seed S`: the same evaluation, observed.
@@ -12,19 +12,22 @@ import { ConfigError, parseConfig } from '../config/parse.ts';
 import { readJsonFile } from '../config/read-json.ts';
 import { RunConfig } from '../config/run.ts';
 import { encodeGif } from '../render/gif.ts';
-import { recordEpisodes, renderableCopy } from '../render/record.ts';
+import { recordEpisodes, recordReplay, renderableCopy } from '../render/record.ts';
+import { replayHtml } from '../render/replay-html.ts';
 import { restoreNormalization, type NormalizationState } from '../train/evaluate.ts';
 import { RUN_FILES, findCheckpoint } from '../train/run-dir.ts';
 import { numericFlags, parseFlags } from './args.ts';
 import type { Io } from './main.ts';
 import { envOptions } from './train.ts';
 
-const HELP = `Usage: wnrl render RUN_DIR [--episodes N] [--seed S] [--out FILE.gif] [--fps F]
+const HELP = `Usage: wnrl render RUN_DIR [--episodes N] [--seed S] [--out FILE.gif|FILE.html] [--fps F]
 
 Plays N deterministic episodes (default 1) of the run's checkpoint on one copy of its env, seeded S
 (default 12345, as wnrl eval), and writes every step's frame into an animated GIF (default
-RUN_DIR/render.gif; F frames per second, default 30). Prints each episode's return: the same as
-\`wnrl eval RUN_DIR --num-envs 1 --episodes N --seed S\`.
+RUN_DIR/render.gif; F frames per second, default 30) or, for FILE.html, one self-contained page that
+replays the episodes (play, pause, step, scrub) with the return so far, the action, the action
+probabilities (or Gaussian mean, or Q-values) and the value estimate under every frame. Prints each
+episode's return: the same as \`wnrl eval RUN_DIR --num-envs 1 --episodes N --seed S\`.
 `;
 
 export async function renderCommand(args: string[], io: Io): Promise<number> {
@@ -37,7 +40,8 @@ export async function renderCommand(args: string[], io: Io): Promise<number> {
   if (positionals.length !== 1) throw ConfigError.single('RUN_DIR', `expected one run directory; got ${positionals.length}`);
   const dir = path.resolve(positionals[0]!);
   const out = path.resolve(values.out ?? path.join(dir, 'render.gif'));
-  if (path.extname(out).toLowerCase() !== '.gif') throw ConfigError.single('--out', `${out}: expected a .gif file (the only format wnrl render writes so far)`);
+  const format = path.extname(out).toLowerCase();
+  if (format !== '.gif' && format !== '.html') throw ConfigError.single('--out', `${out}: expected a .gif or .html file (the formats wnrl render writes)`);
   if (!fs.existsSync(path.dirname(out))) throw ConfigError.single('--out', `${path.dirname(out)} does not exist; create it first`);
   const configFile = path.join(dir, RUN_FILES.config);
   if (!fs.existsSync(configFile)) throw ConfigError.single('RUN_DIR', `${dir} has no ${RUN_FILES.config}; expected a run directory written by wnrl train`);
@@ -57,24 +61,34 @@ export async function renderCommand(args: string[], io: Io): Promise<number> {
   const trainerState = readJsonFile(path.join(found.dir, 'trainer.json')) as Partial<NormalizationState>;
   restoreNormalization(env, trainerState, true);
   const agent = await loadAgent(found.dir);
-  let recorded;
+  let bytes: Uint8Array | string;
+  let result;
+  let frames: number;
   try {
-    recorded = await recordEpisodes(agent, env, episodes, evalSeed);
+    if (format === '.html') {
+      const replay = await recordReplay(agent, env, episodes, evalSeed);
+      result = replay.result;
+      frames = replay.steps.length;
+      bytes = replayHtml(replay.steps, `${agent.algo.toUpperCase()} (${agent.norm}) on ${config.env.id}, seed ${evalSeed}`, nums.fps ?? 30);
+    } else {
+      const recorded = await recordEpisodes(agent, env, episodes, evalSeed);
+      result = recorded.result;
+      frames = recorded.frames.length;
+      bytes = encodeGif(recorded.frames, Math.round(1000 / (nums.fps ?? 30)));
+    }
   } finally {
     agent.dispose();
     await env.close();
   }
-  const { frames, result } = recorded;
-  const gif = encodeGif(frames, Math.round(1000 / (nums.fps ?? 30)));
   const tmp = `${out}.tmp-${process.pid}`;
   try {
-    fs.writeFileSync(tmp, gif);
+    fs.writeFileSync(tmp, bytes);
     fs.renameSync(tmp, out);
   } catch (cause) {
     fs.rmSync(tmp, { force: true });
     throw ConfigError.single('--out', `${out} cannot be written: ${(cause as Error).message}`);
   }
   result.returns.forEach((r, i) => io.out.write(`episode ${i + 1}: return ${r} (${result.lengths[i]} steps)\n`));
-  io.out.write(`${frames.length} frames (${(gif.length / 1024).toFixed(0)} KB) written to ${out}\n`);
+  io.out.write(`${frames} frames (${(Buffer.byteLength(bytes) / 1024).toFixed(0)} KB) written to ${out}\n`);
   return 0;
 }

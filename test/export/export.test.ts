@@ -126,3 +126,43 @@ test('bad input exits 2 with one line naming it, and writes nothing', async () =
   for (const p of ['p1', 'p2', 'p3']) expect(fs.existsSync(path.join(dir, p))).toBe(false);
   expect(fs.readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
 }, 120_000);
+
+test('wnrl render --out FILE.html: a self-contained replay that plays, steps and scrubs in Chromium, with eval\'s returns and the policy\'s outputs under each frame', async () => {
+  const run = await train('replay', ['--env', 'CartPole-v1', '--agent', 'ppo', '--norm', 'none', '--steps', '4096']);
+  const file = path.join(dir, 'replay.html');
+  const r = await runCli(['render', run, '--episodes', '2', '--seed', '5', '--out', file, '--fps', '200']);
+  expect(r.code, r.err).toBe(0);
+  const returns = [...r.out.matchAll(/episode \d: return ([\d.]+)/g)].map((m) => Number(m[1]));
+  const evaluated = await runCli(['eval', run, '--episodes', '2', '--seed', '5', '--num-envs', '1', '--json']);
+  expect(returns.reduce((a, b) => a + b, 0) / 2).toBeCloseTo((JSON.parse(evaluated.out) as { returnMean: number }).returnMean, 6);
+  const tab = await browser.newPage();
+  const errors: string[] = [];
+  tab.on('pageerror', (e) => errors.push(String(e)));
+  tab.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  try {
+    await tab.goto(`file://${file}`);
+    const text = (id: string) => tab.evaluate(`document.getElementById('${id}').textContent`) as Promise<string>;
+    expect(await tab.evaluate("document.getElementById('frame').complete && document.getElementById('frame').naturalWidth")).toBe(600);
+    expect(await text('outputs-label')).toBe('action probabilities');
+    const probs = (await text('outputs')).split(', ').map(Number);
+    expect(probs).toHaveLength(2);
+    expect(probs[0]! + probs[1]!).toBeCloseTo(1, 3);
+    expect(Number(await text('value'))).not.toBeNaN();
+    await tab.click('#fwd');
+    expect(await text('step')).toBe('1');
+    // scrub to the end: the last frame closes episode 2 with its return
+    const last = Number(await tab.evaluate("document.getElementById('scrub').max"));
+    await tab.evaluate(`(() => { const s = document.getElementById('scrub'); s.value = '${last}'; s.dispatchEvent(new Event('input')); })()`);
+    expect(await text('episode')).toBe('2');
+    expect(Number(await text('return'))).toBeCloseTo(returns[1]!, 3);
+    expect(await text('action')).toBe('episode over');
+    // play runs from the start
+    await tab.click('#play');
+    await tab.waitForFunction('Number(document.body.dataset.position) > 5', { timeout: 10_000 });
+    expect(errors).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+}, 120_000);
