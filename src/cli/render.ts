@@ -14,6 +14,7 @@ import { RunConfig } from '../config/run.ts';
 import { encodeGif } from '../render/gif.ts';
 import { recordEpisodes, recordReplay, renderableCopy } from '../render/record.ts';
 import { replayHtml } from '../render/replay-html.ts';
+import { encodeMp4, hasFfmpeg } from '../render/mp4.ts';
 import { restoreNormalization, type NormalizationState } from '../train/evaluate.ts';
 import { RUN_FILES, findCheckpoint } from '../train/run-dir.ts';
 import { numericFlags, parseFlags } from './args.ts';
@@ -24,7 +25,7 @@ const HELP = `Usage: wnrl render RUN_DIR [--episodes N] [--seed S] [--out FILE.g
 
 Plays N deterministic episodes (default 1) of the run's checkpoint on one copy of its env, seeded S
 (default 12345, as wnrl eval), and writes every step's frame into an animated GIF (default
-RUN_DIR/render.gif; F frames per second, default 30) or, for FILE.html, one self-contained page that
+RUN_DIR/render.gif; F frames per second, default 30), an H.264 FILE.mp4 (needs ffmpeg) or, for FILE.html, one self-contained page that
 replays the episodes (play, pause, step, scrub) with the return so far, the action, the action
 probabilities (or Gaussian mean, or Q-values) and the value estimate under every frame. Prints each
 episode's return: the same as \`wnrl eval RUN_DIR --num-envs 1 --episodes N --seed S\`.
@@ -41,7 +42,8 @@ export async function renderCommand(args: string[], io: Io): Promise<number> {
   const dir = path.resolve(positionals[0]!);
   const out = path.resolve(values.out ?? path.join(dir, 'render.gif'));
   const format = path.extname(out).toLowerCase();
-  if (format !== '.gif' && format !== '.html') throw ConfigError.single('--out', `${out}: expected a .gif or .html file (the formats wnrl render writes)`);
+  if (format !== '.gif' && format !== '.html' && format !== '.mp4') throw ConfigError.single('--out', `${out}: expected a .gif, .mp4 or .html file (the formats wnrl render writes)`);
+  if (format === '.mp4' && !hasFfmpeg()) throw ConfigError.single('--out', `${out}: MP4 needs ffmpeg, which is not installed (Debian/Ubuntu: apt-get install ffmpeg); .gif and .html need nothing`);
   if (!fs.existsSync(path.dirname(out))) throw ConfigError.single('--out', `${path.dirname(out)} does not exist; create it first`);
   const configFile = path.join(dir, RUN_FILES.config);
   if (!fs.existsSync(configFile)) throw ConfigError.single('RUN_DIR', `${dir} has no ${RUN_FILES.config}; expected a run directory written by wnrl train`);
@@ -70,6 +72,11 @@ export async function renderCommand(args: string[], io: Io): Promise<number> {
       result = replay.result;
       frames = replay.steps.length;
       bytes = replayHtml(replay.steps, `${agent.algo.toUpperCase()} (${agent.norm}) on ${config.env.id}, seed ${evalSeed}`, nums.fps ?? 30);
+    } else if (format === '.mp4') {
+      const recorded = await recordEpisodes(agent, env, episodes, evalSeed);
+      result = recorded.result;
+      frames = recorded.frames.length;
+      bytes = encodeMp4(recorded.frames, nums.fps ?? 30);
     } else {
       const recorded = await recordEpisodes(agent, env, episodes, evalSeed);
       result = recorded.result;

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,9 +30,20 @@ test('wnrl render refuses bad input with exit 2 and writes nothing: a format it 
   const dir = tmp();
   const out = path.join(dir, 'run');
   expect((await cli(['train', '--env', 'CartPole-v1', '--agent', 'ppo', '--norm', 'none', '--steps', '256', '--seed', '1', '--out', out, '--no-progress', '--log-level', 'warn'])).code).toBe(0);
-  const mp4 = await cli(['render', out, '--out', path.join(dir, 'x.mp4')]);
-  expect(mp4.code).toBe(2);
-  expect(mp4.err).toContain('--out');
+  const webm = await cli(['render', out, '--out', path.join(dir, 'x.webm')]);
+  expect(webm.code).toBe(2);
+  expect(webm.err).toContain('expected a .gif, .mp4 or .html file');
+  expect(fs.existsSync(path.join(dir, 'x.webm'))).toBe(false);
+  // MP4 without ffmpeg on PATH: says so, writes nothing
+  const pathBefore = process.env['PATH'];
+  process.env['PATH'] = dir;
+  try {
+    const mp4 = await cli(['render', out, '--out', path.join(dir, 'x.mp4')]);
+    expect(mp4.code).toBe(2);
+    expect(mp4.err).toContain('MP4 needs ffmpeg, which is not installed');
+  } finally {
+    process.env['PATH'] = pathBefore;
+  }
   expect(fs.existsSync(path.join(dir, 'x.mp4'))).toBe(false);
   const missing = await cli(['render', out, '--out', path.join(dir, 'no', 'such', 'x.gif')]);
   expect(missing.code).toBe(2);
@@ -65,3 +77,17 @@ test('--video-every N writes videos/step-<N>.gif while training (one determinist
   expect(fs.existsSync(path.join(plain, 'videos'))).toBe(false);
   expect((await cli(['train', '--env', 'CartPole-v1', '--agent', 'ppo', '--out', out, '--video-every', '0'])).err).toContain('--video-every: expected a positive number of environment steps');
 }, 120_000);
+
+test.runIf(spawnSync('ffmpeg', ['-version']).status === 0)('wnrl render --out FILE.mp4 with ffmpeg installed: an H.264 MP4 of every frame', async () => {
+  const dir = tmp();
+  const out = path.join(dir, 'run');
+  expect((await cli(['train', '--env', 'CartPole-v1', '--agent', 'ppo', '--norm', 'none', '--steps', '256', '--seed', '1', '--out', out, '--no-progress', '--log-level', 'warn'])).code).toBe(0);
+  const file = path.join(dir, 'x.mp4');
+  const r = await cli(['render', out, '--out', file, '--fps', '25']);
+  expect(r.code, r.err).toBe(0);
+  const frames = Number(/(\d+) frames/.exec(r.out)![1]);
+  const bytes = fs.readFileSync(file);
+  expect(bytes.subarray(4, 8).toString()).toBe('ftyp');
+  const probe = spawnSync('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name,nb_read_frames', '-of', 'csv=p=0', file], { encoding: 'utf8' });
+  expect(probe.stdout.trim()).toBe(`h264,${frames}`);
+}, 60_000);
