@@ -13,6 +13,7 @@ import { TrainerConfig, type TrainerConfigInput } from '../config/trainer.ts';
 import { parseConfig } from '../config/parse.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import { CsvSink, TensorBoardSink, type MetricRow } from '../log/sinks.ts';
+import { TensorBoardImages } from '../log/tb-images.ts';
 import { version } from '../version.ts';
 import { evaluate, normalizationState, robustnessCurves, robustnessEnvs, syncNormalization, type EvalResult } from './evaluate.ts';
 import { Progress } from './progress.ts';
@@ -173,6 +174,7 @@ export class Trainer {
     const columns = ['step', 'wallSeconds', 'episodes', 'rollout/episodeReturn', 'rollout/episodeLength', 'eval/returnMean', 'eval/returnStd', 'time/stepsPerSecond', ...agent.metricNames, ...diagnosticsNames];
     const csv = runDir === undefined ? null : new CsvSink(path.join(runDir, RUN_FILES.metrics), columns);
     const tb = runDir === undefined ? null : new TensorBoardSink(path.join(runDir, RUN_FILES.tensorboard));
+    const tbImages = runDir === undefined || c.video === null ? null : new TensorBoardImages(path.join(runDir, RUN_FILES.tensorboard));
     const progress = new Progress(c.totalSteps, this.options.progress ?? process.stderr.isTTY === true);
     const evalEnv = await this.makeEvalEnv();
     log.info({ env: this.envId(), agent: agent.algo, norm: agent.norm, numEnvs: env.numEnvs, totalSteps: c.totalSteps, seed: c.seed, backend: info.backend, runDir }, 'train start');
@@ -253,8 +255,11 @@ export class Trainer {
         const { frames, result } = await recordEpisodes(agent, one, c.video.episodes, videoSeed);
         const file = path.join(runDir, 'videos', `step-${step}.gif`);
         fs.mkdirSync(path.dirname(file), { recursive: true });
-        fs.writeFileSync(`${file}.tmp`, encodeGif(frames, Math.round(1000 / c.video.fps)));
+        const gif = encodeGif(frames, Math.round(1000 / c.video.fps));
+        fs.writeFileSync(`${file}.tmp`, gif);
         fs.renameSync(`${file}.tmp`, file);
+        // the same GIF in TensorBoard's Images tab (it plays there)
+        tbImages?.write('video/episode', step, { width: frames[0]!.width, height: frames[0]!.height, encoded: gif });
         log.info({ step, file, frames: frames.length, returns: result.returns }, 'video');
       } finally {
         await one.close();

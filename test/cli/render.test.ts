@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from 'vitest';
+import { crc32c, maskedCrc } from '../../src/log/tb-images.ts';
 import { runCli } from '../helpers/capture.ts';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'wnrl-render-'));
@@ -72,6 +73,15 @@ test('--video-every N writes videos/step-<N>.gif while training (one determinist
   expect(r.code, r.err).toBe(0);
   expect(fs.readdirSync(path.join(out, 'videos')).sort()).toEqual(['step-1024.gif', 'step-512.gif']);
   expect(fs.readFileSync(path.join(out, 'videos', 'step-512.gif')).subarray(0, 6).toString('latin1')).toBe('GIF89a');
+  // and in TensorBoard: an events file of image summaries whose images are those GIFs
+  const eventsFile = fs.readdirSync(path.join(out, 'tb')).find((f) => f.endsWith('.wnrl-images'))!;
+  const images = readImageEvents(fs.readFileSync(path.join(out, 'tb', eventsFile)));
+  expect(images.map((i) => [i.tag, i.step])).toEqual([
+    ['video/episode', 512],
+    ['video/episode', 1024],
+  ]);
+  expect(images[0]!.width).toBe(600);
+  expect(Buffer.from(images[1]!.encoded).equals(fs.readFileSync(path.join(out, 'videos', 'step-1024.gif')))).toBe(true);
   const plain = path.join(dir, 'plain');
   expect((await cli(['train', '--env', 'CartPole-v1', '--agent', 'ppo', '--norm', 'weight', '--steps', '512', '--seed', '2', '--out', plain, '--no-progress', '--log-level', 'warn'])).code).toBe(0);
   expect(fs.existsSync(path.join(plain, 'videos'))).toBe(false);
@@ -91,3 +101,57 @@ test.runIf(spawnSync('ffmpeg', ['-version']).status === 0)('wnrl render --out FI
   const probe = spawnSync('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name,nb_read_frames', '-of', 'csv=p=0', file], { encoding: 'utf8' });
   expect(probe.stdout.trim()).toBe(`h264,${frames}`);
 }, 60_000);
+
+test('CRC-32C and its TFRecord mask match the reference values', () => {
+  expect(crc32c(Buffer.from('123456789'))).toBe(0xe3069283); // the standard check value
+  expect(crc32c(new Uint8Array(32))).toBe(0x8a9136aa); // RFC 3720's 32 zero bytes
+});
+
+/** Reads TFRecords (checking both CRCs) and the image summaries of their Event protobufs. */
+function readImageEvents(bytes: Buffer): { tag: string; step: number; width: number; encoded: Uint8Array }[] {
+  const out: { tag: string; step: number; width: number; encoded: Uint8Array }[] = [];
+  let p = 0;
+  while (p < bytes.length) {
+    const len = Number(bytes.readBigUInt64LE(p));
+    expect(bytes.readUInt32LE(p + 8)).toBe(maskedCrc(bytes.subarray(p, p + 8)));
+    const data = bytes.subarray(p + 12, p + 12 + len);
+    expect(bytes.readUInt32LE(p + 12 + len)).toBe(maskedCrc(data));
+    p += 16 + len;
+    const event = fields(data);
+    const summary = event.get(5);
+    if (summary === undefined) continue;
+    const value = fields(summary as Uint8Array).get(1) as Uint8Array;
+    const v = fields(value);
+    const image = fields(v.get(4) as Uint8Array);
+    out.push({ tag: Buffer.from(v.get(1) as Uint8Array).toString(), step: event.get(2) as number, width: image.get(2) as number, encoded: image.get(4) as Uint8Array });
+  }
+  return out;
+}
+
+/** A protobuf message's fields (varint, 64-bit and length-delimited; the last of a repeated one). */
+function fields(b: Uint8Array): Map<number, number | Uint8Array> {
+  const m = new Map<number, number | Uint8Array>();
+  let p = 0;
+  const varint = () => {
+    let x = 0;
+    let shift = 0;
+    for (;;) {
+      const byte = b[p++]!;
+      x += (byte & 0x7f) * 2 ** shift;
+      shift += 7;
+      if (!(byte & 0x80)) return x;
+    }
+  };
+  while (p < b.length) {
+    const k = varint();
+    const wire = k & 7;
+    if (wire === 0) m.set(k >>> 3, varint());
+    else if (wire === 1) p += 8;
+    else if (wire === 2) {
+      const n = varint();
+      m.set(k >>> 3, b.subarray(p, p + n));
+      p += n;
+    } else throw new Error(`wire type ${wire}`);
+  }
+  return m;
+}
