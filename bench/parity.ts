@@ -8,7 +8,7 @@
 // interrupted invocation resumes where it stopped (--report-only prints the table from what is there).
 //
 // Run: npx tsx bench/parity.ts --cases ppo-cartpole,a2c-cartpole,dqn-cartpole,ppo-pendulum,rppo-cartpolenovel
-//        --seeds 1..10 [--norms none,weight] [--python <venv with torch, SB3, sb3-contrib>] [--out bench/out/parity]
+//        --seeds 1..10 [--norms none,weight,preset] [--python <venv with torch, SB3, sb3-contrib>] [--out bench/out/parity]
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -171,10 +171,15 @@ function run(cmd: string, args: string[]): Promise<string> {
   });
 }
 
+/**
+ * `norm` 'preset': wnrl's own preset for the env and agent (its default norm, weight), with only the
+ * budget and the evaluation protocol of the case: what a user gets, beside the peer with its settings.
+ */
 async function runWnrl(c: Case, norm: string, seed: number, dir: string): Promise<RunResult> {
   const file = `${dir}.config.json`;
-  fs.writeFileSync(file, JSON.stringify(c.wnrl(norm)));
-  await run(process.execPath, ['src/cli/bin.js', 'train', '--agent', c.agent, '--env', c.env, '--norm', norm, '--seed', String(seed), '--out', dir, '--force', '--no-progress', '--log-level', 'info', '--config', file]);
+  const preset = norm === 'preset';
+  fs.writeFileSync(file, JSON.stringify(preset ? { trainer: c.wnrl('none')['trainer'] } : c.wnrl(norm)));
+  await run(process.execPath, ['src/cli/bin.js', 'train', '--agent', c.agent, '--env', c.env, ...(preset ? [] : ['--norm', norm]), '--seed', String(seed), '--out', dir, '--force', '--no-progress', '--log-level', 'info', '--config', file]);
   const summary = JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8')) as { wallSeconds: number; evalReturnMean: number };
   const episodes: [number, number][] = [];
   for (const line of fs.readFileSync(path.join(dir, 'log.jsonl'), 'utf8').split('\n')) {
@@ -252,7 +257,7 @@ async function main(): Promise<void> {
       const reached = rs.map((r) => stepsToThreshold(r.episodes, c.threshold));
       const med = medianReached(reached);
       const sps = rs.map((r) => c.steps / r.wallSeconds).sort((a, b) => a - b);
-      const label = impl === 'peer' ? `${String(c.peer['algo']) === 'recurrentppo' ? 'sb3-contrib' : 'SB3'} (none)` : `wnrl ${impl.slice(5)}`;
+      const label = impl === 'peer' ? `${String(c.peer['algo']) === 'recurrentppo' ? 'sb3-contrib' : 'SB3'} (none)` : impl === 'wnrl-preset' ? 'wnrl preset (weight, its own settings)' : `wnrl ${impl.slice(5)}`;
       const seedKey = deriveSeed(1, `${name}|${impl}`);
       say(
         `| ${label} | ${rs.length} | ${fmtI(stratifiedBootstrap([aucs], iqm, seedKey))} | ${reached.filter((x) => x !== null).length} of ${rs.length} | ${med === null ? '-' : `${(med / 1000).toFixed(1)}k`} | ${fmtI(stratifiedBootstrap([rs.map((r) => r.evalReturnMean)], iqm, seedKey + 1))} | ${fmt(sps[Math.floor(sps.length / 2)]!, 0)} |`,
