@@ -4,11 +4,12 @@
 // curves go through the same statistics: AUC = mean over the budget of the mean of the last 20 training
 // episodes (areaUnderCurve, as the study), IQM with a bootstrap interval over seeds; median steps to the
 // training threshold (that window's mean reaching it; a run that never does counts as +∞); final
-// deterministic evaluation (20 episodes) IQM; steps per second. Each run's result is kept in --out, so an
-// interrupted invocation resumes where it stopped (--report-only prints the table from what is there).
+// deterministic evaluation (20 episodes) IQM; steps per second. Each run's result is kept in --out (committed:
+// bench/results/parity), so an interrupted invocation resumes where it stopped and --report-only prints the
+// table from a clone.
 //
 // Run: npx tsx bench/parity.ts --cases ppo-cartpole,a2c-cartpole,dqn-cartpole,ppo-pendulum,rppo-cartpolenovel
-//        --seeds 1..10 [--norms none,weight,preset] [--python <venv with torch, SB3, sb3-contrib>] [--out bench/out/parity]
+//        --seeds 1..10 [--norms none,weight,preset] [--python <venv with torch, SB3, sb3-contrib>] [--out bench/results/parity]
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -22,7 +23,10 @@ const { values } = parseArgs({
     seeds: { type: 'string', default: '1..10' },
     norms: { type: 'string', default: 'none,weight' },
     python: { type: 'string', default: process.env['WNRL_PEER_PYTHON'] ?? 'python3' },
-    out: { type: 'string', default: 'bench/out/parity' },
+    /** Each run's result (<case>/<impl>-s<seed>.json: its episodes, final evaluation, wall time): committed, so the table reprints from a clone. */
+    out: { type: 'string', default: 'bench/results/parity' },
+    /** wnrl's run directories (logs, checkpoints): not committed. */
+    work: { type: 'string', default: 'bench/out/parity-runs' },
     /** Leave out the peer (no SB3 installed): wnrl's rows only. */
     'no-peer': { type: 'boolean', default: false },
     'report-only': { type: 'boolean', default: false },
@@ -228,7 +232,9 @@ async function main(): Promise<void> {
   for (const name of names) {
     const c = CASES[name]!;
     const dir = path.join(values.out, name);
+    const workDir = path.join(values.work, name);
     fs.mkdirSync(dir, { recursive: true });
+    fs.mkdirSync(workDir, { recursive: true });
     const results = new Map<string, RunResult[]>(impls.map((i) => [i, []]));
     for (const seed of seeds) {
       for (const impl of impls) {
@@ -236,7 +242,7 @@ async function main(): Promise<void> {
         if (!fs.existsSync(file)) {
           if (values['report-only']) continue;
           const started = Date.now();
-          const r = impl === 'peer' ? await runPeer(c, seed) : await runWnrl(c, impl.slice('wnrl-'.length), seed, path.join(dir, `${impl}-s${seed}`));
+          const r = impl === 'peer' ? await runPeer(c, seed) : await runWnrl(c, impl.slice('wnrl-'.length), seed, path.join(workDir, `${impl}-s${seed}`));
           fs.writeFileSync(`${file}.tmp`, JSON.stringify(r));
           fs.renameSync(`${file}.tmp`, file);
           process.stderr.write(`${name} ${impl} seed ${seed}: ${((Date.now() - started) / 1000).toFixed(1)} s, eval ${fmt(r.evalReturnMean)}, threshold at ${stepsToThreshold(r.episodes, c.threshold) ?? '-'}\n`);
