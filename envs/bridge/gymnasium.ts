@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import type { EnvSpec, Info } from '../core.ts';
+import type { EnvSpec, Info, RgbFrame } from '../core.ts';
 import { EnvError } from '../errors.ts';
 import { Box, Discrete, MultiDiscrete, observationEncoder, spaceFromJSON, type ObservationEncoder, type Space, type SpaceJson } from '../spaces/space.ts';
 import { ConfigError } from '../validate.ts';
@@ -32,8 +32,10 @@ const Kind = {
   GetAttr: 4,
   Close: 5,
   List: 6,
+  Render: 7,
   Ok: 0x81,
   Batch: 0x82,
+  Frame: 0x83,
   Error: 0xff,
 } as const;
 
@@ -54,6 +56,8 @@ export interface GymnasiumVectorEnvOptions {
   startTimeoutMs?: number;
   /** For tests: another server script. */
   serverScript?: string;
+  /** Make the envs with render_mode="rgb_array", so render() returns frames (off: envs that never draw pay nothing). */
+  render?: boolean;
 }
 
 /** Where `wnrl setup --gymnasium` puts its virtual environment. */
@@ -256,7 +260,7 @@ export class GymnasiumVectorEnv implements VectorEnv {
     const python = findPython(options.python);
     const io = BridgeProcess.start(python, options.serverScript, `${GYMNASIUM_PREFIX}${gymId}`, options.stepTimeoutMs ?? 60_000);
     try {
-      const answer = await io.request(Kind.Init, JSON.stringify({ id: gymId, num_envs: numEnvs, kwargs: options.kwargs ?? {}, sys_path: [...(options.pythonPath ?? []), process.cwd()] }), options.startTimeoutMs ?? 60_000);
+      const answer = await io.request(Kind.Init, JSON.stringify({ id: gymId, num_envs: numEnvs, kwargs: options.kwargs ?? {}, sys_path: [...(options.pythonPath ?? []), process.cwd()], render: options.render === true }), options.startTimeoutMs ?? 60_000);
       const info = JSON.parse(answer.payload.toString('utf8')) as BridgeInfo;
       return new GymnasiumVectorEnv(io, `${GYMNASIUM_PREFIX}${gymId}`, info, { ...options, numEnvs });
     } catch (err) {
@@ -287,6 +291,23 @@ export class GymnasiumVectorEnv implements VectorEnv {
     const payload = this.intActions ? Buffer.from(Int32Array.from(actions, (a) => a + start).buffer) : Buffer.from(Float32Array.from(actions).buffer);
     const answer = await this.call('step', Kind.Step, payload);
     return this.decode(answer.payload, true);
+  }
+
+  /** Whether render() draws (opened with `render: true`). */
+  get rendering(): boolean {
+    return this.options.render === true;
+  }
+
+  /** The first env's frame (Gymnasium's rgb_array); null unless opened with `render: true`. */
+  async render(): Promise<RgbFrame | null> {
+    this.assertOpen();
+    if (this.options.render !== true) return null;
+    const answer = await this.call('render', Kind.Render, '');
+    const p = answer.payload;
+    const height = p.readUInt32LE(0);
+    const width = p.readUInt32LE(4);
+    if (p.length !== 8 + height * width * 3) throw new EnvError(this.id, null, 'render', `sent ${p.length - 8} bytes for a ${width}x${height} RGB frame`);
+    return { width, height, data: new Uint8Array(p.subarray(8)) };
   }
 
   /** `get_attr(name)` of every sub-env (JSON-converted), as Gymnasium's vector envs offer. */
@@ -498,7 +519,7 @@ class BridgeProcess {
         const e = JSON.parse(answer.payload.toString('utf8')) as { type: string; message: string; traceback: string };
         throw new BridgeAnswerError(e.type, e.message, e.traceback);
       }
-      if (answer.kind !== Kind.Ok && answer.kind !== Kind.Batch) {
+      if (answer.kind !== Kind.Ok && answer.kind !== Kind.Batch && answer.kind !== Kind.Frame) {
         this.kill();
         throw this.fail(new EnvError(this.label, null, 'bridge', `malformed frame: unknown kind ${answer.kind}; the Python process is stopped`));
       }

@@ -5,10 +5,13 @@ answers leave on fd 4, so whatever the environment prints (stdout or stderr) nev
 both go to stderr, which the TypeScript side keeps a tail of for error messages. Every frame is
 `u32 length (little endian) | u8 kind | payload` with length = 1 + len(payload).
 
-Requests: INIT (JSON: id, num_envs, kwargs, sys_path), RESET (JSON: seed, options), STEP (raw actions:
-int32 for Discrete/MultiDiscrete/MultiBinary, float32 for Box), GET_ATTR (JSON: name), CLOSE, and LIST
-(before INIT instead of it: every registered id, made once with default arguments to read its spaces).
-Answers: OK (JSON), BATCH (binary, below), ERROR (JSON: type, message, traceback).
+Requests: INIT (JSON: id, num_envs, kwargs, sys_path, render), RESET (JSON: seed, options), STEP (raw
+actions: int32 for Discrete/MultiDiscrete/MultiBinary, float32 for Box), GET_ATTR (JSON: name), RENDER
+(the first env's rgb_array frame; INIT with render: true makes the envs with render_mode="rgb_array",
+which only rendering runs pay for), CLOSE, and LIST (before INIT instead of it: every registered id,
+made once with default arguments to read its spaces).
+Answers: OK (JSON), BATCH (binary, below), FRAME (u32 height | u32 width | u8 RGB[h*w*3]), ERROR (JSON:
+type, message, traceback).
 
 A BATCH (after reset or step) is, for n envs and an observation of w float32 values per env:
   obs f32[n*w] | rewards f64[n] | terminated u8[n] | truncated u8[n] | has_final u8[n]
@@ -27,8 +30,8 @@ import sys
 import time
 import traceback
 
-INIT, RESET, STEP, GET_ATTR, CLOSE, LIST = 1, 2, 3, 4, 5, 6
-OK, BATCH, ERROR = 0x81, 0x82, 0xFF
+INIT, RESET, STEP, GET_ATTR, CLOSE, LIST, RENDER = 1, 2, 3, 4, 5, 6, 7
+OK, BATCH, FRAME, ERROR = 0x81, 0x82, 0x83, 0xFF
 MAX_REQUEST = 64 << 20
 
 REQUESTS, ANSWERS = 3, 4
@@ -124,6 +127,8 @@ class Bridge:
         kwargs = msg.get("kwargs") or {}
         env_id = msg["id"]
         n = int(msg["num_envs"])
+        if msg.get("render"):
+            kwargs = {**kwargs, "render_mode": "rgb_array"}
         self.envs = SyncVectorEnv([lambda: gym.make(env_id, **kwargs) for _ in range(n)], autoreset_mode=AutoresetMode.SAME_STEP)
         self.n = n
         self.single_obs = self.envs.single_observation_space
@@ -182,6 +187,14 @@ class Bridge:
         obs, infos = self.envs.reset(seed=msg.get("seed"), options=msg.get("options"))
         n = self.n
         self.batch(obs, np.zeros(n), np.zeros(n, bool), np.zeros(n, bool), infos)
+
+    def render(self):
+        frame = self.envs.envs[0].render()
+        if frame is None:
+            raise RuntimeError("render() returned None: the env was not made with render_mode='rgb_array' (open it with render: true)")
+        frame = np.ascontiguousarray(np.asarray(frame, np.uint8)[..., :3])
+        h, w = frame.shape[:2]
+        send(FRAME, struct.pack("<II", h, w) + frame.tobytes())
 
     def step(self, payload):
         t = self.act_desc["type"]
@@ -252,6 +265,8 @@ def main():
                 bridge.reset(json.loads(payload))
             elif kind == STEP:
                 bridge.step(payload)
+            elif kind == RENDER:
+                bridge.render()
             elif kind == GET_ATTR:
                 send_json(OK, json.loads(json.dumps(bridge.envs.get_attr(json.loads(payload)["name"]), default=jsonable)))
             else:

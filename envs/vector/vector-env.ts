@@ -6,7 +6,7 @@
 // infos[i].finalObservation holds the last observation of the episode that ended and infos[i].finalInfo its
 // step info (where `episode` statistics are). So a truncated episode bootstraps from finalObservation and
 // no stored transition mixes two episodes. terminated[i] / truncated[i] describe the episode that ended.
-import { Wrapper, envLabel, type Action, type Env, type EnvSpec, type Info } from '../core.ts';
+import { Wrapper, envLabel, type Action, type Env, type EnvSpec, type Info, type RgbFrame } from '../core.ts';
 import { WnrlError } from '../errors.ts';
 import { entropySeed } from '../rng.ts';
 import { Box, Discrete, type Space } from '../spaces/space.ts';
@@ -31,6 +31,8 @@ export interface VectorStepResult {
 export interface SpawnOptions {
   numEnvs: number;
   seed?: number;
+  /** The copy will draw frames (a Gymnasium env is then made with render_mode="rgb_array"; wnrl's envs always can). */
+  render?: boolean;
   perturb?: WrapperConfigInput;
 }
 
@@ -55,6 +57,8 @@ export interface VectorEnv {
   step(actions: Int32Array | Float32Array): Promise<VectorStepResult>;
   /** Closes every env (and any process behind them). */
   close(): Promise<void>;
+  /** The first copy's current frame (Gymnasium's rgb_array), or null when it cannot draw. */
+  render?(): Promise<RgbFrame | null>;
 }
 
 /** Steps its envs one after another in this process (Gymnasium's SyncVectorEnv). */
@@ -158,9 +162,14 @@ export class SyncVectorEnv implements VectorEnv {
     return this.envs[0]!.spec;
   }
 
+  /** The first copy's frame, drawn by its render() (null for an env without one). */
+  render(): Promise<RgbFrame | null> {
+    return Promise.resolve(this.envs[0]!.unwrapped.render?.() ?? null);
+  }
+
   spawn(opts: SpawnOptions): Promise<VectorEnv> {
     if (this.origin === null) return Promise.reject(new WnrlError('CONFIG', 'SyncVectorEnv.spawn: only a vector env made by makeVectorEnv knows how to make another'));
-    const { perturb, ...rest } = opts;
+    const { perturb, render: _render, ...rest } = opts; // wnrl's envs always draw
     let wrappers = this.origin.options.wrappers ?? [];
     if (perturb !== undefined) wrappers = replaceWrapper(wrappers, perturb);
     return Promise.resolve(makeVectorEnv(this.origin.id, { ...this.origin.options, ...rest, wrappers }));

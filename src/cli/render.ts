@@ -12,7 +12,7 @@ import { ConfigError, parseConfig } from '../config/parse.ts';
 import { readJsonFile } from '../config/read-json.ts';
 import { RunConfig } from '../config/run.ts';
 import { encodeGif } from '../render/gif.ts';
-import { recordEpisodes, recordReplay, renderableCopy } from '../render/record.ts';
+import { canRender, recordEpisodes, recordReplay } from '../render/record.ts';
 import { replayHtml } from '../render/replay-html.ts';
 import { encodeMp4, hasFfmpeg } from '../render/mp4.ts';
 import { restoreNormalization, type NormalizationState } from '../train/evaluate.ts';
@@ -50,13 +50,19 @@ export async function renderCommand(args: string[], io: Io): Promise<number> {
   const found = findCheckpoint(dir);
   if (found === null) throw ConfigError.single('RUN_DIR', `${dir} has no checkpoint yet; train it first (wnrl train)`);
   const config = parseConfig(RunConfig, readJsonFile(configFile), configFile);
-  if (isGymnasiumId(config.env.id)) throw ConfigError.single('env.id', `${config.env.id}: rendering bridged Gymnasium envs is not supported yet; wnrl render draws wnrl's own envs`);
   await loadEnvConfigModule(config.env, `${configFile}: env.module`);
 
   const episodes = nums.episodes ?? 1;
   const evalSeed = nums.seed ?? 12345;
-  const env = await openVectorEnv(config.env.id, envOptions(config, evalSeed, 1));
-  if (renderableCopy(env) === null) {
+  // a Gymnasium env is made with render_mode="rgb_array": its frames come through the bridge
+  let env;
+  try {
+    env = await openVectorEnv(config.env.id, { ...envOptions(config, evalSeed, 1), bridge: { render: true } });
+  } catch (err) {
+    if (!isGymnasiumId(config.env.id)) throw err;
+    throw ConfigError.single('env.id', `${config.env.id} cannot be made with render_mode="rgb_array": ${(err as Error).message.split('\n')[0]}`);
+  }
+  if (!canRender(env)) {
     await env.close();
     throw ConfigError.single('env.id', `${config.env.id} has no render(); it cannot be drawn (a custom env may implement render() returning { width, height, data })`);
   }

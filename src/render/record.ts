@@ -3,13 +3,24 @@
 import type { Agent, Inspection } from '../../agents/agent.ts';
 import { Wrapper, type Env, type RgbFrame } from '../../envs/core.ts';
 import { RecordEpisodeStatistics, type EpisodeStatistics } from '../../envs/wrappers/record-episode-statistics.ts';
+import { GymnasiumVectorEnv } from '../../envs/bridge/gymnasium.ts';
 import { SyncVectorEnv, type VectorEnv } from '../../envs/vector/vector-env.ts';
 import { evaluate, type EvalResult } from '../train/evaluate.ts';
 
-/** The env copy that draws a one-copy vector env's frames, or null when it cannot render. */
-export function renderableCopy(env: VectorEnv): Env | null {
-  const copy = env instanceof SyncVectorEnv && env.numEnvs === 1 ? env.envs[0]! : null;
-  return copy !== null && copy.unwrapped.render !== undefined ? copy : null;
+/**
+ * Whether a one-copy vector env draws frames: wnrl's own env with render(), or a Gymnasium env opened with
+ * `render: true` (its rgb_array frames come through the bridge).
+ */
+export function canRender(env: VectorEnv): boolean {
+  if (env.numEnvs !== 1) return false;
+  if (env instanceof SyncVectorEnv) return env.envs[0]!.unwrapped.render !== undefined;
+  return env instanceof GymnasiumVectorEnv && env.rendering;
+}
+
+async function frameOf(env: VectorEnv): Promise<RgbFrame> {
+  const frame = (await env.render?.()) ?? null;
+  if (frame === null) throw new TypeError('recording: the env drew no frame');
+  return frame;
 }
 
 /**
@@ -18,10 +29,9 @@ export function renderableCopy(env: VectorEnv): Env | null {
  * last step already shows the next episode's first state). The returns are `evaluate`'s.
  */
 export async function recordEpisodes(agent: Agent, env: VectorEnv, episodes: number, seed: number): Promise<{ frames: RgbFrame[]; result: EvalResult }> {
-  const copy = renderableCopy(env);
-  if (copy === null) throw new TypeError('recordEpisodes: expected a one-copy vector env of an env with render()');
+  if (!canRender(env)) throw new TypeError('recordEpisodes: expected a one-copy vector env that renders');
   const frames: RgbFrame[] = [];
-  const draw = () => void frames.push(copy.unwrapped.render!());
+  const draw = async () => void frames.push(await frameOf(env));
   const result = await evaluate(agent, env, episodes, seed, { afterReset: draw, afterStep: draw });
   frames.pop();
   return { frames, result };
@@ -47,8 +57,7 @@ export interface ReplayStep {
  * probabilities (or mean, or Q-values) and the value estimate. The episodes and returns are evaluate's.
  */
 export async function recordReplay(agent: Agent, env: VectorEnv, episodes: number, seed: number): Promise<{ steps: ReplayStep[]; result: EvalResult }> {
-  const copy = renderableCopy(env);
-  if (copy === null) throw new TypeError('recordReplay: expected a one-copy vector env of an env with render()');
+  if (!canRender(env)) throw new TypeError('recordReplay: expected a one-copy vector env that renders');
   const steps: ReplayStep[] = [];
   let episode = 1;
   let t = 0;
@@ -58,8 +67,8 @@ export async function recordReplay(agent: Agent, env: VectorEnv, episodes: numbe
     return i === null ? null : { kind: i.kind, outputs: Array.from(i.outputs), value: i.values === null ? null : i.values[0]! };
   };
   const result = await evaluate(agent, env, episodes, seed, {
-    afterReset: (o) => void steps.push({ frame: copy.unwrapped.render!(), episode, t, returnSoFar, action: null, inspection: look(o) }),
-    afterStep: (actions, r) => {
+    afterReset: async (o) => void steps.push({ frame: await frameOf(env), episode, t, returnSoFar, action: null, inspection: look(o) }),
+    afterStep: async (actions, r) => {
       steps[steps.length - 1]!.action = Array.from(actions);
       t++;
       const ended = r.terminated[0] === 1 || r.truncated[0] === 1;
@@ -71,9 +80,9 @@ export async function recordReplay(agent: Agent, env: VectorEnv, episodes: numbe
         t = 0;
         returnSoFar = 0;
       } else {
-        returnSoFar = statisticsReturn(copy) ?? returnSoFar + r.rewards[0]!;
+        returnSoFar = (env instanceof SyncVectorEnv ? statisticsReturn(env.envs[0]!) : null) ?? returnSoFar + r.rewards[0]!;
       }
-      steps.push({ frame: copy.unwrapped.render!(), episode, t, returnSoFar, action: null, inspection: look(r.observations) });
+      steps.push({ frame: await frameOf(env), episode, t, returnSoFar, action: null, inspection: look(r.observations) });
     },
   });
   steps.pop(); // the frame after the last episode's end shows the next (unplayed) episode's start

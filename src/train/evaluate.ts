@@ -28,9 +28,9 @@ export function meanStd(xs: readonly number[]): { mean: number; std: number } {
 /** Observers of an evaluation (e.g. `wnrl render` drawing every step); they must not touch the env. */
 export interface EvaluateHooks {
   /** After the reset, with the first observations. */
-  afterReset?(observations: Float32Array): void;
+  afterReset?(observations: Float32Array): void | Promise<void>;
   /** After every step, with the actions taken and what the env returned. */
-  afterStep?(actions: Int32Array | Float32Array, result: VectorStepResult): void;
+  afterStep?(actions: Int32Array | Float32Array, result: VectorStepResult): void | Promise<void>;
 }
 
 /** Runs `episodes` deterministic episodes of `agent` on `env` (recurrent state reset per episode) and returns their true returns. */
@@ -41,7 +41,7 @@ export async function evaluate(agent: Agent, env: VectorEnv, episodes: number, s
   const returns: number[] = [];
   const lengths: number[] = [];
   let { observations } = await env.reset(seed === undefined ? {} : { seed });
-  hooks.afterReset?.(observations);
+  await hooks.afterReset?.(observations);
   // A recurrent policy starts every env from a zero state and resets it where an episode begins.
   const state = agent.initialState?.(n) ?? null;
   const starts = new Uint8Array(n).fill(1);
@@ -49,7 +49,7 @@ export async function evaluate(agent: Agent, env: VectorEnv, episodes: number, s
     while (counts.some((c, i) => c < targets[i]!)) {
       const actions = agent.predict(observations, { deterministic: true, state, episodeStarts: starts });
       const r = await env.step(actions);
-      hooks.afterStep?.(actions, r);
+      await hooks.afterStep?.(actions, r);
       for (let i = 0; i < n; i++) {
         starts[i] = r.terminated[i] || r.truncated[i] ? 1 : 0;
         if ((r.terminated[i] || r.truncated[i]) && counts[i]! < targets[i]!) {

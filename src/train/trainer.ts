@@ -19,7 +19,7 @@ import { evaluate, normalizationState, robustnessCurves, robustnessEnvs, syncNor
 import { Progress } from './progress.ts';
 import { RUN_FILES, writeCheckpointDir, writeJsonAtomic } from './run-dir.ts';
 import { encodeGif } from '../render/gif.ts';
-import { recordEpisodes, renderableCopy } from '../render/record.ts';
+import { canRender, recordEpisodes } from '../render/record.ts';
 import type { Summary } from './summary.ts';
 import { runFileLengths, writeResumeState, type ResumeState } from './resume.ts';
 import { captureState, restoreState } from '../../envs/snapshot.ts';
@@ -244,9 +244,9 @@ export class Trainer {
     const recordVideo = async () => {
       if (c.video === null || runDir === undefined || this.env.spawn === undefined) return;
       const videoSeed = deriveSeed(c.seed, 'video');
-      const one = await this.env.spawn({ numEnvs: 1, seed: videoSeed });
+      const one = await this.env.spawn({ numEnvs: 1, seed: videoSeed, render: true });
       try {
-        if (renderableCopy(one) === null) {
+        if (!canRender(one)) {
           log.warn({ env: this.envId() }, 'trainer.video: this env has no render(); no videos');
           nextVideoAt = Number.POSITIVE_INFINITY;
           return;

@@ -327,3 +327,42 @@ test('wnrl\'s own envs with Discrete observations reach every agent one-hot enco
     expect(await main(['train', '--env', 'test/DiscreteWalk-v0', '--agent', agent, '--steps', '2000', '--seed', '1', '--out', out, '--no-progress'], io), chunks.err).toBe(0);
   }
 }, 120_000);
+
+describe('frames through the bridge', () => {
+  test('opened with render: true, a Gymnasium env sends its rgb_array frames; without it, render() is null and the env is made without render_mode', async () => {
+    const env = await open('gymnasium:gym_test_envs:WnrlTest/Painted-v0', { numEnvs: 1, seed: 4, render: true });
+    await env.reset({ seed: 4 });
+    const first = (await env.render())!;
+    expect([first.width, first.height, first.data.length]).toEqual([90, 30, 90 * 30 * 3]);
+    const redColumn = (f: typeof first) => Array.from({ length: 9 }, (_, c) => f.data[(c * 10) * 3 + 1] === 30).indexOf(true);
+    const before = redColumn(first);
+    await env.step(Int32Array.of(1));
+    expect(redColumn((await env.render())!)).toBe(before + 1);
+    const plain = await open('gymnasium:gym_test_envs:WnrlTest/Painted-v0', { numEnvs: 1, seed: 4 });
+    await plain.reset();
+    expect(await plain.render()).toBeNull();
+    expect(await plain.getAttr('render_mode')).toEqual([null]);
+  });
+
+  test('wnrl render and --video-every draw a bridged env; the returns are wnrl eval\'s', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wnrl-bridge-render-'));
+    const out = path.join(dir, 'run');
+    const pythonPath = process.env['PYTHONPATH'];
+    process.env['PYTHONPATH'] = helpers; // the spawned Python finds gym_test_envs
+    try {
+      const { io, chunks } = capture();
+      expect(await main(['train', '--env', 'gymnasium:gym_test_envs:WnrlTest/Painted-v0', '--agent', 'ppo', '--steps', '1024', '--seed', '1', '--out', out, '--video-every', '512', '--no-progress', '--log-level', 'warn'], io), chunks.err).toBe(0);
+      expect(fs.readdirSync(path.join(out, 'videos')).sort()).toEqual(['step-1024.gif', 'step-512.gif']);
+      const r = capture();
+      expect(await main(['render', out, '--episodes', '3', '--seed', '9', '--out', path.join(dir, 'walk.gif')], r.io), r.chunks.err).toBe(0);
+      expect(fs.readFileSync(path.join(dir, 'walk.gif')).subarray(0, 6).toString('latin1')).toBe('GIF89a');
+      const returns = [...r.chunks.out.matchAll(/return ([-\d.]+)/g)].map((m) => Number(m[1]));
+      const ev = capture();
+      expect(await main(['eval', out, '--episodes', '3', '--seed', '9', '--num-envs', '1', '--json'], ev.io), ev.chunks.err).toBe(0);
+      expect(returns.reduce((a, b) => a + b, 0) / 3).toBeCloseTo((JSON.parse(ev.chunks.out) as { returnMean: number }).returnMean, 9);
+    } finally {
+      if (pythonPath === undefined) delete process.env['PYTHONPATH'];
+      else process.env['PYTHONPATH'] = pythonPath;
+    }
+  }, 120_000);
+});

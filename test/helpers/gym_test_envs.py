@@ -84,6 +84,36 @@ class Misbehaving(gym.Env):
         return np.zeros(1, np.float32), 1.0, False, self.t % 10 == 0, {}
 
 
+class Painted(gym.Env):
+    """A walk on a line of 9 cells, drawn with numpy alone (no pygame): a red column where the walker is."""
+
+    metadata = {"render_modes": ["rgb_array"], "render_fps": 30}
+
+    def __init__(self, render_mode=None):
+        self.observation_space = spaces.Box(-1.0, 1.0, (1,), np.float32)
+        self.action_space = spaces.Discrete(2)
+        self.render_mode = render_mode
+        self.pos = 4
+
+    def reset(self, *, seed=None, options=None):
+        super().reset(seed=seed)
+        self.pos = int(self.np_random.integers(2, 7))
+        return np.array([(self.pos - 4) / 4], np.float32), {}
+
+    def step(self, action):
+        self.pos += 1 if action == 1 else -1
+        done = self.pos in (0, 8)
+        return np.array([(self.pos - 4) / 4], np.float32), 1.0 if self.pos == 8 else 0.0, done, False, {}
+
+    def render(self):
+        if self.render_mode != "rgb_array":
+            return None
+        frame = np.full((30, 90, 3), 255, np.uint8)
+        frame[:, self.pos * 10:self.pos * 10 + 10] = (200, 30, 30)
+        return frame
+
+
+gym.register("WnrlTest/Painted-v0", entry_point=Painted, max_episode_steps=50)
 gym.register("WnrlTest/Spaces-v0", entry_point=Spaces)
 gym.register("WnrlTest/MultiDiscreteObs-v0", entry_point=MultiDiscreteObs)
 gym.register("WnrlTest/Misbehaving-v0", entry_point=Misbehaving)
