@@ -28,9 +28,11 @@ export function cliEntry(): string {
 /**
  * `wnrl <args>` as a child process that exits when this one dies, however it dies: an IPC channel and
  * WNRL_PARENT_PID, which src/cli/bin.js watches. stdin and stdout are ignored; stderr goes to `stderr`.
+ * In a process group of its own, so a terminal's Ctrl-C reaches only this process, which passes one
+ * SIGTERM on (a second signal would make a training run exit without its checkpoint).
  */
 export function spawnCli(args: readonly string[], stderr: 'inherit' | number): ChildProcess {
-  return spawn(process.execPath, [cliEntry(), ...args], { stdio: ['ignore', 'ignore', stderr, 'ipc'], env: { ...process.env, WNRL_PARENT_PID: String(process.pid) } });
+  return spawn(process.execPath, [cliEntry(), ...args], { stdio: ['ignore', 'ignore', stderr, 'ipc'], env: { ...process.env, WNRL_PARENT_PID: String(process.pid) }, detached: true });
 }
 
 /** True when wnrl runs from its TypeScript sources (a clone), false from the compiled package. */

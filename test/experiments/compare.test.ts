@@ -333,7 +333,7 @@ test("a setting added later counts at its legacy value only: old records match a
   expect(configHash(cellOf({ network: { init: 'glorot', batchRenorm: false, dataDependentInit: false } }))).not.toBe(configHash(pinned));
 });
 
-test('SIGTERM to wnrl compare: the runs in flight checkpoint and stop; the same command resumes them, and the results equal a grid without faults', async () => {
+test('Ctrl-C on wnrl compare (SIGINT to its terminal process group): the runs in flight checkpoint and stop; the same command resumes them, and the results equal a grid without faults', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wnrl-compare-stop-'));
   const file = path.join(dir, 'stop.json');
   fs.writeFileSync(
@@ -350,7 +350,8 @@ test('SIGTERM to wnrl compare: the runs in flight checkpoint and stop; the same 
     }),
   );
   const out = path.join(dir, 'out');
-  const child = spawn(process.execPath, [cliEntry(), 'compare', file, '--out', out, '--workers', '2'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // its own process group, as a shell gives a command; the runs it starts sit in groups of their own
+  const child = spawn(process.execPath, [cliEntry(), 'compare', file, '--out', out, '--workers', '2'], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
@@ -360,7 +361,7 @@ test('SIGTERM to wnrl compare: the runs in flight checkpoint and stop; the same 
     if (Date.now() - t0 > 60_000) throw new Error(`no checkpoints: ${err}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-  child.kill('SIGTERM');
+  process.kill(-child.pid!, 'SIGINT'); // what Ctrl-C in a terminal does
   expect(await exited, err).toBe(130);
   expect(err).toContain('the runs in flight checkpointed');
   for (const r of runs) expect(fs.existsSync(path.join(r, 'summary.json'))).toBe(false);
