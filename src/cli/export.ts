@@ -20,6 +20,7 @@ import { loadEnvConfigModule } from '../config/env-module.ts';
 import { ConfigError, parseConfig } from '../config/parse.ts';
 import { readJsonFile } from '../config/read-json.ts';
 import { RunConfig } from '../config/run.ts';
+import type { ExportedLstm, Lstm } from '../nn/lstm.ts';
 import { foldMlp, modelArtifacts } from '../export/fold.ts';
 import type { ExportedPolicy } from '../export/policy-file.ts';
 import { fromSources } from '../package-root.ts';
@@ -33,9 +34,10 @@ const HELP = `Usage: wnrl export RUN_DIR --out DIR [--force]
 Writes the run's final policy (its checkpoint) as a plain TensorFlow.js model, normalized layers folded
 into ordinary ones, and DIR/index.html: a page where the policy drives the run's env in the browser (seed
 field, reset, pause). The page needs nothing installed and works from file:// or any static host;
-DIR/model/model.json loads with tf.loadLayersModel. An episode's return for a seed equals
-\`wnrl eval RUN_DIR --episodes 1 --seed S\`. MLP policies of wnrl's own envs (and custom env modules
-that run in a browser); recurrent policies not yet.
+DIR/model/model.json loads with tf.loadLayersModel; a recurrent policy's actor LSTM is
+DIR/model/lstm.json (inference-mode weights, the equations in its doc), whose state the page carries. An
+episode's return for a seed equals \`wnrl eval RUN_DIR --episodes 1 --seed S\`. wnrl's own envs and
+custom env modules that run in a browser.
 `;
 
 /** Node's built-in modules resolve to an empty module: code the page never runs (the Gymnasium bridge) may import them. */
@@ -49,13 +51,13 @@ const noNodeBuiltins: Plugin = {
 };
 
 /** The network that chooses actions: the policy head of an actor-critic (shared trunk: its first outputs), DQN's Q network. */
-function actingNetwork(agent: unknown): { network: LayersModel; outputs: number } {
-  if (agent instanceof DQN) return { network: agent.qNetwork, outputs: agent.actionSpace.n };
+function actingNetwork(agent: unknown): { network: LayersModel; outputs: number; lstm: ExportedLstm | null } {
+  if (agent instanceof DQN) return { network: agent.qNetwork, outputs: agent.actionSpace.n, lstm: null };
   if (agent instanceof ActorCritic) {
-    if (agent.recurrent) throw ConfigError.single('RUN_DIR', 'has a recurrent policy; wnrl export writes MLP policies so far (the page would carry the LSTM state)');
-    const heads = (agent.policy as unknown as { heads: { policyNetwork: LayersModel } }).heads;
+    // a recurrent policy: its actor LSTM (the first; or the shared one) as arrays, its head as layers
+    const policy = agent.policy as unknown as { heads: { policyNetwork: LayersModel }; lstms?: Lstm[] };
     const space = agent.actionSpace;
-    return { network: heads.policyNetwork, outputs: space instanceof Box ? space.size : space.n };
+    return { network: policy.heads.policyNetwork, outputs: space instanceof Box ? space.size : space.n, lstm: agent.recurrent ? policy.lstms![0]!.exportWeights() : null };
   }
   throw ConfigError.single('RUN_DIR', 'holds an agent wnrl export does not know');
 }
@@ -85,7 +87,7 @@ export async function exportCommand(args: string[], io: Io): Promise<number> {
 
   const agent = await loadAgent(found.dir);
   try {
-    const { network, outputs } = actingNetwork(agent);
+    const { network, outputs, lstm } = actingNetwork(agent);
     const folded = foldMlp(network, 'policy');
     const artifacts = await modelArtifacts(folded);
     const state = readJsonFile(path.join(found.dir, 'trainer.json')) as Partial<NormalizationState>;
@@ -102,6 +104,7 @@ export async function exportCommand(args: string[], io: Io): Promise<number> {
       env: { id: config.env.id, wrappers: config.env.wrappers, ...(config.env.kwargs === undefined ? {} : { kwargs: config.env.kwargs }) },
       normalization: { normalization: state.normalization ?? null, rewardNormalization: state.rewardNormalization ?? null },
       model: { modelTopology: artifacts.modelTopology, weightSpecs: artifacts.weightSpecs, weightData: Buffer.from(artifacts.weightData as ArrayBuffer).toString('base64') },
+      lstm,
     };
     const app = await bundleApp(config.env.module);
     const tfScript = path.join(path.dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs/package.json')), 'dist', 'tf.min.js');
@@ -111,6 +114,7 @@ export async function exportCommand(args: string[], io: Io): Promise<number> {
       fs.writeFileSync(path.join(tmp, 'policy.js'), `// wnrl export of ${dir}\nvar WNRL_POLICY = ${JSON.stringify(policy)};\n`);
       fs.copyFileSync(tfScript, path.join(tmp, 'tf.min.js'));
       await folded.save(`file://${path.join(tmp, 'model')}`);
+      if (lstm !== null) fs.writeFileSync(path.join(tmp, 'model', 'lstm.json'), `${JSON.stringify(lstm)}\n`);
     });
     folded.dispose();
     io.out.write(`exported ${agent.algo} (${agent.norm}) on ${config.env.id} to ${out}\nopen ${path.join(out, 'index.html')} in a browser (or serve the folder); ${path.join(out, 'model', 'model.json')} loads with tf.loadLayersModel\n`);

@@ -10,6 +10,7 @@ import { makeVectorEnv, type SyncVectorEnv } from '../../envs/vector/vector-env.
 import { NormalizeObservation } from '../../envs/wrappers/normalize-observation.ts';
 import { NormalizeReward } from '../../envs/wrappers/normalize-reward.ts';
 import { RecordEpisodeStatistics, type EpisodeStatistics } from '../../envs/wrappers/record-episode-statistics.ts';
+import type { ExportedLstm } from '../nn/lstm.ts';
 import type { ExportedPolicy } from './policy-file.ts';
 
 // --- the browser as this page uses it (wnrl's TypeScript program is Node's: it has no DOM library) ---
@@ -101,6 +102,52 @@ function act(all: Float32Array): Int32Array | Float32Array {
   return Float32Array.from(outputs, (m, k) => Math.min(Math.max(m, policy.actionLow![k]!), policy.actionHigh![k]!));
 }
 
+/** Layer norm of v (population variance, ε 1e-5, as wnrl's LSTM). */
+function layerNorm(v: Float64Array, gamma: number[], beta: number[]): Float64Array {
+  let mean = 0;
+  for (const x of v) mean += x;
+  mean /= v.length;
+  let variance = 0;
+  for (const x of v) variance += (x - mean) ** 2;
+  variance /= v.length;
+  const inv = 1 / Math.sqrt(variance + 1e-5);
+  return v.map((x, k) => (x - mean) * inv * gamma[k]! + beta[k]!);
+}
+
+/** x·W for a row vector x and a row-major W [x.length × cols]. */
+function rowTimes(x: ArrayLike<number>, w: number[], cols: number): Float64Array {
+  const out = new Float64Array(cols);
+  for (let r = 0; r < x.length; r++) {
+    const xr = x[r]!;
+    if (xr === 0) continue;
+    for (let k = 0; k < cols; k++) out[k]! += xr * w[r * cols + k]!;
+  }
+  return out;
+}
+
+const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+
+/** One step of the exported LSTM (ExportedLstm's equations, gates [i | f | g | o]); returns the new h and c. */
+function lstmStep(L: ExportedLstm, x: Float32Array, h: Float64Array, c: Float64Array): [Float64Array, Float64Array] {
+  const U = L.units;
+  const zx = rowTimes(x, L.wx, 4 * U);
+  const zh = rowTimes(h, L.wh, 4 * U);
+  const ln = L.ln;
+  let z: Float64Array;
+  if (L.layerNorm === 'summed') z = layerNorm(zx.map((v, k) => v + zh[k]! + L.b[k]!), ln!['lnhGamma']!, ln!['lnhBeta']!);
+  else if (L.layerNorm === 'separate') {
+    const a = layerNorm(zx, ln!['lnxGamma']!, ln!['lnxBeta']!);
+    const bh = layerNorm(zh, ln!['lnhGamma']!, ln!['lnhBeta']!);
+    z = a.map((v, k) => v + L.b[k]! + bh[k]!);
+  } else z = zx.map((v, k) => v + zh[k]! + L.b[k]!);
+  const c2 = new Float64Array(U);
+  for (let k = 0; k < U; k++) c2[k] = sigmoid(z[U + k]!) * c[k]! + sigmoid(z[k]!) * Math.tanh(z[2 * U + k]!);
+  const cOut = L.layerNorm === null ? c2 : layerNorm(c2, ln!['lncGamma']!, ln!['lncBeta']!);
+  const h2 = new Float64Array(U);
+  for (let k = 0; k < U; k++) h2[k] = sigmoid(z[3 * U + k]!) * Math.tanh(cOut[k]!);
+  return [h2, c2];
+}
+
 let model: TfBrowser.LayersModel;
 let runId = 0;
 
@@ -112,12 +159,17 @@ async function episode(seed: number): Promise<void> {
   document.body.dataset['done'] = '0';
   draw(env);
   let steps = 0;
+  // a recurrent policy's state: zero at the episode's start, carried from step to step
+  let h: Float64Array = new Float64Array(policy.lstm?.units ?? 0);
+  let c: Float64Array = new Float64Array(policy.lstm?.units ?? 0);
   /** The episode's actions, on the page when it ends (data-actions): what tests compare with wnrl eval. */
   const taken: string[] = [];
   for (;;) {
     if (id !== runId) return; // reset pressed: a newer episode runs
     while (paused && id === runId) await new Promise((r) => setTimeout(r, 50));
-    const out = tf.tidy(() => model.predict(tf.tensor2d(observations, [1, observations.length])) as TfBrowser.Tensor);
+    if (policy.lstm !== null) [h, c] = lstmStep(policy.lstm, observations, h, c);
+    const input = policy.lstm === null ? observations : Float32Array.from(h);
+    const out = tf.tidy(() => model.predict(tf.tensor2d(input, [1, input.length])) as TfBrowser.Tensor);
     const outputs = (await out.data()) as Float32Array;
     out.dispose();
     const action = act(outputs);

@@ -3,6 +3,7 @@
 // (id, wrappers, kwargs) and the run's normalization statistics.
 import type { RunningStats } from '../../envs/wrappers/running-mean-std.ts';
 import type { WrapperConfigInput } from '../../envs/wrappers/config.ts';
+import type { ExportedLstm } from '../nn/lstm.ts';
 
 export interface ExportedPolicy {
   algo: string;
@@ -20,4 +21,6 @@ export interface ExportedPolicy {
   env: { id: string; wrappers: WrapperConfigInput[]; kwargs?: Record<string, unknown> };
   normalization: { normalization: RunningStats | null; rewardNormalization: RunningStats | null };
   model: { modelTopology: unknown; weightSpecs: unknown; weightData: string };
+  /** A recurrent policy's actor LSTM (its output feeds `model`); the page carries its state. */
+  lstm: ExportedLstm | null;
 }

@@ -100,6 +100,21 @@ function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor): Tensor {
 }
 
 /** An LSTM cell behind the `norm` switch (none, weight, weight + mean-only BN, batch, layer), run over time-major sequences with episode resets; see the table at the top of lstm.ts. */
+/** Lstm.exportWeights(): the inference-mode LSTM as arrays. */
+export interface ExportedLstm {
+  inputSize: number;
+  units: number;
+  /** null: z = x·W_x + h·W_h + b; 'summed': z = LN(x·W_x + h·W_h + b); 'separate': LN(x·W_x) + b + LN(h·W_h); with layer norm, h = o·tanh(LN(c)). */
+  layerNorm: 'summed' | 'separate' | null;
+  /** [inputSize × 4·units] */
+  wx: number[];
+  /** [units × 4·units] */
+  wh: number[];
+  b: number[];
+  /** lnhGamma, lnhBeta, lncGamma, lncBeta (and lnxGamma, lnxBeta for 'separate'). */
+  ln: Record<string, number[]> | null;
+}
+
 export class Lstm {
   readonly inputSize: number;
   readonly units: number;
@@ -315,6 +330,24 @@ export class Lstm {
       this.cache = { ids, w: tf.keep(w!), b: tf.keep(b!) as Tensor1D };
     }
     return this.cache;
+  }
+
+  /**
+   * The LSTM as it computes in inference mode, as plain arrays (what `wnrl export` hands a page): the
+   * weight-normalized kernels computed, batch norm's running statistics folded into W_x and b, and for
+   * 'layer' the layer norms' γ and β (ε = 1e-5). Row-major, gate layout [i | f | g | o].
+   */
+  exportWeights(): ExportedLstm {
+    const arr = (t: Tensor) => Array.from(t.dataSync());
+    const [wx, wh, b] = tf.tidy(() => {
+      const term = this.inputTerm(null, false);
+      return [tf.clone(term.wx), tf.clone(this.recurrentKernel()), tf.clone(term.b)]; // copies: some are the variables themselves
+    });
+    const p = this.params;
+    const ln = this.norm !== 'layer' ? null : Object.fromEntries(Object.keys(p).filter((k) => k.startsWith('ln')).map((k) => [k, arr(p[k]!)]));
+    const out: ExportedLstm = { inputSize: this.inputSize, units: this.units, layerNorm: this.norm !== 'layer' ? null : this.summed ? 'summed' : 'separate', wx: arr(wx!), wh: arr(wh!), b: arr(b!), ln };
+    tf.dispose([wx!, wh!, b!]);
+    return out;
   }
 
   /** Every step's input term, all rows in one matMul: x·W_x (layer-normalized for 'layer', 'separate') + b, [T·B, 4U]. */

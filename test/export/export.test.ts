@@ -43,7 +43,7 @@ async function evalReturn(run: string, seed: number): Promise<number> {
 }
 
 /** Opens the page from file://, plays one seeded episode at full speed; its return, how many colours the canvas holds, and the console's errors. */
-async function playInBrowser(page: string, seed: number): Promise<{ ret: number; colours: number; errors: string[] }> {
+async function playInBrowser(page: string, seed: number): Promise<{ ret: number; colours: number; errors: string[]; actions: string }> {
   const tab = await browser.newPage();
   const errors: string[] = [];
   tab.on('console', (m) => {
@@ -55,6 +55,7 @@ async function playInBrowser(page: string, seed: number): Promise<{ ret: number;
     // (the page's code as strings: this test's TypeScript has no DOM library)
     await tab.waitForFunction("document.body.dataset.done === '1' || (document.getElementById('status').textContent || '').startsWith('error')", { timeout: 60_000 });
     const ret = Number(await tab.evaluate('document.body.dataset.episodeReturn'));
+    const actions = String(await tab.evaluate('document.body.dataset.actions'));
     const colours = (await tab.evaluate(`(() => {
       const c = document.getElementById('screen');
       const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
@@ -62,7 +63,7 @@ async function playInBrowser(page: string, seed: number): Promise<{ ret: number;
       for (let i = 0; i < d.length; i += 4) seen.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
       return seen.size;
     })()`)) as number;
-    return { ret, colours, errors };
+    return { ret, colours, errors, actions };
   } finally {
     await tab.close();
   }
@@ -72,12 +73,17 @@ test.each([
   { id: 'ppo-weight', name: 'PPO, weight norm, CartPole-v1', args: ['--env', 'CartPole-v1', '--agent', 'ppo', '--norm', 'weight', '--steps', '8000'] },
   { id: 'dqn-batch', name: 'DQN, batch norm, CartPole-v1', args: ['--env', 'CartPole-v1', '--agent', 'dqn', '--norm', 'batch', '--steps', '2500', '--obs-noise', '0.05'] },
   { id: 'ppo-layer-pendulum', name: 'PPO, layer norm, Pendulum-v1 (normalized observations, continuous actions)', args: ['--env', 'Pendulum-v1', '--agent', 'ppo', '--norm', 'layer', '--steps', '4096'] },
+  // recurrent: the page runs the actor LSTM (weight norm folded, batch statistics folded, summed layer norm) and carries its state
+  { id: 'rppo-weight', name: 'recurrent PPO, weight norm, CartPoleNoVel-v1', args: ['--env', 'CartPoleNoVel-v1', '--agent', 'ppo', '--norm', 'weight', '--steps', '8192'] },
+  { id: 'rppo-batch', name: 'recurrent PPO, batch norm, CartPoleNoVel-v1', args: ['--env', 'CartPoleNoVel-v1', '--agent', 'ppo', '--norm', 'batch', '--steps', '4096'] },
+  { id: 'rppo-layer', name: 'recurrent PPO, layer norm, CartPoleNoVel-v1', args: ['--env', 'CartPoleNoVel-v1', '--agent', 'ppo', '--norm', 'layer', '--steps', '4096'] },
 ])('$name: the exported page plays in Chromium with wnrl eval\'s return for the same seed', async ({ id, args }) => {
   const run = await train(id, args);
   const page = path.join(dir, `page-${id}`);
   const r = await runCli(['export', run, '--out', page]);
   expect(r.code, r.err).toBe(0);
   expect(fs.readdirSync(page).sort()).toEqual(['app.js', 'index.html', 'model', 'policy.js', 'tf.min.js']);
+  expect(fs.existsSync(path.join(page, 'model', 'lstm.json'))).toBe(id.startsWith('rppo'));
   // the model alone loads with TensorFlow.js's own loader: only its standard layers
   const model = await tf.loadLayersModel(`file://${path.join(page, 'model', 'model.json')}`);
   for (const l of model.layers) expect(['Dense', 'LayerNormalization', 'Activation']).toContain(l.getClassName());
@@ -87,6 +93,13 @@ test.each([
     expect(played.errors).toEqual([]);
     expect(played.ret, `seed ${seed}`).toBeCloseTo(await evalReturn(run, seed), 3);
     expect(played.colours).toBeGreaterThan(2); // the env is drawn, not a blank canvas
+    if (!args.includes('Pendulum-v1')) {
+      // discrete actions: the page's action at every step is the one wnrl chose (its HTML replay records them)
+      const replay = path.join(dir, `${id}-${seed}.html`);
+      expect((await runCli(['render', run, '--seed', String(seed), '--out', replay])).code).toBe(0);
+      const steps = JSON.parse(/const STEPS = (.*);\n/.exec(fs.readFileSync(replay, 'utf8'))![1]!) as { a: number[] | null }[];
+      expect(played.actions).toBe(steps.flatMap((s) => (s.a === null ? [] : [s.a.join(' ')])).join(','));
+    }
   }
 }, 180_000);
 
@@ -118,11 +131,16 @@ test('bad input exits 2 with one line naming it, and writes nothing', async () =
   const py = await runCli(['export', bridged, '--out', path.join(dir, 'p2')]);
   expect(py.code).toBe(2);
   expect(py.err).toMatch(/runs in Python, not in a browser/);
-  // a recurrent policy
-  const lstm = await train('lstm', ['--env', 'CartPoleNoVel-v1', '--agent', 'ppo', '--steps', '512']);
-  const rec = await runCli(['export', lstm, '--out', path.join(dir, 'p3')]);
-  expect(rec.code).toBe(2);
-  expect(rec.err).toMatch(/recurrent policy/);
+  // an env without render()
+  const blind = path.join(dir, 'blind');
+  fs.cpSync(run, blind, { recursive: true });
+  const blindConfig = JSON.parse(fs.readFileSync(path.join(blind, 'config.json'), 'utf8')) as { env: { id: string; module?: string } };
+  blindConfig.env.id = 'my-pkg/Chain-v0'; // the example custom env draws nothing
+  blindConfig.env.module = path.resolve('examples/custom-env.ts');
+  fs.writeFileSync(path.join(blind, 'config.json'), JSON.stringify(blindConfig));
+  const noRender = await runCli(['export', blind, '--out', path.join(dir, 'p3')]);
+  expect(noRender.code).toBe(2);
+  expect(noRender.err).toMatch(/has no render\(\)/);
   for (const p of ['p1', 'p2', 'p3']) expect(fs.existsSync(path.join(dir, p))).toBe(false);
   expect(fs.readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
 }, 120_000);
