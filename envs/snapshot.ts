@@ -10,6 +10,7 @@ import { EventEmitter } from 'node:events';
 /** A captured value: structured-cloneable (v8.serialize writes it with typed arrays and NaN intact). */
 export type Captured = null | undefined | boolean | number | string | bigint | ArrayBufferView | Captured[] | CapturedObject;
 
+/** A captured object: its data fields, or what its own getState() returned. */
 export interface CapturedObject {
   /** Own data fields, by name. */
   fields: Record<string, Captured>;

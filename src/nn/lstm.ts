@@ -99,7 +99,6 @@ function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor): Tensor {
   return tf.add(tf.mul(tf.mul(centered, tf.rsqrt(tf.add(variance, EPS))), gamma), beta);
 }
 
-/** An LSTM cell behind the `norm` switch (none, weight, weight + mean-only BN, batch, layer), run over time-major sequences with episode resets; see the table at the top of lstm.ts. */
 /** Lstm.exportWeights(): the inference-mode LSTM as arrays. */
 export interface ExportedLstm {
   inputSize: number;
@@ -115,6 +114,7 @@ export interface ExportedLstm {
   ln: Record<string, number[]> | null;
 }
 
+/** An LSTM cell behind the `norm` switch (none, weight, weight + mean-only BN, batch, layer), run over time-major sequences with episode resets; see the table at the top of lstm.ts. */
 export class Lstm {
   readonly inputSize: number;
   readonly units: number;
