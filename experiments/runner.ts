@@ -44,15 +44,18 @@ export interface GridRun {
 }
 
 /**
- * Whether `runDir` holds an unfinished run of exactly `config` with a checkpoint to continue from exactly
- * (its resume state): then `wnrl train --resume` picks it up where it stopped.
+ * Whether `runDir` holds an unfinished run of exactly `config` with a checkpoint before the end of its
+ * budget to continue from exactly (its resume state): then `wnrl train --resume` picks it up there.
  */
 export function resumableRun(runDir: string, config: unknown): boolean {
   if (fs.existsSync(path.join(runDir, RUN_FILES.summary))) return false;
   const found = findCheckpoint(runDir);
   if (found === null || !fs.existsSync(path.join(found.dir, RESUME_FILE))) return false;
   try {
-    return JSON.stringify(JSON.parse(fs.readFileSync(path.join(runDir, RUN_FILES.config), 'utf8'))) === JSON.stringify(config);
+    if (JSON.stringify(JSON.parse(fs.readFileSync(path.join(runDir, RUN_FILES.config), 'utf8'))) !== JSON.stringify(config)) return false;
+    // a checkpoint at the end of the budget (a run that lost only its summary) has nothing to resume
+    const { step } = JSON.parse(fs.readFileSync(path.join(found.dir, 'trainer.json'), 'utf8')) as { step: number };
+    return step < (config as { trainer: { totalSteps: number } }).trainer.totalSteps;
   } catch {
     return false;
   }

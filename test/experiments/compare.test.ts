@@ -344,7 +344,7 @@ test('Ctrl-C on wnrl compare (SIGINT to its terminal process group): the runs in
       envs: ['CartPole-v1'],
       norms: ['none'],
       seeds: [1, 2],
-      steps: 8000,
+      steps: 5000,
       overrides: { dqn: { network: { hidden: [32] } } },
       trainer: { evalEpisodes: 3, evalInterval: 2000, checkpointSeconds: 0.3 },
     }),

@@ -154,10 +154,10 @@ async function waitFor(cond: () => boolean, what: string, err: () => string, ms 
 }
 
 const CASES: (RunSpec & { name: string; kill: 'SIGTERM' | 'SIGKILL' })[] = [
-  { name: 'DQN', agent: 'dqn', env: 'CartPole-v1', steps: 8_000, kill: 'SIGKILL', args: ['--norm', 'weight'], agentConfig: { network: { hidden: [64] }, learningStarts: 500 } },
-  { name: 'A2C', agent: 'a2c', env: 'CartPole-v1', steps: 16_000, kill: 'SIGTERM', args: ['--norm', 'batch'] },
-  { name: 'PPO', agent: 'ppo', env: 'Pendulum-v1', steps: 8_000, kill: 'SIGKILL', args: ['--norm', 'layer', '--obs-noise', '0.05'] },
-  { name: 'recurrent PPO', agent: 'ppo', env: 'CartPoleNoVel-v1', steps: 8_000, kill: 'SIGTERM', args: ['--norm', 'weight', '--flicker', '0.1'] },
+  { name: 'DQN', agent: 'dqn', env: 'CartPole-v1', steps: 5_000, kill: 'SIGKILL', args: ['--norm', 'weight'], agentConfig: { network: { hidden: [32] }, learningStarts: 500 } },
+  { name: 'A2C', agent: 'a2c', env: 'CartPole-v1', steps: 10_000, kill: 'SIGTERM', args: ['--norm', 'batch'] },
+  { name: 'PPO', agent: 'ppo', env: 'Pendulum-v1', steps: 6_144, kill: 'SIGKILL', args: ['--norm', 'layer', '--obs-noise', '0.05'] },
+  { name: 'recurrent PPO', agent: 'ppo', env: 'CartPoleNoVel-v1', steps: 6_144, kill: 'SIGTERM', args: ['--norm', 'weight', '--flicker', '0.1'] },
 ];
 
 test.each(CASES)('$name: interrupted by $kill after a checkpoint, resumed, equals the uninterrupted run', async (c) => {
