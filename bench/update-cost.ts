@@ -2,8 +2,13 @@
 // (interleaved rounds), with the kernels it dispatches (the native backend's cost is per kernel).
 // A PPO step: CartPole-v1 shapes (and a recurrent PPO step with the CartPoleNoVel-v1 preset's LSTMs) (8 envs × 32 steps, one 256-sample minibatch, policy and value MLPs
 // 64-64 tanh, every layer normalized); a DQN step: batch 256, Double DQN, Huber, 64-64 relu (a learn call
-// runs two steps and a Polyak update). Kernels are counted through the tfjs engine.
-// Run: npx tsx bench/update-cost.ts [--rounds 5]
+// runs two steps and a Polyak update). Kernels are counted through the tfjs engine. With --peer PYTHON,
+// the reference's own cost per gradient step on the same shapes (bench/peers/sb3_update_cost.py: SB3's
+// PPO and DQN train(), sb3-contrib's RecurrentPPO, torch on one thread) runs in the same invocation,
+// interleaved round by round, for the cases that have a peer: PPO [64, 64] tanh at minibatch 64 and 256,
+// DQN [256, 256] ReLU at batch 64, recurrent PPO at the CartPoleNoVel-v1 preset's shapes.
+// Run: npx tsx bench/update-cost.ts [--rounds 5] [--peer <python with torch, SB3, sb3-contrib>]
+import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Agent } from '../agents/agent.ts';
@@ -18,8 +23,28 @@ let kernels = 0;
 interface Case {
   label: string;
   make: (norm: Norm, env: VectorEnv) => { agent: Agent; gradientStepsPerLearn: number };
+  /** bench/peers/sb3_update_cost.py's case for the same shapes, if the reference has one. */
+  peer?: Record<string, unknown>;
 }
 const cases: Case[] = [
+  {
+    // SB3's default PPO shapes where the update dominates: 2048-step rollouts, minibatches of 64
+    label: 'ppo, minibatch 64',
+    make: (norm, env) => {
+      const agent = new PPO({ env, seed: 1, network: { hidden: [64, 64], activation: 'tanh', norm }, numSteps: 256, batchSize: 64, updateEpochs: 1 });
+      agent.initialize(new Float32Array(256 * 4).map((_, i) => Math.sin(i) * 0.1));
+      return { agent, gradientStepsPerLearn: 32 };
+    },
+    peer: { case: 'ppo', minibatch: 64 },
+  },
+  {
+    label: 'dqn [256, 256], batch 64',
+    make: (norm, env) => {
+      const agent = new DQN({ env, seed: 1, network: { hidden: [256, 256], activation: 'relu', norm }, learningStarts: 512, batchSize: 64, trainFrequency: 8, gradientSteps: 2, tau: 1, targetUpdateInterval: 64 });
+      return { agent, gradientStepsPerLearn: 2 };
+    },
+    peer: { case: 'dqn', minibatch: 64 },
+  },
   {
     label: 'ppo',
     make: (norm, env) => {
@@ -27,6 +52,7 @@ const cases: Case[] = [
       agent.initialize(new Float32Array(256 * 4).map((_, i) => Math.sin(i) * 0.1));
       return { agent, gradientStepsPerLearn: 10 };
     },
+    peer: { case: 'ppo', minibatch: 256 },
   },
   {
     // Recurrent PPO with the CartPoleNoVel-v1 preset's shapes: an LSTM of 64 units for the actor and one
@@ -38,6 +64,7 @@ const cases: Case[] = [
       agent.initialize(new Float32Array(256 * 4).map((_, i) => Math.sin(i) * 0.1));
       return { agent, gradientStepsPerLearn: 20 };
     },
+    peer: { case: 'rppo' },
   },
   {
     label: 'dqn',
@@ -81,8 +108,15 @@ async function measure(c: Case, norm: Norm, updates: number): Promise<{ ms: numb
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-/** Markdown tables, one per agent: ms and kernels per gradient step, and the ratio to none. */
-export async function benchUpdateCost(rounds: number): Promise<string> {
+/** The reference's ms per gradient step for a case (one round: a median over its train() calls). */
+function peerMs(python: string, spec: Record<string, unknown>): number {
+  const r = spawnSync(python, ['bench/peers/sb3_update_cost.py', JSON.stringify({ ...spec, rounds: 1 })], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`sb3_update_cost.py ${JSON.stringify(spec)}: exit ${r.status}\n${r.stderr.slice(-2000)}`);
+  return (JSON.parse(r.stdout.trim().split('\n').pop()!) as { msPerStep: number[] }).msPerStep[0]!;
+}
+
+/** Markdown tables, one per agent: ms and kernels per gradient step, the ratio to none and (with a peer Python) to the reference. */
+export async function benchUpdateCost(rounds: number, peer?: string): Promise<string> {
   const engine = tf.engine();
   const runKernel = engine.runKernel.bind(engine);
   (engine as unknown as { runKernel: typeof runKernel }).runKernel = ((...a: Parameters<typeof runKernel>) => (kernels++, runKernel(...a))) as typeof runKernel;
@@ -91,16 +125,20 @@ export async function benchUpdateCost(rounds: number): Promise<string> {
     for (const c of cases) {
       const ms = new Map<Norm, number[]>(NORMS.map((n) => [n, []]));
       const k = new Map<Norm, number>();
+      const peerRounds: number[] = [];
+      const withPeer = peer !== undefined && c.peer !== undefined;
       for (let r = 0; r < rounds; r++) {
         for (const norm of NORMS) {
           const m = await measure(c, norm, c.label.startsWith('ppo') ? 3 : 30);
           ms.get(norm)!.push(m.ms);
           k.set(norm, m.kernels);
         }
+        if (withPeer) peerRounds.push(peerMs(peer, c.peer!));
       }
       const none = median(ms.get('none')!);
-      const rows = NORMS.map((norm) => [norm, median(ms.get(norm)!).toFixed(2), k.get(norm)!.toFixed(0), `${(median(ms.get(norm)!) / none).toFixed(2)}x`]);
-      out += `${c.label}\n| norm | ms per gradient step | kernels | vs none |\n| --- | --- | --- | --- |\n`;
+      const ref = withPeer ? median(peerRounds) : null;
+      const rows = NORMS.map((norm) => [norm, median(ms.get(norm)!).toFixed(2), k.get(norm)!.toFixed(0), `${(median(ms.get(norm)!) / none).toFixed(2)}x`, ...(ref === null ? [] : [`${(median(ms.get(norm)!) / ref).toFixed(2)}x`])]);
+      out += ref === null ? `${c.label}\n| norm | ms per gradient step | kernels | vs none |\n| --- | --- | --- | --- |\n` : `${c.label} (reference: ${ref.toFixed(2)} ms per gradient step)\n| norm | ms per gradient step | kernels | vs none | vs reference |\n| --- | --- | --- | --- | --- |\n`;
       out += `${rows.map((r) => `| ${r.join(' | ')} |`).join('\n')}\n\n`;
     }
   } finally {
@@ -110,6 +148,6 @@ export async function benchUpdateCost(rounds: number): Promise<string> {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' } } });
-  process.stdout.write(`backend ${backendInfo().backend}\n${await benchUpdateCost(Number(values.rounds))}`);
+  const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, peer: { type: 'string' } } });
+  process.stdout.write(`backend ${backendInfo().backend}\n${await benchUpdateCost(Number(values.rounds), values.peer)}`);
 }
