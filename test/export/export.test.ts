@@ -77,7 +77,7 @@ test.each([
   { id: 'rppo-weight', name: 'recurrent PPO, weight norm, CartPoleNoVel-v1', args: ['--env', 'CartPoleNoVel-v1', '--agent', 'ppo', '--norm', 'weight', '--steps', '4096'] },
   { id: 'rppo-batch', name: 'recurrent PPO, batch norm, CartPoleNoVel-v1', args: ['--env', 'CartPoleNoVel-v1', '--agent', 'ppo', '--norm', 'batch', '--steps', '4096'] },
   { id: 'rppo-layer', name: 'recurrent PPO, layer norm, CartPoleNoVel-v1', args: ['--env', 'CartPoleNoVel-v1', '--agent', 'ppo', '--norm', 'layer', '--steps', '4096'] },
-])('$name: the exported page plays in Chromium with wnrl eval\'s return for the same seed', async ({ id, args }) => {
+])("$name: the exported page plays in Chromium with wnrl eval's return (and, for discrete actions, wnrl's actions) for the same seed", async ({ id, args }) => {
   const run = await train(id, args);
   const page = path.join(dir, `page-${id}`);
   const r = await runCli(['export', run, '--out', page]);
