@@ -4,31 +4,16 @@
 //   1. redis-server on PATH                  -> nothing to do
 //   2. root (or password-less sudo) + apt-get -> apt-get install redis-server (Debian's 7.0; ~10 s)
 //   3. otherwise                              -> say how to install it and exit 1
-import { spawnSync } from 'node:child_process';
+import { aptInstall, has } from './apt-install.mjs';
 
 const say = (msg) => process.stderr.write(`[wnrl setup:redis] ${msg}\n`);
-const has = (cmd, args = ['--version']) => spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
 
 function main() {
   if (has('redis-server')) return 0;
-  const root = typeof process.getuid === 'function' && process.getuid() === 0;
-  const sudo = !root && has('sudo', ['-n', 'true']) ? ['sudo', '-n'] : [];
-  if (has('apt-get', ['--version']) && (root || sudo.length)) {
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    const apt = (args) => {
-      const [cmd, ...rest] = [...sudo, 'apt-get', ...args];
-      say(`$ ${[cmd, ...rest].join(' ')}`);
-      return spawnSync(cmd, rest, { stdio: ['ignore', 'ignore', 'inherit'], env }).status === 0;
-    };
-    say('redis-server is not installed; installing it from the distribution (Debian/Ubuntu: redis-server)');
-    if (!apt(['install', '-y', '-qq', 'redis-server'])) {
-      apt(['update', '-qq']);
-      apt(['install', '-y', '-qq', 'redis-server']);
-    }
-    if (has('redis-server')) {
-      say('redis-server installed');
-      return 0;
-    }
+  say('redis-server is not installed; installing it from the distribution (Debian/Ubuntu: redis-server)');
+  if (aptInstall('redis-server', [], () => has('redis-server'), say)) {
+    say('redis-server installed');
+    return 0;
   }
   say(
     'redis-server is needed by the queue tests and could not be installed here.\n' +

@@ -25,7 +25,7 @@ import { foldMlp, modelArtifacts } from '../export/fold.ts';
 import type { ExportedPolicy } from '../export/policy-file.ts';
 import { fromSources } from '../package-root.ts';
 import type { NormalizationState } from '../train/evaluate.ts';
-import { RUN_FILES, findCheckpoint, isNonEmptyDir, writeDirAtomic } from '../train/run-dir.ts';
+import { isNonEmptyDir, runWithCheckpoint, writeDirAtomic } from '../train/run-dir.ts';
 import { parseFlags } from './args.ts';
 import type { Io } from './main.ts';
 
@@ -74,10 +74,7 @@ export async function exportCommand(args: string[], io: Io): Promise<number> {
   const out = path.resolve(values.out);
   if (isNonEmptyDir(out) && !values.force) throw ConfigError.single('--out', `${out} exists and is not empty; pass --force to replace it`);
   if (!fs.existsSync(path.dirname(out))) throw ConfigError.single('--out', `${path.dirname(out)} does not exist; create it first`);
-  const configFile = path.join(dir, RUN_FILES.config);
-  if (!fs.existsSync(configFile)) throw ConfigError.single('RUN_DIR', `${dir} has no ${RUN_FILES.config}; expected a run directory written by wnrl train`);
-  const found = findCheckpoint(dir);
-  if (found === null) throw ConfigError.single('RUN_DIR', `${dir} has no checkpoint yet; train it first (wnrl train)`);
+  const { configFile, checkpoint } = runWithCheckpoint(dir);
   const config = parseConfig(RunConfig, readJsonFile(configFile), configFile);
   if (isGymnasiumId(config.env.id)) throw ConfigError.single('env.id', `${config.env.id}: a Gymnasium env runs in Python, not in a browser; wnrl export needs one of wnrl's own envs or a custom env module`);
   await loadEnvConfigModule(config.env, `${configFile}: env.module`);
@@ -85,12 +82,12 @@ export async function exportCommand(args: string[], io: Io): Promise<number> {
   if (probe.unwrapped.render === undefined) throw ConfigError.single('env.id', `${config.env.id} has no render(); the page draws the env (a custom env may implement render() returning { width, height, data })`);
   probe.close?.();
 
-  const agent = await loadAgent(found.dir);
+  const agent = await loadAgent(checkpoint);
   try {
     const { network, outputs, lstm } = actingNetwork(agent);
     const folded = foldMlp(network, 'policy');
     const artifacts = await modelArtifacts(folded);
-    const state = readJsonFile(path.join(found.dir, 'trainer.json')) as Partial<NormalizationState>;
+    const state = readJsonFile(path.join(checkpoint, 'trainer.json')) as Partial<NormalizationState>;
     const actionSpace = (agent as { actionSpace: unknown }).actionSpace;
     const policy: ExportedPolicy = {
       algo: agent.algo,

@@ -16,7 +16,7 @@ import { canRender, recordEpisodes, recordReplay } from '../render/record.ts';
 import { replayHtml } from '../render/replay-html.ts';
 import { encodeMp4, hasFfmpeg } from '../render/mp4.ts';
 import { restoreNormalization, type NormalizationState } from '../train/evaluate.ts';
-import { RUN_FILES, findCheckpoint } from '../train/run-dir.ts';
+import { runWithCheckpoint } from '../train/run-dir.ts';
 import { numericFlags, parseFlags } from './args.ts';
 import type { Io } from './main.ts';
 import { envOptions } from './train.ts';
@@ -45,10 +45,7 @@ export async function renderCommand(args: string[], io: Io): Promise<number> {
   if (format !== '.gif' && format !== '.html' && format !== '.mp4') throw ConfigError.single('--out', `${out}: expected a .gif, .mp4 or .html file (the formats wnrl render writes)`);
   if (format === '.mp4' && !hasFfmpeg()) throw ConfigError.single('--out', `${out}: MP4 needs ffmpeg, which is not installed (Debian/Ubuntu: apt-get install ffmpeg); .gif and .html need nothing`);
   if (!fs.existsSync(path.dirname(out))) throw ConfigError.single('--out', `${path.dirname(out)} does not exist; create it first`);
-  const configFile = path.join(dir, RUN_FILES.config);
-  if (!fs.existsSync(configFile)) throw ConfigError.single('RUN_DIR', `${dir} has no ${RUN_FILES.config}; expected a run directory written by wnrl train`);
-  const found = findCheckpoint(dir);
-  if (found === null) throw ConfigError.single('RUN_DIR', `${dir} has no checkpoint yet; train it first (wnrl train)`);
+  const { configFile, checkpoint } = runWithCheckpoint(dir);
   const config = parseConfig(RunConfig, readJsonFile(configFile), configFile);
   await loadEnvConfigModule(config.env, `${configFile}: env.module`);
 
@@ -66,9 +63,9 @@ export async function renderCommand(args: string[], io: Io): Promise<number> {
     await env.close();
     throw ConfigError.single('env.id', `${config.env.id} has no render(); it cannot be drawn (a custom env may implement render() returning { width, height, data })`);
   }
-  const trainerState = readJsonFile(path.join(found.dir, 'trainer.json')) as Partial<NormalizationState>;
+  const trainerState = readJsonFile(path.join(checkpoint, 'trainer.json')) as Partial<NormalizationState>;
   restoreNormalization(env, trainerState, true);
-  const agent = await loadAgent(found.dir);
+  const agent = await loadAgent(checkpoint);
   let bytes: Uint8Array | string;
   let result;
   let frames: number;

@@ -1,6 +1,7 @@
 // Run directories and atomic writes: a file or folder appears complete or not at all (temp, then rename).
 import fs from 'node:fs';
 import path from 'node:path';
+import { ConfigError } from '../config/parse.ts';
 
 export function writeJsonAtomic(file: string, value: unknown): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -83,3 +84,12 @@ export const RUN_FILES = {
   checkpoint: 'checkpoint',
   summary: 'summary.json',
 } as const;
+
+/** A finished or stopped run's directory, as the commands that read one (render, export) take it: its config file and checkpoint, or a ConfigError naming what is missing. */
+export function runWithCheckpoint(dir: string): { configFile: string; checkpoint: string } {
+  const configFile = path.join(dir, RUN_FILES.config);
+  if (!fs.existsSync(configFile)) throw ConfigError.single('RUN_DIR', `${dir} has no ${RUN_FILES.config}; expected a run directory written by wnrl train`);
+  const found = findCheckpoint(dir);
+  if (found === null) throw ConfigError.single('RUN_DIR', `${dir} has no checkpoint yet; train it first (wnrl train)`);
+  return { configFile, checkpoint: found.dir };
+}
