@@ -134,3 +134,40 @@ export abstract class Wrapper<A extends Action = Action> implements Env<A> {
     return this.label === null ? inner : `<${this.label}${inner}>`;
   }
 }
+
+/**
+ * A wrapper whose work is a transform around its inner env's reset and step, never a control of them: it
+ * changes the action on the way in and what comes back on the way out, and keeps its own state (a random
+ * stream, running statistics, counters). Every wnrl wrapper of the config list is one, so the same class,
+ * and the same code, also wraps each copy of a vector env whose copies step elsewhere (the Gymnasium
+ * bridge): `WrappedVectorEnv` calls these hooks per copy around the vector step, in the order `reset` and
+ * `step` below call them.
+ */
+export abstract class TransformWrapper<A extends Action = Action> extends Wrapper<A> {
+  /** Before the inner env resets (with the reset's options: a seed seeds the wrapper's own stream). */
+  beforeReset(_opts?: ResetOptions): void {}
+
+  /** The inner env's reset result, transformed (the observation is the wrapper's to change in place). */
+  afterReset(r: ResetResult): ResetResult {
+    return r;
+  }
+
+  /** The action the inner env takes in place of `action`. */
+  action(action: A): A {
+    return action;
+  }
+
+  /** The inner env's step result, transformed (the observation is the wrapper's to change in place). */
+  afterStep(r: StepResult): StepResult {
+    return r;
+  }
+
+  override reset(opts?: ResetOptions): ResetResult {
+    this.beforeReset(opts);
+    return this.afterReset(this.env.reset(opts));
+  }
+
+  override step(action: A): StepResult {
+    return this.afterStep(this.env.step(this.action(action)));
+  }
+}

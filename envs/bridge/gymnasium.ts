@@ -19,8 +19,10 @@ import { fileURLToPath } from 'node:url';
 import type { EnvSpec, Info, RgbFrame } from '../core.ts';
 import { EnvError } from '../errors.ts';
 import { Box, Discrete, MultiDiscrete, observationEncoder, spaceFromJSON, type ObservationEncoder, type Space, type SpaceJson } from '../spaces/space.ts';
-import { ConfigError } from '../validate.ts';
+import { ConfigError, parseConfig } from '../validate.ts';
 import type { SpawnOptions, VectorEnv, VectorResetResult, VectorStepResult } from '../vector/vector-env.ts';
+import { WrappedVectorEnv } from '../vector/wrapped.ts';
+import { WrapperConfig } from '../wrappers/config.ts';
 
 /** The id prefix that sends an env to Python's Gymnasium (`gymnasium:CartPole-v1`). */
 export const GYMNASIUM_PREFIX = 'gymnasium:';
@@ -317,11 +319,20 @@ export class GymnasiumVectorEnv implements VectorEnv {
     return JSON.parse(answer.payload.toString('utf8')) as unknown[];
   }
 
-  /** Another vector env of the same id and kwargs (the Trainer's evaluation env). */
-  spawn(opts: SpawnOptions): Promise<VectorEnv> {
+  /**
+   * Another vector env of the same id and kwargs (the Trainer's evaluation env); with `perturb`, that
+   * wnrl wrapper around each copy (a robustness evaluation).
+   */
+  async spawn(opts: SpawnOptions): Promise<VectorEnv> {
     const { perturb, ...rest } = opts;
-    if (perturb !== undefined) return Promise.reject(ConfigError.single('trainer.robustness', `wnrl's wrappers run inside wnrl's own envs; ${this.id} runs in Python`));
-    return GymnasiumVectorEnv.open(this.id, { ...this.options, ...rest });
+    const env = await GymnasiumVectorEnv.open(this.id, { ...this.options, ...rest });
+    if (perturb === undefined) return env;
+    try {
+      return new WrappedVectorEnv(env, [parseConfig(WrapperConfig, perturb, 'trainer.robustness')], rest.seed);
+    } catch (err) {
+      await env.close();
+      throw err;
+    }
   }
 
   async close(): Promise<void> {

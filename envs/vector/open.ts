@@ -2,15 +2,20 @@
 // `gymnasium:ID` (the Gymnasium bridge, a Python child process). What the CLI, the Trainer and the
 // experiment runner call.
 import { GYMNASIUM_PREFIX, GymnasiumVectorEnv, type GymnasiumVectorEnvOptions } from '../bridge/gymnasium.ts';
-import { ConfigError } from '../validate.ts';
-import type { WrapperConfigInput } from '../wrappers/config.ts';
+import { z } from 'zod';
+import { ConfigError, parseConfig } from '../validate.ts';
+import { WrapperConfig, type WrapperConfigInput } from '../wrappers/config.ts';
 import { makeVectorEnv, type VectorEnv } from './vector-env.ts';
+import { INNER_ONLY_WRAPPERS, WrappedVectorEnv } from './wrapped.ts';
 
 /** Options of openVectorEnv. */
 export interface OpenVectorEnvOptions {
   numEnvs?: number;
   seed?: number;
-  /** wnrl's wrappers (own envs only: a bridged env's wrappers are Gymnasium's, in kwargs or its module). */
+  /**
+   * wnrl's wrappers, for any env: inside each copy of an own env, around each Python copy of a bridged
+   * one (WrappedVectorEnv; a timeLimit there becomes gymnasium.make's max_episode_steps).
+   */
   wrappers?: WrapperConfigInput[];
   /** Options of the env's factory (own envs) or keyword arguments of gymnasium.make (bridged). */
   kwargs?: Record<string, unknown>;
@@ -25,18 +30,28 @@ export function isGymnasiumId(id: string): boolean {
 /** A vector env for any id: wnrl's own (in this process) or `gymnasium:ID` (Python's Gymnasium through the bridge). */
 export async function openVectorEnv(id: string, opts: OpenVectorEnvOptions = {}): Promise<VectorEnv> {
   if (isGymnasiumId(id)) {
-    if (opts.wrappers?.length) {
-      throw ConfigError.single(
-        'env.wrappers',
-        `wnrl's wrappers run inside wnrl's own envs; ${id} runs in Python (got ${opts.wrappers.map((w) => w.type).join(', ')}). Use Gymnasium's wrappers in a module of your own and name it as gymnasium:my_module:MyEnv-v0`,
-      );
+    // wnrl's wrappers run in this process around each Python copy (WrappedVectorEnv); the time limit is
+    // gymnasium.make's own (max_episode_steps), and the bridge records episode statistics itself.
+    const wrappers = parseConfig(z.array(WrapperConfig), opts.wrappers ?? [], 'env.wrappers');
+    const limit = wrappers.find((w) => w.type === 'timeLimit');
+    if (limit !== undefined && opts.kwargs?.['max_episode_steps'] !== undefined && opts.kwargs['max_episode_steps'] !== limit.maxEpisodeSteps) {
+      throw ConfigError.single('env.wrappers', `timeLimit ${limit.maxEpisodeSteps} and env.kwargs.max_episode_steps ${JSON.stringify(opts.kwargs['max_episode_steps'])} disagree; give one`);
     }
-    return GymnasiumVectorEnv.open(id, {
+    const kwargs = limit === undefined ? opts.kwargs : { ...opts.kwargs, max_episode_steps: limit.maxEpisodeSteps };
+    const outer = wrappers.filter((w) => !(INNER_ONLY_WRAPPERS as readonly string[]).includes(w.type));
+    const bridged = await GymnasiumVectorEnv.open(id, {
       ...opts.bridge,
       ...(opts.numEnvs !== undefined ? { numEnvs: opts.numEnvs } : {}),
       ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
-      ...(opts.kwargs !== undefined ? { kwargs: opts.kwargs } : {}),
+      ...(kwargs !== undefined ? { kwargs } : {}),
     });
+    if (outer.length === 0) return bridged;
+    try {
+      return new WrappedVectorEnv(bridged, outer, opts.seed);
+    } catch (err) {
+      await bridged.close();
+      throw err;
+    }
   }
   return makeVectorEnv(id, {
     ...(opts.numEnvs !== undefined ? { numEnvs: opts.numEnvs } : {}),

@@ -6,13 +6,13 @@
 // infos[i].finalObservation holds the last observation of the episode that ended and infos[i].finalInfo its
 // step info (where `episode` statistics are). So a truncated episode bootstraps from finalObservation and
 // no stored transition mixes two episodes. terminated[i] / truncated[i] describe the episode that ended.
-import { Wrapper, envLabel, type Action, type Env, type EnvSpec, type Info, type RgbFrame } from '../core.ts';
+import { envLabel, type Action, type Env, type EnvSpec, type Info, type RgbFrame } from '../core.ts';
 import { WnrlError } from '../errors.ts';
 import { entropySeed } from '../rng.ts';
 import { Box, Discrete, type Space } from '../spaces/space.ts';
 import { makeEnv, type MakeEnvOptions } from '../registry.ts';
-import { RunningNormalizer } from '../wrappers/running-mean-std.ts';
 import { replaceWrapper, type WrapperConfigInput } from '../wrappers/config.ts';
+import { shareNormalizers } from './wrapped.ts';
 
 /** What `VectorEnv.reset` returns: every env's first observation (numEnvs × observation size, row per env) and info. */
 export interface VectorResetResult {
@@ -43,6 +43,12 @@ export interface VectorEnv {
   readonly singleActionSpace: Space;
   /** The task's id, time limit and reward threshold, when known. */
   readonly spec?: EnvSpec | undefined;
+  /**
+   * Each copy's wrapper chain in this process, when the copies have one (SyncVectorEnv: the whole env;
+   * WrappedVectorEnv: wnrl's wrappers around a copy that steps elsewhere): where normalization statistics
+   * are read, restored and frozen.
+   */
+  readonly envs?: readonly Env[];
   /**
    * Another vector env of the same task and settings (what the Trainer evaluates on). `perturb` replaces
    * the wrapper of its type (or adds it): a test-time perturbation for robustness curves.
@@ -199,20 +205,4 @@ export function makeVectorEnv(id: string, opts: MakeVectorEnvOptions = {}): Sync
   const venv = new SyncVectorEnv(envs, seed ?? entropySeed());
   venv.origin = { id, options: envOptions };
   return venv;
-}
-
-/**
- * Every copy's normalizers (normalizeObservation, normalizeReward) update and read one set of running
- * statistics, the first copy's, as Stable-Baselines3's VecNormalize (the RL Zoo's `normalize: true`) and
- * Gymnasium's vector normalizers do: an observation means the same to the policy whichever env it came
- * from. Each copy keeps its own discounted-return accumulator. Matched by position in the wrapper stack.
- */
-function shareNormalizers(envs: Env[]): void {
-  const chain = (e: Env) => {
-    const out: RunningNormalizer[] = [];
-    for (let w: Env = e; w instanceof Wrapper; w = (w as Wrapper).env) if (w instanceof RunningNormalizer) out.push(w as RunningNormalizer);
-    return out;
-  };
-  const first = chain(envs[0]!);
-  for (const e of envs.slice(1)) chain(e).forEach((n, k) => n.shareStatistics(first[k]!));
 }

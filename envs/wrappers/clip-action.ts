@@ -1,8 +1,8 @@
-import { Wrapper, type Env, type StepResult } from '../core.ts';
+import { TransformWrapper, type Env } from '../core.ts';
 import { Box } from '../spaces/space.ts';
 
 /** Clips continuous actions to the action space's bounds before the env sees them. */
-export class ClipAction extends Wrapper<Float32Array> {
+export class ClipAction extends TransformWrapper<Float32Array> {
   private readonly box: Box;
 
   constructor(env: Env<Float32Array>) {
@@ -13,10 +13,10 @@ export class ClipAction extends Wrapper<Float32Array> {
     this.box = env.actionSpace;
   }
 
-  override step(action: Float32Array): StepResult {
+  override action(action: Float32Array): Float32Array {
     const { low, high } = this.box;
     const clipped = new Float32Array(action.length);
     for (let i = 0; i < action.length; i++) clipped[i] = Math.min(Math.max(action[i]!, low[i]!), high[i]!);
-    return this.env.step(clipped);
+    return clipped;
   }
 }

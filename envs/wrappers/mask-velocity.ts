@@ -1,11 +1,11 @@
-import { Wrapper, type Action, type Env, type ResetOptions, type ResetResult, type StepResult } from '../core.ts';
+import { TransformWrapper, type Action, type Env, type ResetResult, type StepResult } from '../core.ts';
 
 /**
  * Zeroes the velocity components of the observation (CartPole: cart and pole velocity; Acrobot: both
  * angular velocities; Pendulum: angular velocity; MountainCar: velocity): the usual partially observable
  * benchmark. The task must declare `velocityIndices`, or the indices are given explicitly.
  */
-export class MaskVelocity<A extends Action = Action> extends Wrapper<A> {
+export class MaskVelocity<A extends Action = Action> extends TransformWrapper<A> {
   readonly indices: readonly number[];
 
   constructor(env: Env<A>, indices?: readonly number[]) {
@@ -27,14 +27,12 @@ export class MaskVelocity<A extends Action = Action> extends Wrapper<A> {
     return o;
   }
 
-  override reset(opts?: ResetOptions): ResetResult {
-    const r = this.env.reset(opts);
+  override afterReset(r: ResetResult): ResetResult {
     r.observation = this.mask(r.observation);
     return r;
   }
 
-  override step(action: A): StepResult {
-    const r = this.env.step(action);
+  override afterStep(r: StepResult): StepResult {
     r.observation = this.mask(r.observation);
     return r;
   }

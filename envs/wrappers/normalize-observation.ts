@@ -1,4 +1,4 @@
-import type { Action, Env, ResetOptions, ResetResult, StepResult } from '../core.ts';
+import type { Action, Env, ResetResult, StepResult } from '../core.ts';
 import { Box } from '../spaces/space.ts';
 import { RunningNormalizer } from './running-mean-std.ts';
 
@@ -30,14 +30,12 @@ export class NormalizeObservation<A extends Action = Action> extends RunningNorm
     return o;
   }
 
-  override reset(opts?: ResetOptions): ResetResult {
-    const r = this.env.reset(opts);
+  override afterReset(r: ResetResult): ResetResult {
     r.observation = this.normalize(r.observation);
     return r;
   }
 
-  override step(action: A): StepResult {
-    const r = this.env.step(action);
+  override afterStep(r: StepResult): StepResult {
     r.observation = this.normalize(r.observation);
     return r;
   }

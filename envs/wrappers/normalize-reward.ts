@@ -25,8 +25,7 @@ export class NormalizeReward<A extends Action = Action> extends RunningNormalize
     if (!(epsilon > 0) || !Number.isFinite(epsilon)) throw new RangeError(`NormalizeReward: epsilon must be a finite number > 0; got ${epsilon}`);
   }
 
-  override step(action: A): StepResult {
-    const r = this.env.step(action);
+  override afterStep(r: StepResult): StepResult {
     this.discountedReturn = this.discountedReturn * this.gamma * (r.terminated ? 0 : 1) + r.reward;
     if (!this.frozen) {
       this.g[0] = this.discountedReturn;

@@ -1,4 +1,4 @@
-import { Wrapper, type Action, type ResetOptions, type ResetResult, type StepResult } from '../core.ts';
+import { TransformWrapper, type Action, type StepResult } from '../core.ts';
 
 /** An ended episode's true return and length (`info.episode`). */
 export interface EpisodeStatistics {
@@ -11,18 +11,16 @@ export interface EpisodeStatistics {
  * Adds `info.episode = { return, length }` on the step that ends an episode. `makeEnv` places it inside
  * the noise wrappers, so the return is the task's true return even when training on noisy rewards.
  */
-export class RecordEpisodeStatistics<A extends Action = Action> extends Wrapper<A> {
+export class RecordEpisodeStatistics<A extends Action = Action> extends TransformWrapper<A> {
   private episodeReturn = 0;
   private episodeLength = 0;
 
-  override reset(opts?: ResetOptions): ResetResult {
+  override beforeReset(): void {
     this.episodeReturn = 0;
     this.episodeLength = 0;
-    return this.env.reset(opts);
   }
 
-  override step(action: A): StepResult {
-    const r = this.env.step(action);
+  override afterStep(r: StepResult): StepResult {
     this.episodeReturn += r.reward;
     this.episodeLength++;
     if (r.terminated || r.truncated) {

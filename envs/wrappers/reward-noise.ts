@@ -11,8 +11,7 @@ export class RewardNoise<A extends Action = Action> extends SeededWrapper<A> {
     if (!(std >= 0) || !Number.isFinite(std)) throw new RangeError(`RewardNoise: std must be a finite number >= 0; got ${std}`);
   }
 
-  override step(action: A): StepResult {
-    const r = this.env.step(action);
+  override afterStep(r: StepResult): StepResult {
     if (this.std > 0) r.reward += this.std * this.rng.normal();
     return r;
   }

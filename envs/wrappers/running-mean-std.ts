@@ -1,4 +1,4 @@
-import { Wrapper, type Action, type Env } from '../core.ts';
+import { TransformWrapper, type Action, type Env } from '../core.ts';
 
 /** Running mean and variance of a stream of vectors (or scalars: size 1), as saved with checkpoints. */
 export interface RunningStats {
@@ -49,7 +49,7 @@ export class RunningMeanStd {
  * A wrapper that normalizes by running statistics (observations or rewards): `frozen = true` stops the
  * updates (evaluation), `stats` reads and restores the statistics (checkpoints).
  */
-export abstract class RunningNormalizer<A extends Action = Action> extends Wrapper<A> {
+export abstract class RunningNormalizer<A extends Action = Action> extends TransformWrapper<A> {
   frozen = false;
   protected rms: RunningMeanStd;
 

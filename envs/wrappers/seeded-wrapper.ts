@@ -1,16 +1,16 @@
-import { Wrapper, type Action, type ResetOptions, type ResetResult, type StepResult } from '../core.ts';
+import { TransformWrapper, type Action, type ResetOptions, type ResetResult, type StepResult } from '../core.ts';
 import { Rng, deriveSeed, entropySeed } from '../rng.ts';
 
 /**
  * A wrapper that draws random numbers from its own stream: seeded from the reset seed (mixed with the
  * wrapper's name, so two wrappers never share a stream), continued on unseeded resets.
  */
-export abstract class SeededWrapper<A extends Action = Action> extends Wrapper<A> {
+export abstract class SeededWrapper<A extends Action = Action> extends TransformWrapper<A> {
   protected readonly rng = new Rng(0);
   private seeded = false;
 
-  /** Resets the inner env, seeding this wrapper's own stream from `opts.seed` (mixed with its name). */
-  override reset(opts?: ResetOptions): ResetResult {
+  /** Seeds this wrapper's own stream from `opts.seed` (mixed with its name); the first unseeded reset draws one. */
+  override beforeReset(opts?: ResetOptions): void {
     if (opts?.seed !== undefined) {
       this.rng.seed(deriveSeed(opts.seed, this.constructor.name));
       this.seeded = true;
@@ -18,7 +18,6 @@ export abstract class SeededWrapper<A extends Action = Action> extends Wrapper<A
       this.rng.seed(entropySeed());
       this.seeded = true;
     }
-    return this.env.reset(opts);
   }
 }
 
@@ -27,16 +26,12 @@ export abstract class SeededObservationWrapper<A extends Action = Action> extend
   /** Transforms `o` (owned by the wrapper: may change it in place) and returns it. */
   protected abstract observation(o: Float32Array): Float32Array;
 
-  /** Resets the inner env (seeding this wrapper's stream, see SeededWrapper) and transforms the first observation. */
-  override reset(opts?: ResetOptions): ResetResult {
-    const r = super.reset(opts);
+  override afterReset(r: ResetResult): ResetResult {
     r.observation = this.observation(r.observation);
     return r;
   }
 
-  /** Steps the inner env and transforms the observation. */
-  override step(action: A): StepResult {
-    const r = this.env.step(action);
+  override afterStep(r: StepResult): StepResult {
     r.observation = this.observation(r.observation);
     return r;
   }

@@ -1,4 +1,4 @@
-import type { Action, Env, ResetOptions, ResetResult, StepResult } from '../core.ts';
+import type { Action, Env, ResetOptions } from '../core.ts';
 import { SeededWrapper } from './seeded-wrapper.ts';
 
 /**
@@ -18,15 +18,15 @@ export class StickyActions<A extends Action = Action> extends SeededWrapper<A> {
     if (!(p >= 0 && p <= 1)) throw new RangeError(`StickyActions: p must be a probability in [0, 1]; got ${p}`);
   }
 
-  override reset(opts?: ResetOptions): ResetResult {
+  override beforeReset(opts?: ResetOptions): void {
     this.previous = null;
-    return super.reset(opts);
+    super.beforeReset(opts);
   }
 
-  override step(action: A): StepResult {
+  override action(action: A): A {
     this.lastWasSticky = this.previous !== null && this.rng.random() < this.p;
     const taken = this.lastWasSticky ? (this.previous as A) : action;
     this.previous = typeof taken === 'number' ? taken : (Float32Array.from(taken) as A);
-    return this.env.step(taken);
+    return taken;
   }
 }

@@ -1,7 +1,7 @@
-import { Wrapper, type Action, type Env, type ResetOptions, type ResetResult, type StepResult } from '../core.ts';
+import { TransformWrapper, type Action, type Env, type StepResult } from '../core.ts';
 
 /** Truncates an episode after `maxEpisodeSteps` steps (`truncated: true`, possibly with `terminated`). */
-export class TimeLimit<A extends Action = Action> extends Wrapper<A> {
+export class TimeLimit<A extends Action = Action> extends TransformWrapper<A> {
   private elapsed = 0;
 
   constructor(
@@ -19,13 +19,11 @@ export class TimeLimit<A extends Action = Action> extends Wrapper<A> {
     return this.elapsed;
   }
 
-  override reset(opts?: ResetOptions): ResetResult {
+  override beforeReset(): void {
     this.elapsed = 0;
-    return this.env.reset(opts);
   }
 
-  override step(action: A): StepResult {
-    const r = this.env.step(action);
+  override afterStep(r: StepResult): StepResult {
     this.elapsed++;
     if (this.elapsed >= this.maxEpisodeSteps) r.truncated = true;
     return r;

@@ -2,7 +2,6 @@
 // evaluate_policy does (env i runs ⌊(n + i)/numEnvs⌋ of them), so short episodes are not over-counted.
 import type { Agent } from '../../agents/agent.ts';
 import type { VectorEnv, VectorStepResult } from '../../envs/vector/vector-env.ts';
-import { SyncVectorEnv } from '../../envs/vector/vector-env.ts';
 import { Wrapper, type Env } from '../../envs/core.ts';
 import { NormalizeObservation } from '../../envs/wrappers/normalize-observation.ts';
 import { NormalizeReward } from '../../envs/wrappers/normalize-reward.ts';
@@ -94,18 +93,18 @@ const KINDS = [
 
 export function normalizationState(env: VectorEnv): NormalizationState {
   const state: NormalizationState = { normalization: null, rewardNormalization: null };
-  if (!(env instanceof SyncVectorEnv)) return state;
-  for (const [key, kind] of KINDS) state[key] = findNormalizer<RunningNormalizer>(env.envs[0]!, kind)?.stats ?? null;
+  const first = env.envs?.[0];
+  if (first === undefined) return state;
+  for (const [key, kind] of KINDS) state[key] = findNormalizer<RunningNormalizer>(first, kind)?.stats ?? null;
   return state;
 }
 
 /** Sets every copy's normalization statistics (those present in `state`) and freezes or unfreezes them. */
 export function restoreNormalization(env: VectorEnv, state: Partial<NormalizationState>, frozen: boolean): void {
-  if (!(env instanceof SyncVectorEnv)) return;
   for (const [key, kind] of KINDS) {
     const stats = state[key];
     if (!stats) continue;
-    for (const e of env.envs) {
+    for (const e of env.envs ?? []) {
       const n = findNormalizer<RunningNormalizer>(e, kind);
       if (n !== null) {
         n.stats = stats;

@@ -250,7 +250,7 @@ describe('agents through the bridge', () => {
   }, 120_000);
 
   test.each([
-    [['--env', 'gymnasium:FrozenLake-v1', '--obs-noise', '0.1'], "env.wrappers: wnrl's wrappers run inside wnrl's own envs; gymnasium:FrozenLake-v1 runs in Python"],
+    [['--env', 'gymnasium:FrozenLake-v1', '--mask-velocity'], 'env.wrappers: maskVelocity on gymnasium:FrozenLake-v1: MaskVelocity: gymnasium:FrozenLake-v1 declares no velocityIndices; pass the indices to mask; a bridged env declares none: give them, { "type": "maskVelocity", "indices": [...] }'],
     [['--env', 'gymnasium:NoSuchEnv-v3'], "gymnasium.make('NoSuchEnv-v3') failed: NameNotFound"],
     [['--env', 'gymnasium:CartPole-v1', '--env-kwargs', '[1]'], '--env-kwargs: expected a JSON object'],
     [['--env', 'gymnasium:CartPole-v1', '--env-kwargs', '{"nope": 1}'], "gymnasium.make('CartPole-v1') failed: TypeError"],

@@ -2,6 +2,7 @@
 
 Used as gymnasium:gym_test_envs:WnrlTest/<Name>-v0 with this folder on the bridge's sys.path.
 """
+import math
 import os
 import sys
 import time
@@ -113,6 +114,34 @@ class Painted(gym.Env):
         return frame
 
 
+class Glide(gym.Env):
+    """A deterministic glider with a twin in test/envs/bridge-wrappers.test.ts (same arithmetic in float64,
+    observations rounded to float32, rewards multiples of 1/1024): both sides of the bridge, given one
+    wrapper stack and one seed, must produce the same observations and rewards, bit for bit."""
+
+    def __init__(self):
+        self.observation_space = spaces.Box(-np.inf, np.inf, (3,), np.float32)
+        self.action_space = spaces.Box(-1.0, 1.0, (1,), np.float32)
+        self.pos, self.vel, self.t = 0.0, 0.0, 0
+
+    def _obs(self):
+        return np.array([self.pos, self.vel, self.t / 10], np.float32)
+
+    def reset(self, *, seed=None, options=None):
+        super().reset(seed=seed)
+        self.pos, self.vel, self.t = 0.0, 0.0, 0
+        return self._obs(), {}
+
+    def step(self, action):
+        a = float(action[0])
+        self.vel = 0.9 * self.vel + 0.2 * a
+        self.pos += self.vel
+        self.t += 1
+        reward = math.floor((1 - abs(self.pos) / 4 + 0.1 * a) * 1024 + 0.5) / 1024
+        return self._obs(), reward, abs(self.pos) > 2, False, {}
+
+
+gym.register("WnrlTest/Glide-v0", entry_point=Glide, max_episode_steps=30)
 gym.register("WnrlTest/Painted-v0", entry_point=Painted, max_episode_steps=50)
 gym.register("WnrlTest/Spaces-v0", entry_point=Spaces)
 gym.register("WnrlTest/MultiDiscreteObs-v0", entry_point=MultiDiscreteObs)
