@@ -3,12 +3,13 @@
 // speed drifts between runs, so only side-by-side ratios mean anything). Random actions; the bridge's
 // time includes the TypeScript side drawing them, Python's includes NumPy drawing them.
 // Run: npx tsx bench/gymnasium-bridge.ts [--env CartPole-v1] [--sizes 8,64] [--steps 5000] [--reps 5]
+//      (MuJoCo-sized vectors: --env Hopper-v5 --sizes 1,8, after `npx wnrl setup --gymnasium --mujoco`)
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { GymnasiumVectorEnv, findPython } from '../envs/bridge/gymnasium.ts';
 import { Rng } from '../envs/rng.ts';
-import type { Discrete } from '../envs/spaces/space.ts';
+import { Box, type Discrete } from '../envs/spaces/space.ts';
 
 const { values } = parseArgs({
   options: {
@@ -36,10 +37,13 @@ async function bridged(n: number, seed: number): Promise<number> {
   try {
     await env.reset();
     const rng = new Rng(seed);
-    const k = (env.singleActionSpace as Discrete).n;
-    const actions = new Int32Array(n);
+    const space = env.singleActionSpace;
+    const box = space instanceof Box ? space : null;
+    const k = box === null ? (space as Discrete).n : 0;
+    const actions = box === null ? new Int32Array(n) : new Float32Array(n * box.size);
     const step = async () => {
-      for (let i = 0; i < n; i++) actions[i] = rng.int(k);
+      if (box === null) for (let i = 0; i < n; i++) actions[i] = rng.int(k);
+      else for (let j = 0; j < actions.length; j++) actions[j] = rng.uniform(box.low[j % box.size]!, box.high[j % box.size]!);
       await env.step(actions);
     };
     for (let t = 0; t < 200; t++) await step(); // warm-up

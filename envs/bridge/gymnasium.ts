@@ -159,6 +159,9 @@ function firstAnswerError(err: unknown, python: string, what: string): unknown {
   if (err instanceof BridgeAnswerError && err.type === 'ModuleNotFoundError' && /gymnasium|numpy/.test(err.message)) {
     return ConfigError.single('env.id', `${python} has no ${/numpy/.test(err.message) ? 'numpy' : 'gymnasium'} (${err.message}): ${SETUP_HINT}`);
   }
+  if (err instanceof BridgeAnswerError && err.type === 'DependencyNotInstalled' && /mujoco/i.test(err.message)) {
+    return ConfigError.single('env.id', `${what} failed: ${err.type}: ${err.message}; wnrl's Python gets it with \`npx wnrl setup --gymnasium --mujoco\``);
+  }
   if (err instanceof BridgeAnswerError) return ConfigError.single('env.id', `${what} failed: ${err.type}: ${err.message}`);
   return err;
 }

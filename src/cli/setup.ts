@@ -8,7 +8,7 @@ import { ConfigError } from '../config/parse.ts';
 import { parseFlags } from './args.ts';
 import type { Io } from './main.ts';
 
-const USAGE = `Usage: wnrl setup [--gymnasium [--pip PACKAGE]...]
+const USAGE = `Usage: wnrl setup [--gymnasium [--mujoco] [--pip PACKAGE]...]
 
 Provisions the native TensorFlow backend of @tensorflow/tfjs-node (idempotent; seconds once cached):
 the addon already loads -> nothing to do; libraries cached under WNRL_CACHE_DIR (~/.cache/wnrl) -> link
@@ -21,19 +21,22 @@ ignore-scripts=true in the project's .npmrc), then run \`npx wnrl setup\`.
 
 --gymnasium: the Python side of \`--env gymnasium:ID\` instead: a virtual environment under the wnrl cache
 (~/.cache/wnrl/gymnasium-venv) with gymnasium and numpy from pip's configured index, plus each --pip
-PACKAGE (e.g. --pip ale-py). The bridge finds it; WNRL_PYTHON points it at another Python instead.`;
+PACKAGE (e.g. --pip ale-py). The bridge finds it; WNRL_PYTHON points it at another Python instead.
+--mujoco adds gymnasium[mujoco] (MuJoCo, imageio) for Hopper-v5, HalfCheetah-v5, Walker2d-v5, Ant-v5 and
+the other MuJoCo ids, and checks that Hopper-v5 steps.`;
 
 export async function setup(args: string[], io: Io): Promise<number> {
-  const { values } = parseFlags(args, { gymnasium: { type: 'boolean' }, pip: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } });
+  const { values } = parseFlags(args, { gymnasium: { type: 'boolean' }, mujoco: { type: 'boolean' }, pip: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } });
   if (values.help) {
     io.out.write(`${USAGE}\n`);
     return 0;
   }
   if (values.pip !== undefined && !values.gymnasium) throw ConfigError.single('--pip', 'needs --gymnasium');
+  if (values.mujoco && !values.gymnasium) throw ConfigError.single('--mujoco', 'needs --gymnasium');
   const bad = (values.pip ?? []).find((p) => p.startsWith('-') || /\s/.test(p));
   if (bad !== undefined) throw ConfigError.single('--pip', `expected a package requirement such as ale-py or 'shimmy>=1'; got '${bad}'`);
   const script = path.join(packageRoot(), 'scripts', values.gymnasium ? 'setup-gymnasium.mjs' : 'setup-native.mjs');
-  const child = spawn(process.execPath, [script, ...(values.pip ?? [])], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [script, ...(values.mujoco ? ['--mujoco'] : []), ...(values.pip ?? [])], { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.pipe(io.out, { end: false });
   child.stderr.pipe(io.err, { end: false });
   const code = await new Promise<number>((resolve) => {
@@ -43,6 +46,6 @@ export async function setup(args: string[], io: Io): Promise<number> {
     });
     child.on('close', (status) => resolve(status ?? 1));
   });
-  if (code === 0) io.out.write(values.gymnasium ? 'wnrl setup: Python with gymnasium is ready for gymnasium:ID environments\n' : 'wnrl setup: the native TensorFlow backend loads\n');
+  if (code === 0) io.out.write(values.gymnasium ? `wnrl setup: Python with gymnasium${values.mujoco ? ' and MuJoCo' : ''} is ready for gymnasium:ID environments\n` : 'wnrl setup: the native TensorFlow backend loads\n');
   return code;
 }

@@ -22,6 +22,18 @@ const CARTPOLE_PPO = {
   clipRangeSchedule: 'linear',
 };
 
+/** The Zoo's MuJoCo policy_kwargs: [256, 256] ReLU for the actor and the critic each, ortho_init False (torch's init). */
+const ZOO_MUJOCO_NET = { hidden: [256, 256], activation: 'relu', init: 'torch' };
+
+/** One env, 512-step rollouts, 1M steps, VecNormalize's observation and reward normalization (γ, clip 10). */
+function mujocoPpo(gamma: number, agent: Record<string, unknown>): Preset {
+  return {
+    env: { numEnvs: 1, wrappers: [{ type: 'normalizeObservation', clip: 10 }, { type: 'normalizeReward', gamma, clip: 10 }] },
+    agent: { numSteps: 512, adamEpsilon: 1e-5, ...agent },
+    trainer: { totalSteps: 1_000_000, evalInterval: 50_000, evalEpisodes: 10 },
+  };
+}
+
 const PRESETS: Record<string, Preset> = {
   // The RL Zoo's DQN CartPole-v1 schedule (dqn.yml): a training phase of 128 gradient steps (batch 64)
   // every 256 environment steps, the target network copied after each phase (so each phase regresses
@@ -156,6 +168,50 @@ const PRESETS: Record<string, Preset> = {
     agent: { network: { hidden: [64], activation: 'relu', recurrent: { type: 'lstm', units: 64 } }, numSteps: 16, entropyCoef: 0 },
     trainer: { totalSteps: 500_000, evalInterval: 25_000, evalEpisodes: 20 },
   },
+  // MuJoCo through the Gymnasium bridge (`npx wnrl setup --gymnasium --mujoco`): the RL Zoo's tuned PPO
+  // settings for the v3 tasks (ppo.yml), on v5. Its `normalize: true` is VecNormalize with the algorithm's γ
+  // and both clips at 10: wnrl's normalizers around each Python copy. Starting points, not yet judged on
+  // held-out seeds against SB3 (issue #27; bench/README.md will have the table).
+  'ppo:gymnasium:Hopper-v5': mujocoPpo(0.999, {
+    network: ZOO_MUJOCO_NET,
+    batchSize: 32,
+    gamma: 0.999,
+    learningRate: 9.80828e-5,
+    entropyCoef: 0.00229519,
+    clipRange: 0.2,
+    updateEpochs: 5,
+    gaeLambda: 0.99,
+    maxGradNorm: 0.7,
+    valueCoef: 0.835671,
+    logStdInit: -2,
+  }),
+  'ppo:gymnasium:HalfCheetah-v5': mujocoPpo(0.98, {
+    network: ZOO_MUJOCO_NET,
+    batchSize: 64,
+    gamma: 0.98,
+    learningRate: 2.0633e-5,
+    entropyCoef: 0.000401762,
+    clipRange: 0.1,
+    updateEpochs: 20,
+    gaeLambda: 0.92,
+    maxGradNorm: 0.8,
+    valueCoef: 0.58096,
+    logStdInit: -2,
+  }),
+  // Walker2d-v3 in the Zoo keeps SB3's default policy ([64, 64] tanh, orthogonal init, log-std 0).
+  'ppo:gymnasium:Walker2d-v5': mujocoPpo(0.99, {
+    network: { hidden: [64, 64], activation: 'tanh', init: 'orthogonal' },
+    batchSize: 32,
+    gamma: 0.99,
+    learningRate: 5.05041e-5,
+    entropyCoef: 0.000585045,
+    clipRange: 0.1,
+    updateEpochs: 20,
+    gaeLambda: 0.95,
+    maxGradNorm: 1,
+    valueCoef: 0.871923,
+    logStdInit: 0,
+  }),
 };
 
 export function presetFor(algo: string, envId: string): Preset | undefined {
