@@ -12,6 +12,7 @@ import { FlatOptimizer } from '../src/nn/flat-optimizer.ts';
 import type { AgentContext, Metrics } from './agent.ts';
 import { ActorCritic, type ActorCriticEnvInfo, type Rollout, type SequenceBatch } from './common/actor-critic.ts';
 import { normalizeAdvantages } from './common/gae.ts';
+import { ppoLossHead, type PpoStats } from './common/ppo-loss.ts';
 
 /** PPO's constructor options: its hyperparameters (PpoConfig) plus the env (or its spaces), a seed and a logger. */
 export type PpoOptions = Omit<PpoConfigInput, 'algo'> & { env: VectorEnv | ActorCriticEnvInfo; seed?: number; logger?: Logger };
@@ -92,7 +93,8 @@ export class PPO extends ActorCritic<PpoConfig> {
     const s = this.batch;
     const { count } = this.sequenceLayout();
     const order = Int32Array.from({ length: count }, (_, i) => i);
-    let last: Tensor[] = [];
+    let gradNorm: Tensor | null = null;
+    const stats: PpoStats = { loss: 0, policyLoss: 0, valueLoss: 0, entropy: 0, approxKl: 0, clipFraction: 0 };
     let epochs = 0;
     let stop = false;
 
@@ -109,43 +111,37 @@ export class PPO extends ActorCritic<PpoConfig> {
         // --- gather the minibatch in JavaScript (time-major), upload once ---
         this.gatherSequences(r, order.subarray(start, start + s.B), s);
         const n = s.T * s.B;
-        tf.dispose(last);
-        last = tf.tidy(() => {
+        const advantages = c.normalizeAdvantage && n > 1 ? normalizeAdvantages(s.advantages, s.advantages) : s.advantages;
+        tf.dispose(gradNorm ?? []);
+        gradNorm = tf.tidy(() => {
           const obs = tf.tensor2d(s.obs, [n, this.obsSize]);
-          const actions = tf.tensor1d(s.actions);
-          const oldLogProb = tf.tensor1d(s.logProbs);
-          const advantages = tf.tensor1d(c.normalizeAdvantage && n > 1 ? normalizeAdvantages(s.advantages, s.advantages) : s.advantages);
-          const returns = tf.tensor1d(s.returns);
-          const oldValues = tf.tensor1d(s.values);
-          // --- loss: training mode only here (the batch-norm rule in src/nn) ---
-          const step = this.optimizer.step((extras) => {
+          // --- loss: training mode only here (the batch-norm rule in src/nn); the head is one op (common/ppo-loss.ts) ---
+          const step = this.optimizer.step(() => {
             const { policy, value } = this.evaluate(s, obs, true);
-            const { logProb, entropy } = this.logProbEntropy(policy, actions);
-            const l = ppoLoss({ logProb, oldLogProb, advantages, entropy, values: value, oldValues, returns, clipRange, clipRangeVf: c.clipRangeVf, entropyCoef: c.entropyCoef, valueCoef: c.valueCoef });
-            extras.push(l.policyLoss, l.valueLoss, l.entropy, l.approxKl, l.clipFraction);
-            return l.loss;
+            const head = { discrete: this.discrete, actSize: this.actSize, actions: s.actions, oldLogProb: s.logProbs, advantages, returns: s.returns, oldValues: s.values };
+            return ppoLossHead(policy, value, this.discrete ? null : this.logStd!, { ...head, clipRange, clipRangeVf: c.clipRangeVf, entropyCoef: c.entropyCoef, valueCoef: c.valueCoef }, stats);
           });
-          return [step.loss, ...step.extras, step.gradNorm];
+          step.loss.dispose();
+          return step.gradNorm;
         });
-        // Target-KL early stop needs the KL now (one read-back per minibatch, only when asked for).
-        if (c.targetKl !== null && last[4]!.dataSync()[0]! > 1.5 * c.targetKl) {
+        // Target-KL early stop: the KL comes with the loss, no read-back.
+        if (c.targetKl !== null && stats.approxKl > 1.5 * c.targetKl) {
           stop = true;
           break;
         }
       }
     }
-    // --- one read-back of the last minibatch's scalars ---
-    const packed = tf.tidy(() => tf.stack(last));
-    const [loss, policyLoss, valueLoss, entropy, approxKl, clipFraction, gradNorm] = packed.dataSync();
-    tf.dispose([packed, ...last]);
+    // --- the last minibatch's statistics; one read-back, of its gradient norm ---
+    const norm = gradNorm === null ? Number.NaN : gradNorm.dataSync()[0]!;
+    tf.dispose(gradNorm ?? []);
     return {
-      'train/loss': loss!,
-      'train/policyLoss': policyLoss!,
-      'train/valueLoss': valueLoss!,
-      'train/entropy': entropy!,
-      'train/approxKl': approxKl!,
-      'train/clipFraction': clipFraction!,
-      'train/gradNorm': gradNorm!,
+      'train/loss': stats.loss,
+      'train/policyLoss': stats.policyLoss,
+      'train/valueLoss': stats.valueLoss,
+      'train/entropy': stats.entropy,
+      'train/approxKl': stats.approxKl,
+      'train/clipFraction': stats.clipFraction,
+      'train/gradNorm': norm,
       'train/learningRate': this.optimizer.learningRate,
       'train/clipRange': clipRange,
       'train/epochs': epochs,

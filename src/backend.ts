@@ -74,7 +74,31 @@ function load(): { tf: typeof TfNode; info: BackendInfo } {
   };
 }
 
+/**
+ * tfjs-core casts float32 to float32 in many gradients (every tensor saved for the backward pass is a
+ * clone whose gradient is a Cast, and Multiply's, Square's, Minimum's gradients cast too); tfjs-node runs
+ * each as a native op (~25 µs here). A cast to the same dtype is the identity: share the data, as
+ * tfjs-node's own Identity kernel does. Other casts go to tfjs-node's kernel unchanged.
+ */
+function shortCircuitSameDtypeCast(tfn: typeof TfNode): void {
+  const original = tfn.getKernel('Cast', 'tensorflow');
+  if (original === undefined) return;
+  tfn.unregisterKernel('Cast', 'tensorflow');
+  tfn.registerKernel({
+    ...original,
+    kernelFunc: (args) => {
+      const x = args.inputs['x']!;
+      if (x.dtype === (args.attrs as { dtype?: string }).dtype) {
+        (args.backend as unknown as { incRef(dataId: object): void }).incRef(x.dataId);
+        return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+      }
+      return original.kernelFunc(args);
+    },
+  });
+}
+
 const loaded = load();
+if (loaded.info.backend === 'tensorflow') shortCircuitSameDtypeCast(loaded.tf);
 
 /** The TensorFlow.js namespace every wnrl module uses (tfjs-node's, which adds `tf.node`). */
 export const tf: typeof TfNode = loaded.tf;

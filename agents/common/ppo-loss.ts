@@ -1,0 +1,158 @@
+// PPO's loss head in one op: from the networks' outputs (logits or Gaussian means, the log-std, values) to
+// the scalar loss, with its gradient with respect to those outputs in closed form.
+//
+// As tensor ops the head (log-softmax, the log-probability of the taken action, the entropy, the ratio,
+// clip, min, the value loss and their gradients) is ~60 kernels per minibatch, each a dispatch that
+// costs tens of microseconds on the native backend whatever its size, for a few hundred numbers. Here it
+// is one read-back of the outputs, a loop in JavaScript (float64), and one upload of the gradient; the
+// statistics (approximate KL, clip fraction, entropy) come out of the same loop with no extra read-back.
+// The result equals `ppoLoss` on `logProbEntropy` (agents/ppo.ts, kept as the reference) to float32
+// rounding, down to tfjs's tie rules (min's gradient goes to the unclipped term on equality, the clip's
+// bounds are inclusive); test/agents/ppo-loss.test.ts checks losses and gradients against it.
+import type { Scalar, Tensor } from '@tensorflow/tfjs-node';
+import { tf } from '../../src/backend.ts';
+
+const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+
+/** The minibatch's targets and settings (JavaScript arrays: they never need to be tensors). */
+export interface PpoHeadInput {
+  /** Discrete (logits [n, actSize]) or Gaussian (means [n, actSize] and a state-independent log-std). */
+  discrete: boolean;
+  actSize: number;
+  /** Action indices [n] (discrete) or actions [n × actSize]. */
+  actions: Float32Array;
+  oldLogProb: Float32Array;
+  /** Already normalized if wanted. */
+  advantages: Float32Array;
+  returns: Float32Array;
+  oldValues: Float32Array;
+  clipRange: number;
+  clipRangeVf: number | null;
+  entropyCoef: number;
+  valueCoef: number;
+}
+
+/** The loss and its parts on the minibatch, as `ppoLoss` reports them. */
+export interface PpoStats {
+  loss: number;
+  policyLoss: number;
+  valueLoss: number;
+  entropy: number;
+  approxKl: number;
+  clipFraction: number;
+}
+
+/**
+ * The PPO loss of `policy` ([n, actSize] logits or means), `value` ([n] or [n, 1]) and, for Gaussian
+ * policies, `logStd` ([actSize]), as one differentiable op (gradients flow to all three). `stats` is
+ * filled with the loss's parts when the op runs.
+ */
+export function ppoLossHead(policy: Tensor, value: Tensor, logStd: Tensor | null, x: PpoHeadInput, stats: PpoStats): Scalar {
+  const gaussian = logStd !== null;
+  // customGrad passes its `save` function after the inputs: take exactly the inputs.
+  const op = tf.customGrad(((...args: Tensor[]) => {
+    const [p, v] = args as [Tensor, Tensor];
+    const s = gaussian ? args[2] : undefined;
+    const grads = forward(p.dataSync() as Float32Array, v.dataSync() as Float32Array, s === undefined ? null : (s.dataSync() as Float32Array), x, stats);
+    return {
+      value: tf.scalar(stats.loss),
+      gradFunc: (dy: Tensor) => {
+        const out = [tf.mul(tf.tensor(grads.policy, p.shape), dy), tf.mul(tf.tensor(grads.value, v.shape), dy)];
+        if (s !== undefined) out.push(tf.mul(tf.tensor(grads.logStd!, s.shape), dy));
+        return out;
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return (logStd === null ? op(policy, value) : op(policy, value, logStd)) as Scalar;
+}
+
+/** The loss (into `stats`) and its gradients with respect to the outputs. */
+function forward(out: Float32Array, values: Float32Array, logStd: Float32Array | null, x: PpoHeadInput, stats: PpoStats): { policy: Float32Array; value: Float32Array; logStd: Float32Array | null } {
+  const n = values.length;
+  const A = x.actSize;
+  const eps = x.clipRange;
+  const dPolicy = new Float32Array(n * A);
+  const dValue = new Float32Array(n);
+  const dLogStd = logStd === null ? null : new Float32Array(A);
+  let policySum = 0;
+  let entropySum = 0;
+  let klSum = 0;
+  let clipped = 0;
+  let valueSum = 0;
+  const logp = new Float64Array(A);
+  // Gaussian: σ and the entropy per row are the same for every row.
+  let gaussEntropy = 0;
+  if (logStd !== null) for (let j = 0; j < A; j++) gaussEntropy += logStd[j]! + 0.5 + HALF_LOG_2PI;
+  for (let i = 0; i < n; i++) {
+    const row = i * A;
+    let lp: number;
+    let H: number;
+    if (x.discrete) {
+      let max = -Infinity;
+      for (let j = 0; j < A; j++) max = Math.max(max, out[row + j]!);
+      let sum = 0;
+      for (let j = 0; j < A; j++) sum += Math.exp(out[row + j]! - max);
+      const logZ = max + Math.log(sum);
+      H = 0;
+      for (let j = 0; j < A; j++) {
+        logp[j] = out[row + j]! - logZ;
+        H -= Math.exp(logp[j]!) * logp[j]!;
+      }
+      lp = logp[x.actions[i]!]!;
+    } else {
+      lp = 0;
+      for (let j = 0; j < A; j++) {
+        const z = (x.actions[row + j]! - out[row + j]!) / Math.exp(logStd![j]!);
+        lp += -0.5 * z * z - logStd![j]! - HALF_LOG_2PI;
+      }
+      H = gaussEntropy;
+    }
+    const logRatio = lp - x.oldLogProb[i]!;
+    const ratio = Math.exp(logRatio);
+    const adv = x.advantages[i]!;
+    const unclippedTerm = ratio * adv;
+    const inRange = ratio >= 1 - eps && ratio <= 1 + eps;
+    const clippedTerm = Math.min(Math.max(ratio, 1 - eps), 1 + eps) * adv;
+    policySum += Math.min(unclippedTerm, clippedTerm);
+    // d(−mean(min(u, c)))/d log π: min's gradient to u when u ≤ c, else through the clip (zero outside it).
+    const g = unclippedTerm <= clippedTerm || inRange ? (-adv * ratio) / n : 0;
+    entropySum += H;
+    klSum += ratio - 1 - logRatio;
+    if (Math.abs(ratio - 1) > eps) clipped++;
+    if (x.discrete) {
+      const a = x.actions[i]!;
+      for (let j = 0; j < A; j++) {
+        const p = Math.exp(logp[j]!);
+        // d log π(a)/dz_j = δ_aj − p_j;  dH/dz_j = −p_j (log p_j + H)
+        dPolicy[row + j] = g * ((j === a ? 1 : 0) - p) + (x.entropyCoef / n) * p * (logp[j]! + H);
+      }
+    } else {
+      for (let j = 0; j < A; j++) {
+        const sigma = Math.exp(logStd![j]!);
+        const z = (x.actions[row + j]! - out[row + j]!) / sigma;
+        dPolicy[row + j] = (g * z) / sigma; // d log π/dμ_j = z_j/σ_j
+        dLogStd![j] = dLogStd![j]! + g * (z * z - 1); // d log π/ds_j = z_j² − 1
+      }
+    }
+    const v = values[i]!;
+    const old = x.oldValues[i]!;
+    let pred = v;
+    let through = 1;
+    if (x.clipRangeVf !== null) {
+      const d = v - old;
+      pred = old + Math.min(Math.max(d, -x.clipRangeVf), x.clipRangeVf);
+      through = d >= -x.clipRangeVf && d <= x.clipRangeVf ? 1 : 0;
+    }
+    const err = x.returns[i]! - pred;
+    valueSum += err * err;
+    dValue[i] = (x.valueCoef * 2 * -err * through) / n;
+  }
+  if (dLogStd !== null) for (let j = 0; j < A; j++) dLogStd[j] = dLogStd[j]! - x.entropyCoef; // −c_e · d mean(H)/ds_j
+  stats.policyLoss = -policySum / n;
+  stats.valueLoss = valueSum / n;
+  stats.entropy = entropySum / n;
+  stats.loss = stats.policyLoss + x.valueCoef * stats.valueLoss - x.entropyCoef * stats.entropy;
+  stats.approxKl = klSum / n;
+  stats.clipFraction = clipped / n;
+  return { policy: dPolicy, value: dValue, logStd: dLogStd };
+}
