@@ -293,7 +293,7 @@ async function main(): Promise<void> {
       const reached = rs.map((r) => stepsToThreshold(r.episodes, c.threshold));
       const med = medianReached(reached);
       const sps = rs.map((r) => c.steps / r.wallSeconds).sort((a, b) => a - b);
-      const label = impl === 'peer' ? `${String(c.peer['algo']) === 'recurrentppo' ? 'sb3-contrib' : 'SB3'} (none)` : impl === 'wnrl-preset' ? 'wnrl preset (weight, its own settings)' : `wnrl ${impl.slice(5)}`;
+      const label = impl === 'peer' ? `${String(c.peer['algo']) === 'recurrentppo' ? 'sb3-contrib' : 'SB3'} (none)` : impl === 'wnrl-preset' ? `wnrl preset (${String((presetFor(c.agent, c.env)?.agent as { network?: { norm?: string } } | undefined)?.network?.norm ?? 'weight')}, its own settings)` : `wnrl ${impl.slice(5)}`;
       const seedKey = deriveSeed(1, `${name}|${impl}`);
       say(
         `| ${label} | ${rs.length} | ${fmtI(stratifiedBootstrap([aucs], iqm, seedKey))} | ${reached.filter((x) => x !== null).length} of ${rs.length} | ${med === null ? '-' : `${(med / 1000).toFixed(1)}k`} | ${fmtI(stratifiedBootstrap([rs.map((r) => r.evalReturnMean)], iqm, seedKey + 1))} | ${fmt(sps[Math.floor(sps.length / 2)]!, 0)} |`,

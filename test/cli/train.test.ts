@@ -136,7 +136,7 @@ test('a recurrent run through the CLI: --lstm and --flicker in the config, eval 
   const first = await run(['train', '--env', 'CartPoleNoVel-v1', '--agent', 'ppo', '--lstm', '16', '--flicker', '0.1', '--num-envs', '2', '--steps', '512', '--seed', '3', '--config', cfg, '--out', out]);
   expect(first.code, first.err).toBe(0);
   const config = JSON.parse(fs.readFileSync(path.join(out, 'config.json'), 'utf8')) as { env: { wrappers: unknown[] }; agent: { network: { recurrent: unknown } } };
-  expect(config.agent.network.recurrent).toEqual({ type: 'lstm', units: 16, sharedLstm: false, init: 'orthogonal', layerNorm: 'summed' });
+  expect(config.agent.network.recurrent).toEqual({ type: 'lstm', units: 16, sharedLstm: false, init: 'torch', layerNorm: 'summed' });
   expect(config.env.wrappers).toContainEqual({ type: 'flicker', p: 0.1 });
   for (const f of ['pi_lstm.bin', 'vf_lstm.bin', 'agent.json']) expect(fs.existsSync(path.join(out, 'checkpoint', f)), f).toBe(true);
   const summary = JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8')) as { evalReturnMean: number };

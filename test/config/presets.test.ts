@@ -1,18 +1,24 @@
 import { expect, test } from 'vitest';
 import { createAgent } from '../../agents/index.ts';
-import { makeVectorEnv } from '../../envs/index.ts';
+import { openVectorEnv } from '../../envs/index.ts';
 import { presetFor, presetKeys } from '../../src/config/presets.ts';
 import { resolveRunConfig } from '../../src/config/run.ts';
 
-test.each(presetKeys())('preset %s resolves to a valid run config and builds its agent', (key) => {
-  const [algo, envId] = key.split(':') as [string, string];
+test.each(presetKeys())('preset %s resolves to a valid run config and builds its agent', async (key) => {
+  const algo = key.slice(0, key.indexOf(':'));
+  const envId = key.slice(key.indexOf(':') + 1); // gymnasium:Hopper-v5 keeps its prefix
   const config = resolveRunConfig([{ env: { id: envId }, agent: { algo } }]);
   expect(config.agent.algo).toBe(algo);
   expect(config.env.id).toBe(envId);
-  const env = makeVectorEnv(envId, { numEnvs: config.env.numEnvs, seed: 0, wrappers: config.env.wrappers });
-  const agent = createAgent(config.agent, env, 0);
-  expect(agent.algo).toBe(algo);
-  agent.dispose();
+  // Bridged ids (MuJoCo) open through the bridge, with the preset's wrappers around the Python copies.
+  const env = await openVectorEnv(envId, { numEnvs: config.env.numEnvs, seed: 0, wrappers: config.env.wrappers });
+  try {
+    const agent = createAgent(config.agent, env, 0);
+    expect(agent.algo).toBe(algo);
+    agent.dispose();
+  } finally {
+    await env.close();
+  }
   // Reward normalization discounts with the agent's own γ (as the RL Zoo passes γ to VecNormalize).
   for (const w of config.env.wrappers) {
     if (w.type === 'normalizeReward') expect(w.gamma, `${key}: normalizeReward.gamma`).toBe((config.agent as { gamma?: number }).gamma);

@@ -86,7 +86,7 @@ test('an experiment can run recurrent PPO on a partially observed task under fli
   expect(cells.map((c) => c.id)).toEqual(['ppo-CartPoleNoVel-v1-flicker-none-s1', 'ppo-CartPoleNoVel-v1-flicker-weight-s1']);
   for (const c of cells) {
     expect(c.config.env.wrappers).toContainEqual({ type: 'flicker', p: 0.2 });
-    expect(c.config.agent.network.recurrent).toEqual({ type: 'lstm', units: 64, sharedLstm: false, init: 'orthogonal', layerNorm: 'summed' }); // from the preset
+    expect(c.config.agent.network.recurrent).toEqual({ type: 'lstm', units: 64, sharedLstm: false, init: 'torch', layerNorm: 'summed' }); // from the preset
   }
 });
 
