@@ -44,9 +44,27 @@ os.dup2(2, 1)
 sys.stdout = sys.stderr
 
 
+_spin = {"checked": 0.0, "seconds": SPIN_SECONDS}
+
+
+def spin_seconds():
+    """SPIN_SECONDS while the machine has a core for each side of the bridge (the 1-minute load average,
+    which counts this pair, at most the number of cores), else 0: polling on an oversubscribed machine takes
+    the core the other side needs. Read once a second."""
+    now = time.perf_counter()
+    if now - _spin["checked"] > 1.0:
+        _spin["checked"] = now
+        try:
+            busy = os.getloadavg()[0] > (os.cpu_count() or 1)
+        except OSError:
+            busy = False
+        _spin["seconds"] = 0.0 if busy else SPIN_SECONDS
+    return _spin["seconds"]
+
+
 def read_exact(n):
     buf = bytearray()
-    deadline = time.perf_counter() + SPIN_SECONDS
+    deadline = time.perf_counter() + spin_seconds()
     while len(buf) < n:
         try:
             chunk = os.read(REQUESTS, n - len(buf))
