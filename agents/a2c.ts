@@ -1,7 +1,7 @@
 // A2C (Mnih et al. 2016, synchronous): n-step returns (GAE with λ = 1 by default) over a short rollout of
 // every env, then one gradient step on the whole batch with RMSprop (or Adam). Rollouts, acting and
 // persistence come from common/actor-critic.ts; this file is the update.
-import type { LayersModel, Scalar, Variable } from '@tensorflow/tfjs-node';
+import type { LayersModel, Variable } from '@tensorflow/tfjs-node';
 import type { VectorEnv } from '../envs/vector/vector-env.ts';
 import { tf } from '../src/backend.ts';
 import { A2cConfig, type A2cConfigInput } from '../src/config/actor-critic.ts';
@@ -11,6 +11,7 @@ import { FlatOptimizer } from '../src/nn/flat-optimizer.ts';
 import type { AgentContext, Metrics } from './agent.ts';
 import { ActorCritic, type ActorCriticEnvInfo, type Rollout } from './common/actor-critic.ts';
 import { normalizeAdvantages } from './common/gae.ts';
+import { ppoLossHead, type PpoStats } from './common/ppo-loss.ts';
 
 /** A2C's constructor options: its hyperparameters (A2cConfig) plus the env (or its spaces), a seed and a logger. */
 export type A2cOptions = Omit<A2cConfigInput, 'algo'> & { env: VectorEnv | ActorCriticEnvInfo; seed?: number; logger?: Logger };
@@ -38,34 +39,27 @@ export class A2C extends ActorCritic<A2cConfig> {
     // The whole rollout as one batch of sequences (a view: the rollout is already in that order).
     const b = this.wholeRollout(r);
     const n = r.size;
-    const out = tf.tidy(() => {
+    const advantages = c.normalizeAdvantage && n > 1 ? normalizeAdvantages(b.advantages) : b.advantages;
+    const stats: PpoStats = { loss: 0, policyLoss: 0, valueLoss: 0, entropy: 0, approxKl: 0, clipFraction: 0 };
+    const gradNorm = tf.tidy(() => {
       const obs = tf.tensor2d(b.obs, [n, this.obsSize]);
-      const actions = tf.tensor1d(b.actions);
-      const advantages = tf.tensor1d(c.normalizeAdvantage && n > 1 ? normalizeAdvantages(b.advantages) : b.advantages);
-      const returns = tf.tensor1d(b.returns);
-      // --- loss: −mean(log π(a|s) · A) + c_v · mean((R − V)²) − c_e · mean(H); training mode only here ---
-      const step = this.optimizer.step((extras) => {
+      // --- loss: −mean(log π(a|s) · A) + c_v · mean((R − V)²) − c_e · mean(H), one op (common/ppo-loss.ts); training mode only here ---
+      const step = this.optimizer.step(() => {
         const { policy, value } = this.evaluate(b, obs, true);
-        const { logProb, entropy } = this.logProbEntropy(policy, actions);
-        const policyLoss = tf.neg(tf.mean(tf.mul(logProb, advantages))) as Scalar;
-        const valueLoss = tf.mean(tf.square(tf.sub(returns, value))) as Scalar;
-        const meanEntropy = tf.mean(entropy) as Scalar;
-        extras.push(policyLoss, valueLoss, meanEntropy);
-        return tf.add(tf.add(policyLoss, tf.mul(valueLoss, c.valueCoef)), tf.mul(meanEntropy, -c.entropyCoef)) as Scalar;
+        const head = { objective: 'vanilla' as const, discrete: this.discrete, actSize: this.actSize, actions: b.actions, oldLogProb: b.logProbs, advantages, returns: b.returns, oldValues: b.values };
+        return ppoLossHead(policy, value, this.discrete ? null : this.logStd!, { ...head, clipRange: Infinity, clipRangeVf: null, entropyCoef: c.entropyCoef, valueCoef: c.valueCoef }, stats);
       });
-      const scalars = [step.loss, ...step.extras, step.gradNorm];
-      const packed = tf.stack(scalars);
-      tf.dispose(scalars); // kept by the optimizer for us; the stack is all we read
-      return packed;
+      step.loss.dispose();
+      return step.gradNorm;
     });
-    const [loss, policyLoss, valueLoss, entropy, gradNorm] = out.dataSync();
-    out.dispose();
+    const norm = gradNorm.dataSync()[0]!;
+    gradNorm.dispose();
     return {
-      'train/loss': loss!,
-      'train/policyLoss': policyLoss!,
-      'train/valueLoss': valueLoss!,
-      'train/entropy': entropy!,
-      'train/gradNorm': gradNorm!,
+      'train/loss': stats.loss,
+      'train/policyLoss': stats.policyLoss,
+      'train/valueLoss': stats.valueLoss,
+      'train/entropy': stats.entropy,
+      'train/gradNorm': norm,
       'train/learningRate': this.optimizer.learningRate,
     };
   }

@@ -16,6 +16,11 @@ const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
 /** The minibatch's targets and settings (JavaScript arrays: they never need to be tensors). */
 export interface PpoHeadInput {
+  /**
+   * 'clipped' (PPO, default): −mean(min(ρA, clip(ρ, 1 ± ε)A)). 'vanilla' (A2C): −mean(A · log π(a|s)),
+   * where oldLogProb and clipRange are not used (and approxKl, clipFraction are 0).
+   */
+  objective?: 'clipped' | 'vanilla';
   /** Discrete (logits [n, actSize]) or Gaussian (means [n, actSize] and a state-independent log-std). */
   discrete: boolean;
   actSize: number;
@@ -71,6 +76,7 @@ function forward(out: Float32Array, values: Float32Array, logStd: Float32Array |
   const n = values.length;
   const A = x.actSize;
   const eps = x.clipRange;
+  const vanilla = x.objective === 'vanilla';
   const dPolicy = new Float32Array(n * A);
   const dValue = new Float32Array(n);
   const dLogStd = logStd === null ? null : new Float32Array(A);
@@ -107,18 +113,24 @@ function forward(out: Float32Array, values: Float32Array, logStd: Float32Array |
       }
       H = gaussEntropy;
     }
-    const logRatio = lp - x.oldLogProb[i]!;
-    const ratio = Math.exp(logRatio);
     const adv = x.advantages[i]!;
-    const unclippedTerm = ratio * adv;
-    const inRange = ratio >= 1 - eps && ratio <= 1 + eps;
-    const clippedTerm = Math.min(Math.max(ratio, 1 - eps), 1 + eps) * adv;
-    policySum += Math.min(unclippedTerm, clippedTerm);
-    // d(−mean(min(u, c)))/d log π: min's gradient to u when u ≤ c, else through the clip (zero outside it).
-    const g = unclippedTerm <= clippedTerm || inRange ? (-adv * ratio) / n : 0;
+    let g: number;
+    if (vanilla) {
+      policySum += adv * lp;
+      g = -adv / n;
+    } else {
+      const logRatio = lp - x.oldLogProb[i]!;
+      const ratio = Math.exp(logRatio);
+      const unclippedTerm = ratio * adv;
+      const inRange = ratio >= 1 - eps && ratio <= 1 + eps;
+      const clippedTerm = Math.min(Math.max(ratio, 1 - eps), 1 + eps) * adv;
+      policySum += Math.min(unclippedTerm, clippedTerm);
+      // d(−mean(min(u, c)))/d log π: min's gradient to u when u ≤ c, else through the clip (zero outside it).
+      g = unclippedTerm <= clippedTerm || inRange ? (-adv * ratio) / n : 0;
+      klSum += ratio - 1 - logRatio;
+      if (Math.abs(ratio - 1) > eps) clipped++;
+    }
     entropySum += H;
-    klSum += ratio - 1 - logRatio;
-    if (Math.abs(ratio - 1) > eps) clipped++;
     if (x.discrete) {
       const a = x.actions[i]!;
       for (let j = 0; j < A; j++) {

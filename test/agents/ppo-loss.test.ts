@@ -86,6 +86,28 @@ describe('the fused PPO loss head equals the tensor-op loss', () => {
     }
   });
 
+  test.each([true, false])('the vanilla objective (A2C, discrete %s) equals −mean(log π · A) + c_v·mean((R − V)²) − c_e·mean(H) and its gradients', (discrete) => {
+    const m = minibatch({ discrete, clipRangeVf: null, entropyCoef: 0.01 }, 5);
+    const inputs = [tf.tensor2d(m.policy, [m.n, m.A]), tf.tensor1d(m.values), tf.tensor1d(m.logStd)] as const;
+    let refLoss = 0;
+    const ref = tf.grads((p: Tensor, v: Tensor, s: Tensor) => {
+      const { logProb, entropy } = discrete ? categoricalLogProbEntropy(p, tf.oneHot(tf.tensor1d(m.actions, 'int32'), m.A)) : gaussianLogProbEntropy(p, s, tf.tensor2d(m.actions, [m.n, m.A]));
+      const loss = tf.add(tf.add(tf.neg(tf.mean(tf.mul(logProb, tf.tensor1d(m.advantages)))), tf.mul(tf.mean(tf.square(tf.sub(tf.tensor1d(m.returns), v))), 0.5)), tf.mul(tf.mean(entropy), -0.01));
+      refLoss = loss.dataSync()[0]!;
+      return tf.add(loss, tf.mul(tf.sum(s), 0));
+    })([...inputs]);
+    const stats: PpoStats = { loss: 0, policyLoss: 0, valueLoss: 0, entropy: 0, approxKl: 0, clipFraction: 0 };
+    const head = { objective: 'vanilla' as const, discrete, actSize: m.A, actions: m.actions, oldLogProb: new Float32Array(m.n), advantages: m.advantages, returns: m.returns, oldValues: m.oldValues, clipRange: Infinity, clipRangeVf: null, entropyCoef: 0.01, valueCoef: 0.5 };
+    const fused = tf.grads((p: Tensor, v: Tensor, s: Tensor) => tf.add(ppoLossHead(p, v, discrete ? null : s, head, stats), tf.mul(tf.sum(s), 0)))([...inputs]);
+    expect(stats.loss).toBeCloseTo(refLoss, 5);
+    for (let g = 0; g < 3; g++) {
+      const want = ref[g]!.dataSync();
+      const got = fused[g]!.dataSync();
+      for (let i = 0; i < want.length; i++) expect(Math.abs(got[i]! - want[i]!), `gradient ${g}[${i}]`).toBeLessThan(1e-5 * Math.max(1, Math.abs(want[i]!)));
+    }
+    tf.dispose([...inputs, ...ref, ...fused]);
+  });
+
   test('the gradient of a Gaussian head reaches the log-std through the entropy bonus alone', () => {
     const m = minibatch({ discrete: false, clipRangeVf: null, entropyCoef: 0.1 }, 4);
     const stats: PpoStats = { loss: 0, policyLoss: 0, valueLoss: 0, entropy: 0, approxKl: 0, clipFraction: 0 };
