@@ -7,7 +7,7 @@
 // PPO and DQN train(), sb3-contrib's RecurrentPPO, torch on one thread) runs in the same invocation,
 // interleaved round by round, for the cases that have a peer: PPO [64, 64] tanh at minibatch 64 and 256,
 // DQN [256, 256] ReLU at batch 64, recurrent PPO at the CartPoleNoVel-v1 preset's shapes.
-// Run: npx tsx bench/update-cost.ts [--rounds 5] [--peer <python with torch, SB3, sb3-contrib>]
+// Run: npx tsx bench/update-cost.ts [--rounds 5] [--peer <python with torch, SB3, sb3-contrib>] [--cases 'ppo, minibatch 64,ppo-lstm']
 import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -116,13 +116,13 @@ function peerMs(python: string, spec: Record<string, unknown>): number {
 }
 
 /** Markdown tables, one per agent: ms and kernels per gradient step, the ratio to none and (with a peer Python) to the reference. */
-export async function benchUpdateCost(rounds: number, peer?: string): Promise<string> {
+export async function benchUpdateCost(rounds: number, peer?: string, only?: readonly string[]): Promise<string> {
   const engine = tf.engine();
   const runKernel = engine.runKernel.bind(engine);
   (engine as unknown as { runKernel: typeof runKernel }).runKernel = ((...a: Parameters<typeof runKernel>) => (kernels++, runKernel(...a))) as typeof runKernel;
   let out = `${rounds} interleaved rounds, median ms per gradient step\n\n`;
   try {
-    for (const c of cases) {
+    for (const c of cases.filter((x) => only === undefined || only.includes(x.label))) {
       const ms = new Map<Norm, number[]>(NORMS.map((n) => [n, []]));
       const k = new Map<Norm, number>();
       const peerRounds: number[] = [];
@@ -148,6 +148,9 @@ export async function benchUpdateCost(rounds: number, peer?: string): Promise<st
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, peer: { type: 'string' } } });
-  process.stdout.write(`backend ${backendInfo().backend}\n${await benchUpdateCost(Number(values.rounds), values.peer)}`);
+  const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, peer: { type: 'string' }, cases: { type: 'string' } } });
+  const only = values.cases?.split(',');
+  const unknown = only?.filter((l) => !cases.some((c) => c.label === l));
+  if (unknown?.length) throw new Error(`--cases: unknown ${unknown.join(', ')}; expected some of ${cases.map((c) => c.label).join(', ')}`);
+  process.stdout.write(`backend ${backendInfo().backend}\n${await benchUpdateCost(Number(values.rounds), values.peer, only)}`);
 }
