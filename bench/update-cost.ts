@@ -7,7 +7,7 @@
 // PPO and DQN train(), sb3-contrib's RecurrentPPO, torch on one thread) runs in the same invocation,
 // interleaved round by round, for the cases that have a peer: PPO [64, 64] tanh at minibatch 64 and 256,
 // DQN [256, 256] ReLU at batch 64, recurrent PPO at the CartPoleNoVel-v1 preset's shapes.
-// Run: npx tsx bench/update-cost.ts [--rounds 5] [--peer <python with torch, SB3, sb3-contrib>] [--cases 'ppo, minibatch 64,ppo-lstm']
+// Run: npx tsx bench/update-cost.ts [--rounds 5] [--peer <python with torch, SB3, sb3-contrib>] [--cases 'ppo, minibatch 64;ppo-lstm'] (labels separated by ;)
 import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -149,7 +149,7 @@ export async function benchUpdateCost(rounds: number, peer?: string, only?: read
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, peer: { type: 'string' }, cases: { type: 'string' } } });
-  const only = values.cases?.split(',');
+  const only = values.cases?.split(';').map((s) => s.trim());
   const unknown = only?.filter((l) => !cases.some((c) => c.label === l));
   if (unknown?.length) throw new Error(`--cases: unknown ${unknown.join(', ')}; expected some of ${cases.map((c) => c.label).join(', ')}`);
   process.stdout.write(`backend ${backendInfo().backend}\n${await benchUpdateCost(Number(values.rounds), values.peer, only)}`);
