@@ -22,15 +22,25 @@ export const NoiseSetting = z.strictObject({
 export const EnvEntry = z.strictObject({
   id: z.string().min(1),
   kwargs: z.record(z.string(), z.unknown()).optional(),
+  /**
+   * The env's wrappers in place of its preset's (a noise setting's still add to them): pins what a study
+   * measured when the preset changes later.
+   */
+  wrappers: z.array(WrapperConfig).optional(),
   name: z.string().regex(/^[A-Za-z0-9_.:\/-]+$/, { error: 'expected letters, digits, _ . : / or -' }).optional(),
 });
 export type EnvEntry = z.output<typeof EnvEntry>;
 
 /** An experiment's env entries as { label, id, kwargs }: label names the env in run names and the report. */
-export function envEntries(envs: readonly (string | EnvEntry)[]): { label: string; id: string; kwargs?: Record<string, unknown> }[] {
+export function envEntries(envs: readonly (string | EnvEntry)[]): { label: string; id: string; kwargs?: Record<string, unknown>; wrappers?: WrapperConfig[] }[] {
   return envs.map((e) => {
     const entry = typeof e === 'string' ? { id: e } : e;
-    return { label: entry.name ?? parseEnvRef(entry.id, '/').id, id: entry.id, ...(entry.kwargs !== undefined ? { kwargs: entry.kwargs } : {}) };
+    return {
+      label: entry.name ?? parseEnvRef(entry.id, '/').id,
+      id: entry.id,
+      ...(entry.kwargs !== undefined ? { kwargs: entry.kwargs } : {}),
+      ...(entry.wrappers !== undefined ? { wrappers: entry.wrappers } : {}),
+    };
   });
 }
 
@@ -168,7 +178,7 @@ function expandCells(e: ExperimentConfig, variants: (base: { id: string; agent: 
     for (const entry of envEntries(e.envs)) {
       const { id: envId, module } = parseEnvRef(entry.id, process.cwd());
       const env = entry.label;
-      const envLayer = { id: envId, ...(module === undefined ? {} : { module }), ...(entry.kwargs === undefined ? {} : { kwargs: entry.kwargs }) };
+      const envLayer = { id: envId, ...(module === undefined ? {} : { module }), ...(entry.kwargs === undefined ? {} : { kwargs: entry.kwargs }), ...(entry.wrappers === undefined ? {} : { wrappers: entry.wrappers }) };
       for (const noise of e.noise) {
         for (const norm of e.norms) {
           for (const s of e.seeds) {

@@ -90,6 +90,23 @@ test('an experiment can run recurrent PPO on a partially observed task under fli
   }
 });
 
+test("an env entry's wrappers replace its preset's (pinning what a study measured); a noise setting's still add", () => {
+  const e = ExperimentConfig.parse({
+    name: 'x',
+    agents: ['ppo'],
+    envs: [{ id: 'CartPoleNoVel-v1', wrappers: [{ type: 'normalizeObservation' }] }],
+    norms: ['weight'],
+    seeds: [1],
+    steps: 100,
+    noise: [{ name: 'flicker', wrappers: [{ type: 'flicker', p: 0.2 }] }],
+  });
+  const [cell] = expandGrid(e);
+  expect(cell!.id).toBe('ppo-CartPoleNoVel-v1-flicker-weight-s1');
+  // The preset's list (both normalizers, clipped at 10) is replaced; flicker is added.
+  expect(cell!.config.env.wrappers).toEqual([{ type: 'normalizeObservation' }, { type: 'flicker', p: 0.2 }]);
+  expect(() => ExperimentConfig.parse({ ...e, envs: [{ id: 'CartPole-v1', wrappers: [{ type: 'nope' }] }] })).toThrow(/unknown wrapper type/);
+});
+
 test('wnrl compare runs a tiny grid end to end, writes every output, resumes, and regenerates the report bit for bit', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wnrl-compare-'));
   const file = path.join(dir, 'tiny.json');
