@@ -88,7 +88,14 @@ function forward(out: Float32Array, values: Float32Array, logStd: Float32Array |
   const logp = new Float64Array(A);
   // Gaussian: σ and the entropy per row are the same for every row.
   let gaussEntropy = 0;
-  if (logStd !== null) for (let j = 0; j < A; j++) gaussEntropy += logStd[j]! + 0.5 + HALF_LOG_2PI;
+  const sigma = new Float64Array(A);
+  const z = new Float64Array(A);
+  if (logStd !== null) {
+    for (let j = 0; j < A; j++) {
+      gaussEntropy += logStd[j]! + 0.5 + HALF_LOG_2PI;
+      sigma[j] = Math.exp(logStd[j]!);
+    }
+  }
   for (let i = 0; i < n; i++) {
     const row = i * A;
     let lp: number;
@@ -108,8 +115,8 @@ function forward(out: Float32Array, values: Float32Array, logStd: Float32Array |
     } else {
       lp = 0;
       for (let j = 0; j < A; j++) {
-        const z = (x.actions[row + j]! - out[row + j]!) / Math.exp(logStd![j]!);
-        lp += -0.5 * z * z - logStd![j]! - HALF_LOG_2PI;
+        z[j] = (x.actions[row + j]! - out[row + j]!) / sigma[j]!;
+        lp += -0.5 * z[j]! * z[j]! - logStd![j]! - HALF_LOG_2PI;
       }
       H = gaussEntropy;
     }
@@ -140,10 +147,8 @@ function forward(out: Float32Array, values: Float32Array, logStd: Float32Array |
       }
     } else {
       for (let j = 0; j < A; j++) {
-        const sigma = Math.exp(logStd![j]!);
-        const z = (x.actions[row + j]! - out[row + j]!) / sigma;
-        dPolicy[row + j] = (g * z) / sigma; // d log π/dμ_j = z_j/σ_j
-        dLogStd![j] = dLogStd![j]! + g * (z * z - 1); // d log π/ds_j = z_j² − 1
+        dPolicy[row + j] = (g * z[j]!) / sigma[j]!; // d log π/dμ_j = z_j/σ_j
+        dLogStd![j] = dLogStd![j]! + g * (z[j]! * z[j]! - 1); // d log π/ds_j = z_j² − 1
       }
     }
     const v = values[i]!;
