@@ -28,9 +28,9 @@ export class A2C extends ActorCritic<A2cConfig> {
     super(parseConfig(A2cConfig, { ...hyper, algo: 'a2c' }, 'a2c'), { env, ...(seed === undefined ? {} : { seed }), ...(logger ? { logger } : {}) });
   }
 
-  protected makeOptimizer(variables: (Variable | LayersModel['trainableWeights'][number])[]): FlatOptimizer {
+  protected makeOptimizer(variables: (Variable | LayersModel['trainableWeights'][number])[], stateOrder: Int32Array | null): FlatOptimizer {
     const c = this.config;
-    return new FlatOptimizer(variables, { kind: c.optimizer, learningRate: c.learningRate, alpha: c.rmsAlpha, epsilon: c.optimizerEpsilon, maxGradNorm: c.maxGradNorm });
+    return new FlatOptimizer(variables, { kind: c.optimizer, learningRate: c.learningRate, alpha: c.rmsAlpha, epsilon: c.optimizerEpsilon, maxGradNorm: c.maxGradNorm, stateOrder });
   }
 
   protected update(r: Rollout, ctx: AgentContext): Metrics {
@@ -45,9 +45,9 @@ export class A2C extends ActorCritic<A2cConfig> {
       const obs = tf.tensor2d(b.obs, [n, this.obsSize]);
       // --- loss: −mean(log π(a|s) · A) + c_v · mean((R − V)²) − c_e · mean(H), one op (common/ppo-loss.ts); training mode only here ---
       const step = this.optimizer.step(() => {
-        const { policy, value } = this.evaluate(b, obs, true);
+        const out = this.evaluate(b, obs, true);
         const head = { objective: 'vanilla' as const, discrete: this.discrete, actSize: this.actSize, actions: b.actions, oldLogProb: b.logProbs, advantages, returns: b.returns, oldValues: b.values };
-        return ppoLossHead(policy, value, this.discrete ? null : this.logStd!, { ...head, clipRange: Infinity, clipRangeVf: null, entropyCoef: c.entropyCoef, valueCoef: c.valueCoef }, stats);
+        return ppoLossHead(out, this.discrete ? null : this.logStd!, { ...head, clipRange: Infinity, clipRangeVf: null, entropyCoef: c.entropyCoef, valueCoef: c.valueCoef }, stats);
       });
       step.loss.dispose();
       return step.gradNorm;

@@ -81,8 +81,8 @@ export class PPO extends ActorCritic<PpoConfig> {
     this.batch = this.sequenceBatch(config.batchSize / length);
   }
 
-  protected makeOptimizer(variables: (Variable | LayersModel['trainableWeights'][number])[]): FlatOptimizer {
-    return new FlatOptimizer(variables, { kind: 'adam', learningRate: this.config.learningRate, epsilon: this.config.adamEpsilon, maxGradNorm: this.config.maxGradNorm });
+  protected makeOptimizer(variables: (Variable | LayersModel['trainableWeights'][number])[], stateOrder: Int32Array | null): FlatOptimizer {
+    return new FlatOptimizer(variables, { kind: 'adam', learningRate: this.config.learningRate, epsilon: this.config.adamEpsilon, maxGradNorm: this.config.maxGradNorm, stateOrder });
   }
 
   protected update(r: Rollout, ctx: AgentContext): Metrics {
@@ -117,9 +117,9 @@ export class PPO extends ActorCritic<PpoConfig> {
           const obs = tf.tensor2d(s.obs, [n, this.obsSize]);
           // --- loss: training mode only here (the batch-norm rule in src/nn); the head is one op (common/ppo-loss.ts) ---
           const step = this.optimizer.step(() => {
-            const { policy, value } = this.evaluate(s, obs, true);
+            const out = this.evaluate(s, obs, true);
             const head = { discrete: this.discrete, actSize: this.actSize, actions: s.actions, oldLogProb: s.logProbs, advantages, returns: s.returns, oldValues: s.values };
-            return ppoLossHead(policy, value, this.discrete ? null : this.logStd!, { ...head, clipRange, clipRangeVf: c.clipRangeVf, entropyCoef: c.entropyCoef, valueCoef: c.valueCoef }, stats);
+            return ppoLossHead(out, this.discrete ? null : this.logStd!, { ...head, clipRange, clipRangeVf: c.clipRangeVf, entropyCoef: c.entropyCoef, valueCoef: c.valueCoef }, stats);
           });
           step.loss.dispose();
           return step.gradNorm;

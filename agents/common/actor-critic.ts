@@ -22,7 +22,7 @@ import { categoricalLogProbEntropy, gaussianLogProbEntropy, sampleCategorical, s
 import { computeGae } from './gae.ts';
 import { loadOptimizer, readAgentFile, saveOptimizer, writeAgentFile } from './persist.ts';
 import { captureFields, restoreState, type CapturedObject } from '../../envs/snapshot.ts';
-import { createPolicy, disposeState, gatherState, stateFromArrays, stateToArrays, type ActorCriticPolicy, type RecurrentState, type SavedRecurrentState } from './policy.ts';
+import { createPolicy, disposeState, gatherState, stateFromArrays, stateToArrays, type ActorCriticPolicy, type PolicyOutput, type RecurrentState, type SavedRecurrentState } from './policy.ts';
 
 export type ActorCriticConfig = PpoConfig | A2cConfig;
 
@@ -158,7 +158,7 @@ export abstract class ActorCritic<C extends ActorCriticConfig> implements Agent 
     this.policy = createPolicy({ obsSize: this.obsSize, actSize: this.actSize, network: net, sharedTrunk: config.sharedTrunk, seed: this.seed });
     this.logStd = this.discrete ? null : tf.variable(tf.fill([this.actSize], config.logStdInit), true, undefined);
     const variables = [...this.policy.trainableWeights, ...(this.logStd ? [this.logStd] : [])];
-    this.optimizer = this.makeOptimizer(variables);
+    this.optimizer = this.makeOptimizer(variables, this.optimizerStateOrder());
     this.initialized = !((usesWeightNorm(net.norm) || usesBatchStatistics(net.norm)) && net.dataDependentInit);
 
     // --- rollout buffer ---
@@ -185,7 +185,16 @@ export abstract class ActorCritic<C extends ActorCriticConfig> implements Agent 
     return state;
   }
 
-  protected abstract makeOptimizer(variables: (Variable | LayersModel['trainableWeights'][number])[]): FlatOptimizer;
+  protected abstract makeOptimizer(variables: (Variable | LayersModel['trainableWeights'][number])[], stateOrder: Int32Array | null): FlatOptimizer;
+
+  /** The policy's checkpoint order of the optimizer's moments (policy.stateOrder), then the log-std's. */
+  private optimizerStateOrder(): Int32Array | null {
+    const order = this.policy.stateOrder();
+    if (order === null) return null;
+    const policySize = this.policy.trainableWeights.reduce((a, w) => a + (w as Variable).size, 0);
+    const logStd = Array.from({ length: this.logStd?.size ?? 0 }, (_, i) => policySize + i);
+    return Int32Array.from([...order, ...logStd]);
+  }
   /** The algorithm's update on a full rollout; returns its metrics. */
   protected abstract update(rollout: Rollout, ctx: AgentContext): Metrics;
 
@@ -282,7 +291,7 @@ export abstract class ActorCritic<C extends ActorCriticConfig> implements Agent 
    * Policy outputs [T·B, actSize] and values [T·B] of a minibatch, re-run with the current weights from
    * the state its sequences had at the rollout's start; `training` only inside an update.
    */
-  protected evaluate(batch: SequenceBatch, obs: Tensor2D, training: boolean): { policy: Tensor; value: Tensor } {
+  protected evaluate(batch: SequenceBatch, obs: Tensor2D, training: boolean): PolicyOutput {
     const state = gatherState(this.rolloutState, batch.ids);
     return this.policy.run(obs, { T: batch.T, starts: this.policy.recurrent ? batch.starts : null, state, training });
   }
@@ -312,16 +321,22 @@ export abstract class ActorCritic<C extends ActorCriticConfig> implements Agent 
           tf.keep(s.h);
           tf.keep(s.c);
         }
-      return tf.concat([out.policy, tf.reshape(out.value, [-1, 1])], 1);
+      // stacked heads: [2, n, actSize] as it is (policy block, then values in column 0); else [n, actSize + 1]
+      return out.joint ?? tf.concat([out.policy, tf.reshape(out.value, [-1, 1])], 1);
     });
-    const data = packed.dataSync();
+    const data = packed.dataSync() as Float32Array;
+    const joint = packed.rank === 3;
     packed.dispose();
-    const k = this.actSize + 1;
-    const policy = new Float32Array(n * this.actSize);
+    const A = this.actSize;
     const values = new Float32Array(n);
+    if (joint) {
+      for (let r = 0; r < n; r++) values[r] = data[(n + r) * A]!;
+      return { policy: data.slice(0, n * A), values, n, next };
+    }
+    const policy = new Float32Array(n * A);
     for (let r = 0; r < n; r++) {
-      policy.set(data.subarray(r * k, r * k + this.actSize), r * this.actSize);
-      values[r] = data[r * k + this.actSize]!;
+      policy.set(data.subarray(r * (A + 1), r * (A + 1) + A), r * A);
+      values[r] = data[r * (A + 1) + A]!;
     }
     return { policy, values, n, next };
   }

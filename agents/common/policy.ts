@@ -19,6 +19,7 @@ import { dataDependentInit } from '../../src/nn/data-dependent-init.ts';
 import { weightNormTags } from '../../src/nn/diagnostics.ts';
 import { forward } from '../../src/nn/forward.ts';
 import { Lstm, type LstmState } from '../../src/nn/lstm.ts';
+import { StackedMlp } from '../../src/nn/stacked-mlp.ts';
 import { loadWeightsInto, saveModel } from './persist.ts';
 
 /** One (h, c) per LSTM of the policy; the tensors belong to whoever holds the state. */
@@ -26,9 +27,15 @@ export type RecurrentState = LstmState[];
 
 export interface PolicyOutput {
   /** [T·B, actSize]: logits (Discrete) or Gaussian means (Box). */
-  policy: Tensor2D;
+  readonly policy: Tensor2D;
   /** [T·B] */
-  value: Tensor1D;
+  readonly value: Tensor1D;
+  /**
+   * Separate heads (run stacked): both outputs as one tensor [2, T·B, actSize], the policy's in [0] and
+   * the value in column 0 of [1]; `policy` and `value` are sliced from it on first use, so a reader of
+   * `joint` (the loss head, acting) runs no slicing ops. Null with a shared trunk.
+   */
+  readonly joint: Tensor3D | null;
   /** The state after the last step (only when asked for; null for an MLP). */
   state: RecurrentState | null;
 }
@@ -50,6 +57,11 @@ export interface PolicyRunOptions {
 export interface ActorCriticPolicy {
   readonly recurrent: boolean;
   readonly trainableWeights: (Variable | LayersModel['trainableWeights'][number])[];
+  /**
+   * Where each value of the networks' weights, in the order the checkpoints list them, sits in the flat
+   * vector of `trainableWeights` (null: the same order); the optimizer's state is saved in that order.
+   */
+  stateOrder(): Int32Array | null;
   /** Zero state for n sequences (null for an MLP). */
   zeroState(n: number): RecurrentState | null;
   /** Policy outputs and values for rows t·B + k (step t of sequence k), from `opts.state`. */
@@ -74,22 +86,47 @@ export interface PolicyShape {
   seed: number;
 }
 
-/** Logits/means and values from the heads' outputs (a shared trunk's last unit is the value). */
-function split(out: Tensor, actSize: number): { policy: Tensor2D; value: Tensor1D } {
+/** Logits/means and values from a shared trunk's outputs (its last unit is the value). */
+function split(out: Tensor, actSize: number): Omit<PolicyOutput, 'state'> {
   const [policy, value] = tf.split(out, [actSize, 1], 1);
-  return { policy: policy as Tensor2D, value: tf.reshape(value!, [-1]) as Tensor1D };
+  return { policy: policy as Tensor2D, value: tf.reshape(value!, [-1]) as Tensor1D, joint: null };
+}
+
+/** The stacked heads' output [2, N, actSize], with `policy` and `value` sliced from it on first use (in the scope of that use). */
+function fromJoint(joint: Tensor3D): Omit<PolicyOutput, 'state'> {
+  let parts: { policy: Tensor2D; value: Tensor1D } | null = null;
+  const sliced = () => {
+    if (parts === null) {
+      const [policy, value] = tf.unstack(joint) as [Tensor2D, Tensor2D];
+      // the value network's output is padded to the policy's width: its first column is the value
+      parts = { policy, value: tf.reshape(value.shape[1] === 1 ? value : tf.slice(value, [0, 0], [-1, 1]), [-1]) as Tensor1D };
+    }
+    return parts;
+  };
+  return {
+    joint,
+    get policy() {
+      return sliced().policy;
+    },
+    get value() {
+      return sliced().value;
+    },
+  };
 }
 
 /**
  * The MLP heads both policies end in: a policy network and a value network from buildMlp, or one shared
  * trunk whose last output unit is the value. Their input is the observation (MlpPolicy) or an LSTM's
- * output (RecurrentPolicy).
+ * output (RecurrentPolicy). Separate networks run stacked (src/nn/stacked-mlp.ts: one batched op per layer
+ * for both), for every norm; the buildMlp models stay the record that init, saving, loading and export use.
  */
 class Heads {
-  /** Outputs logits or Gaussian means; with a shared trunk, also the value as its last unit. */
+  /** Outputs logits or Gaussian means; with a shared trunk, also the value as its last unit. Current after sync(). */
   readonly policyNetwork: LayersModel;
-  /** null with a shared trunk. */
+  /** null with a shared trunk. Current after sync(). */
   readonly valueNetwork: LayersModel | null;
+  /** Both networks as one, the parameters trained (null with a shared trunk). */
+  private readonly stacked: StackedMlp | null;
 
   constructor(
     private readonly s: PolicyShape,
@@ -104,9 +141,11 @@ class Heads {
     if (s.sharedTrunk) {
       this.policyNetwork = mlp('actor_critic', s.actSize + 1, policyGain, 'ac-shared');
       this.valueNetwork = null;
+      this.stacked = null;
     } else {
       this.policyNetwork = mlp('pi', s.actSize, policyGain, 'ac-policy');
       this.valueNetwork = mlp('vf', 1, 1, 'ac-value');
+      this.stacked = new StackedMlp([this.policyNetwork, this.valueNetwork]);
     }
   }
 
@@ -114,32 +153,52 @@ class Heads {
     return this.valueNetwork === null ? [this.policyNetwork] : [this.policyNetwork, this.valueNetwork];
   }
 
+  /** The trained parameters. */
+  get trainableWeights(): (Variable | LayersModel['trainableWeights'][number])[] {
+    return this.stacked?.trainableWeights ?? this.policyNetwork.trainableWeights;
+  }
+
+  /** Where each value of the networks' own weights sits in trainableWeights' flat vector (null: in order). */
+  stateOrder(): Int32Array | null {
+    return this.stacked?.stateOrder() ?? null;
+  }
+
+  /** Brings policyNetwork and valueNetwork up to date with the trained parameters. */
+  sync(): void {
+    this.stacked?.unpack();
+  }
+
   /** Policy outputs from the actor's features, values from the critic's (the same tensor without an LSTM). */
-  run(actorIn: Tensor2D, criticIn: Tensor2D, training: boolean): { policy: Tensor2D; value: Tensor1D } {
-    if (this.valueNetwork === null) return split(forward(this.policyNetwork, actorIn, training), this.s.actSize);
-    return { policy: forward(this.policyNetwork, actorIn, training) as Tensor2D, value: tf.reshape(forward(this.valueNetwork, criticIn, training), [-1]) as Tensor1D };
+  run(actorIn: Tensor2D, criticIn: Tensor2D, training: boolean): Omit<PolicyOutput, 'state'> {
+    if (this.stacked === null) return split(forward(this.policyNetwork, actorIn, training), this.s.actSize);
+    const input = (actorIn === criticIn ? tf.expandDims(actorIn, 0) : tf.stack([actorIn, criticIn])) as Tensor3D;
+    return fromJoint(this.stacked.forward(input, training));
   }
 
   /** Data-dependent init; with a shared trunk the value unit shares the policy's small output scale. */
   initialize(actorIn: Tensor2D, criticIn: Tensor2D, outputScale: number): void {
     dataDependentInit(this.policyNetwork, actorIn, { outputScale });
     if (this.valueNetwork !== null) dataDependentInit(this.valueNetwork, criticIn);
+    this.stacked?.pack();
   }
 
-  /** Writes the heads' and the LSTMs' weights. */
+  /** Writes the heads' weights. */
   async save(dir: string): Promise<void> {
+    this.sync();
     await saveModel(this.policyNetwork, path.join(dir, 'policy'));
     if (this.valueNetwork !== null) await saveModel(this.valueNetwork, path.join(dir, 'value'));
   }
 
-  /** Reads the heads' and the LSTMs' weights (an error names a missing or mis-sized file). */
+  /** Reads the heads' weights (an error names a missing or mis-sized file). */
   async load(dir: string): Promise<void> {
     await loadWeightsInto(this.policyNetwork, path.join(dir, 'policy'));
     if (this.valueNetwork !== null) await loadWeightsInto(this.valueNetwork, path.join(dir, 'value'));
+    this.stacked?.pack();
   }
 
   /** Frees the heads. */
   dispose(): void {
+    this.stacked?.dispose();
     for (const n of this.networks) n.dispose();
   }
 }
@@ -154,7 +213,11 @@ export class MlpPolicy implements ActorCriticPolicy {
   }
 
   get trainableWeights() {
-    return this.heads.networks.flatMap((n) => n.trainableWeights);
+    return this.heads.trainableWeights;
+  }
+
+  stateOrder(): Int32Array | null {
+    return this.heads.stateOrder();
   }
 
   zeroState(): null {
@@ -163,7 +226,7 @@ export class MlpPolicy implements ActorCriticPolicy {
 
   /** Policy outputs and values of every row (no state). */
   run(obs: Tensor2D, { training }: PolicyRunOptions): PolicyOutput {
-    return { ...this.heads.run(obs, obs, training), state: null };
+    return Object.assign(this.heads.run(obs, obs, training), { state: null });
   }
 
   initialize(observations: Float32Array, _numEnvs: number, outputScale: number): void {
@@ -175,6 +238,7 @@ export class MlpPolicy implements ActorCriticPolicy {
 
   /** Weight-norm statistics of the heads. */
   diagnostics(): Record<string, number> {
+    this.heads.sync();
     return weightNormTags(this.heads.networks);
   }
 
@@ -211,7 +275,14 @@ export class RecurrentPolicy implements ActorCriticPolicy {
   }
 
   get trainableWeights() {
-    return [...this.lstms.flatMap((l) => l.trainableWeights), ...this.heads.networks.flatMap((n) => n.trainableWeights)];
+    return [...this.lstms.flatMap((l) => l.trainableWeights), ...this.heads.trainableWeights];
+  }
+
+  stateOrder(): Int32Array | null {
+    const heads = this.heads.stateOrder();
+    if (heads === null) return null;
+    const lstmSize = this.lstms.reduce((a, l) => a + l.trainableWeights.reduce((b, w) => b + w.size, 0), 0);
+    return Int32Array.from([...Array.from({ length: lstmSize }, (_, i) => i), ...Array.from(heads, (i) => i + lstmSize)]);
   }
 
   zeroState(n: number): RecurrentState {
@@ -231,7 +302,7 @@ export class RecurrentPolicy implements ActorCriticPolicy {
   /** Runs the LSTMs over the sequences from `o.state` (reset at episode starts), then the heads. */
   run(obs: Tensor2D, o: PolicyRunOptions): PolicyOutput {
     const { actor, critic, state } = this.features(obs, o);
-    return { ...this.heads.run(actor, critic, o.training), state };
+    return Object.assign(this.heads.run(actor, critic, o.training), { state });
   }
 
   initialize(observations: Float32Array, numEnvs: number, outputScale: number): void {
@@ -251,6 +322,7 @@ export class RecurrentPolicy implements ActorCriticPolicy {
   diagnostics(): Record<string, number> {
     const out: Record<string, number> = {};
     for (const l of this.lstms) Object.assign(out, l.diagnostics());
+    this.heads.sync();
     return { ...out, ...weightNormTags(this.heads.networks) };
   }
 

@@ -48,27 +48,60 @@ export interface PpoStats {
 }
 
 /**
- * The PPO loss of `policy` ([n, actSize] logits or means), `value` ([n] or [n, 1]) and, for Gaussian
- * policies, `logStd` ([actSize]), as one differentiable op (gradients flow to all three). `stats` is
- * filled with the loss's parts when the op runs.
+ * What the loss reads: policy outputs ([n, actSize] logits or means) and values ([n] or [n, 1]), or the
+ * stacked heads' joint output `joint` [2, n, width] (policy outputs in [0], values in column 0 of [1]),
+ * which the loss then reads and differentiates directly (one read-back, no slicing ops).
  */
-export function ppoLossHead(policy: Tensor, value: Tensor, logStd: Tensor | null, x: PpoHeadInput, stats: PpoStats): Scalar {
+export interface HeadOutputs {
+  readonly policy: Tensor;
+  readonly value: Tensor;
+  readonly joint?: Tensor | null;
+}
+
+/**
+ * The PPO loss of the networks' outputs and, for Gaussian policies, `logStd` ([actSize]), as one
+ * differentiable op (gradients flow to all of them). `stats` is filled with the loss's parts when the op runs.
+ */
+export function ppoLossHead(out: HeadOutputs, logStd: Tensor | null, x: PpoHeadInput, stats: PpoStats): Scalar {
   const gaussian = logStd !== null;
+  const joint = out.joint ?? null;
   // customGrad passes its `save` function after the inputs: take exactly the inputs.
   const op = tf.customGrad(((...args: Tensor[]) => {
+    const s = gaussian ? args[joint === null ? 2 : 1] : undefined;
+    const logStdData = s === undefined ? null : (s.dataSync() as Float32Array);
+    if (joint !== null) {
+      // [2, n, width]: the policy block is the first n·actSize values; value i at n·width + i·width
+      const [, n, width] = joint.shape as [number, number, number];
+      if (width !== x.actSize) throw new Error(`ppoLossHead: the joint output is ${width} wide; expected the ${x.actSize} policy outputs`);
+      const data = joint.dataSync() as Float32Array;
+      const values = new Float32Array(n);
+      for (let i = 0; i < n; i++) values[i] = data[(n + i) * width]!;
+      const grads = forward(data.subarray(0, n * width), values, logStdData, x, stats);
+      return {
+        value: tf.scalar(stats.loss),
+        gradFunc: (dy: Tensor) => {
+          const dJoint = new Float32Array(data.length);
+          dJoint.set(grads.policy);
+          for (let i = 0; i < n; i++) dJoint[(n + i) * width] = grads.value[i]!;
+          const result = [tf.mul(tf.tensor(dJoint, joint.shape), dy)];
+          if (s !== undefined) result.push(tf.mul(tf.tensor(grads.logStd!, s.shape), dy));
+          return result;
+        },
+      };
+    }
     const [p, v] = args as [Tensor, Tensor];
-    const s = gaussian ? args[2] : undefined;
-    const grads = forward(p.dataSync() as Float32Array, v.dataSync() as Float32Array, s === undefined ? null : (s.dataSync() as Float32Array), x, stats);
+    const grads = forward(p.dataSync() as Float32Array, v.dataSync() as Float32Array, logStdData, x, stats);
     return {
       value: tf.scalar(stats.loss),
       gradFunc: (dy: Tensor) => {
-        const out = [tf.mul(tf.tensor(grads.policy, p.shape), dy), tf.mul(tf.tensor(grads.value, v.shape), dy)];
-        if (s !== undefined) out.push(tf.mul(tf.tensor(grads.logStd!, s.shape), dy));
-        return out;
+        const result = [tf.mul(tf.tensor(grads.policy, p.shape), dy), tf.mul(tf.tensor(grads.value, v.shape), dy)];
+        if (s !== undefined) result.push(tf.mul(tf.tensor(grads.logStd!, s.shape), dy));
+        return result;
       },
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
-  return (logStd === null ? op(policy, value) : op(policy, value, logStd)) as Scalar;
+  const inputs = joint === null ? [out.policy, out.value] : [joint];
+  return op(...inputs, ...(logStd === null ? [] : [logStd])) as Scalar;
 }
 
 /** The loss (into `stats`) and its gradients with respect to the outputs. */

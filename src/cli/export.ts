@@ -55,7 +55,8 @@ function actingNetwork(agent: unknown): { network: LayersModel; outputs: number;
   if (agent instanceof DQN) return { network: agent.qNetwork, outputs: agent.actionSpace.n, lstm: null };
   if (agent instanceof ActorCritic) {
     // a recurrent policy: its actor LSTM (the first; or the shared one) as arrays, its head as layers
-    const policy = agent.policy as unknown as { heads: { policyNetwork: LayersModel }; lstms?: Lstm[] };
+    const policy = agent.policy as unknown as { heads: { policyNetwork: LayersModel; sync(): void }; lstms?: Lstm[] };
+    policy.heads.sync(); // the policy network's weights as trained (its layers run stacked with the value network's)
     const space = agent.actionSpace;
     return { network: policy.heads.policyNetwork, outputs: space instanceof Box ? space.size : space.n, lstm: agent.recurrent ? policy.lstms![0]!.exportWeights() : null };
   }

@@ -52,6 +52,47 @@ export function renormConfig(renorm: RenormClip | false): false | { rMax: number
   return renorm === false ? false : { rMax: renorm.rMax, dMax: renorm.dMax };
 }
 
+/** A running statistic: read before, written after a training-mode forward (a LayerVariable, or a stacked variable's wrapper). */
+export interface RunningStat {
+  read(): Tensor;
+  write(value: Tensor): void;
+}
+
+/** How batchNormalize runs: the mode and the layer's settings. */
+export interface BatchNormalizeOptions {
+  /** Batch statistics (inside an update only: the batch-norm rule of build-mlp.ts). */
+  training: boolean;
+  momentum: number;
+  epsilon: number;
+  renorm: RenormClip | false;
+}
+
+/**
+ * Batch norm over the batch axis, the math of the BatchNorm layer: rank 2, x [B, H] with parameters [H];
+ * rank 3 (K stacked layers, stacked-mlp.ts), x [K, B, H] with parameters [K, 1, H]. A training-mode call
+ * moves the running statistics after its forward. Not tidied: call it inside the caller's tf.tidy.
+ */
+export function batchNormalize(x: Tensor, gamma: Tensor, beta: Tensor, moving: { mean: RunningStat; variance: RunningStat }, o: BatchNormalizeOptions): Tensor {
+  const { mean: rm, variance: rv } = moving;
+  if (!o.training) return tf.add(tf.mul(tf.div(tf.sub(x, rm.read()), tf.sqrt(tf.add(rv.read(), o.epsilon))), gamma), beta);
+  // clones: the writes below give the variables new storage while this pass's tape may still hold them
+  const runMean = tf.clone(rm.read());
+  const runVariance = tf.clone(rv.read());
+  const runStd = tf.sqrt(tf.add(runVariance, o.epsilon));
+  const { mean, variance } = tf.moments(x, x.rank - 2, x.rank === 3);
+  const batchStd = tf.sqrt(tf.add(variance, o.epsilon));
+  let xhat = tf.div(tf.sub(x, mean), batchStd);
+  if (o.renorm !== false) {
+    const { r, d } = renormCorrection(mean, batchStd, runMean, runStd, o.renorm);
+    xhat = tf.add(tf.mul(xhat, r!), d);
+  }
+  // the running averages move after this forward (tfjs's convention: the unbiased variance is not used)
+  const m = o.momentum;
+  rm.write(tf.tidy(() => tf.add(tf.mul(runMean, m), tf.mul(stopGradient(mean), 1 - m))));
+  rv.write(tf.tidy(() => tf.add(tf.mul(runVariance, m), tf.mul(stopGradient(variance), 1 - m))));
+  return tf.add(tf.mul(xhat, gamma), beta);
+}
+
 /** Options of BatchNorm. */
 export interface BatchNormArgs extends LayerArgs {
   /** Running-average momentum (default 0.99, as tfjs and Keras). */
@@ -99,6 +140,12 @@ export class BatchNorm extends tf.layers.Layer {
     return (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
   }
 
+  /** γ and β (trained). */
+  get affine(): { gamma: LayerVariable; beta: LayerVariable } {
+    if (this.gamma === null || this.beta === null) throw new Error(`BatchNorm ${this.name}: not built yet`);
+    return { gamma: this.gamma, beta: this.beta };
+  }
+
   /** The running statistics (not trained; saved with the weights). */
   get moving(): { mean: LayerVariable; variance: LayerVariable } {
     if (this.movingMeanWeight === null || this.movingVarianceWeight === null) throw new Error(`BatchNorm ${this.name}: not built yet`);
@@ -106,30 +153,9 @@ export class BatchNorm extends tf.layers.Layer {
   }
 
   override call(inputs: Tensor | Tensor[], kwargs: Kwargs): Tensor {
-    const training = kwargs['training'] === true;
-    return tf.tidy(() => {
-      const x = Array.isArray(inputs) ? inputs[0]! : inputs;
-      const { mean: rm, variance: rv } = this.moving;
-      const gamma = this.gamma!.read();
-      const beta = this.beta!.read();
-      if (!training) return tf.add(tf.mul(tf.div(tf.sub(x, rm.read()), tf.sqrt(tf.add(rv.read(), this.epsilon))), gamma), beta);
-      // clones: the writes below give the variables new storage while this pass's tape may still hold them
-      const runMean = tf.clone(rm.read());
-      const runVariance = tf.clone(rv.read());
-      const runStd = tf.sqrt(tf.add(runVariance, this.epsilon));
-      const { mean, variance } = tf.moments(x, 0);
-      const batchStd = tf.sqrt(tf.add(variance, this.epsilon));
-      let xhat = tf.div(tf.sub(x, mean), batchStd);
-      if (this.renorm !== false) {
-        const { r, d } = renormCorrection(mean, batchStd, runMean, runStd, this.renorm);
-        xhat = tf.add(tf.mul(xhat, r!), d);
-      }
-      // the running averages move after this forward (tfjs's convention: the unbiased variance is not used)
-      const m = this.momentum;
-      rm.write(tf.tidy(() => tf.add(tf.mul(runMean, m), tf.mul(stopGradient(mean), 1 - m))));
-      rv.write(tf.tidy(() => tf.add(tf.mul(runVariance, m), tf.mul(stopGradient(variance), 1 - m))));
-      return tf.add(tf.mul(xhat, gamma), beta);
-    });
+    const x = Array.isArray(inputs) ? inputs[0]! : inputs;
+    const options = { training: kwargs['training'] === true, momentum: this.momentum, epsilon: this.epsilon, renorm: this.renorm };
+    return tf.tidy(() => batchNormalize(x, this.gamma!.read(), this.beta!.read(), this.moving, options));
   }
 
   override getConfig() {

@@ -1,12 +1,21 @@
-// y = φ(x · W + b) as one custom-gradient op with its closed-form gradients:
+// y = φ(x · W + b) as one op with its closed-form gradients:
 //   dz = dy ⊙ φ'(y)   (φ' written in terms of the output y)
 //   dx = dz · Wᵀ,   dW = xᵀ · dz,   db = Σ_rows dz
 // tfjs's `tf.fused.matMul` reshapes its operands to 3-D and back around the kernel, and its gradient and
 // that of a separate bias add and activation add more reshapes, casts and clones; on the native backend
 // every op costs its dispatch whatever its size, so this op runs about half the kernels per layer
-// (bench/README.md). Every dense layer wnrl's networks run goes through it (WeightNormDense and, via
-// forward(), tfjs's Dense), so the normalizations are compared on the same matmul path.
-import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-node';
+// (bench/README.md). Every dense layer wnrl's networks run goes through it (WeightNormDense, tfjs's Dense
+// via forward(), and the stacked networks of stacked-mlp.ts), so the normalizations share one matmul path.
+//
+// Rank 2: x [B, in], W [in, out], b [out]. Rank 3 (K networks stacked, stacked-mlp.ts): x [K, B, in] or
+// [1, B, in] (one input for every network), W [K, in, out], b [K, 1, out]; one batched matMul.
+//
+// Gradients are computed on demand, per input: an input no gradient flows to (the observations of a first
+// layer) costs no dx product. tf.customGrad computes every input's gradient eagerly, so this op is recorded
+// through the engine's runKernelFunc, the call customGrad itself makes, with one thunk per input (the tape
+// calls only the thunks of inputs on a path to the variables). runKernelFunc is not in tfjs's public
+// typings; package.json pins tfjs 4.22.0, and the tests check that the skipped product is skipped.
+import type { Tensor, Tensor2D, Tensor3D } from '@tensorflow/tfjs-node';
 import { tf } from '../backend.ts';
 import { applyActivation, type Activation } from './activations.ts';
 
@@ -28,36 +37,53 @@ function activationGrad(y: Tensor, dy: Tensor, activation: Activation): Tensor {
   }
 }
 
-type DenseFn = (x: Tensor2D, kernel: Tensor2D, bias?: Tensor1D) => Tensor2D;
-const ops = new Map<string, DenseFn>();
-
-function makeOp(activation: Activation, withBias: boolean): DenseFn {
-  return tf.customGrad(((...args: unknown[]) => {
-    const save = args[args.length - 1] as (tensors: Tensor[]) => void;
-    const [x, w, b] = args as [Tensor2D, Tensor2D, Tensor1D | undefined];
-    const z = tf.matMul(x, w);
-    const y = applyActivation(withBias ? tf.add(z, b!) : z, activation);
-    save([x, w, y]);
-    return {
-      value: y,
-      gradFunc: (dy: Tensor, saved: Tensor[]) => {
-        const [xs, ws, ys] = saved as [Tensor2D, Tensor2D, Tensor2D];
-        const dz = activationGrad(ys, dy, activation) as Tensor2D;
-        const dx = tf.matMul(dz, ws, false, true);
-        const dw = tf.matMul(xs, dz, true, false);
-        return withBias ? [dx, dw, tf.sum(dz, 0)] : [dx, dw];
-      },
-    };
-  }) as never) as unknown as DenseFn;
+interface KernelFuncParams {
+  forwardFunc: (backend: unknown, save: (tensors: Tensor[]) => void) => Tensor;
+  backwardsFunc: (dy: Tensor, saved: Tensor[]) => Record<string, () => Tensor>;
+  inputs: Record<string, Tensor>;
 }
 
-/** φ(x · W + b) for x [B, in], W [in, out], b [out] (or null), with closed-form gradients to x, W and b. */
-export function denseOp(x: Tensor2D, kernel: Tensor2D, bias: Tensor1D | null, activation: Activation): Tensor2D {
-  const key = `${activation}:${bias !== null}`;
-  let op = ops.get(key);
-  if (op === undefined) {
-    op = makeOp(activation, bias !== null);
-    ops.set(key, op);
-  }
-  return bias === null ? op(x, kernel) : op(x, kernel, bias);
+/**
+ * An op with a gradient thunk per input, recorded on the tape like a tf.customGrad op; `backward` may
+ * compute what all gradients share up front, and each thunk its own part only when the tape asks for it.
+ */
+export function opWithLazyGradients(inputs: Tensor[], forward: (save: (tensors: Tensor[]) => void) => Tensor, backward: (dy: Tensor, saved: Tensor[]) => (() => Tensor)[]): Tensor {
+  const engine = tf.engine() as unknown as { runKernelFunc(params: KernelFuncParams): Tensor };
+  return engine.runKernelFunc({
+    forwardFunc: (_backend, save) => forward(save),
+    backwardsFunc: (dy, saved) => Object.fromEntries(backward(dy, saved).map((thunk, i) => [String(i), thunk])),
+    inputs: Object.fromEntries(inputs.map((t, i) => [String(i), t])),
+  });
+}
+
+/**
+ * φ(x · W + b), rank 2 (x [B, in], W [in, out], b [out] or null) or rank 3 (x [K or 1, B, in], W [K, in,
+ * out], b [K, 1, out] or null), with closed-form gradients to x, W and b, each computed only if needed.
+ */
+export function denseOp<T extends Tensor2D | Tensor3D>(x: T, kernel: T, bias: Tensor | null, activation: Activation): T {
+  const inputs = bias === null ? [x, kernel] : [x, kernel, bias];
+  return opWithLazyGradients(
+    inputs,
+    (save) => {
+      const z = tf.matMul(x, kernel);
+      const y = applyActivation(bias === null ? z : tf.add(z, bias), activation);
+      save([x, kernel, y]);
+      return y;
+    },
+    (dy, saved) => {
+      const [xs, ws, ys] = saved as [T, T, T];
+      const dz = activationGrad(ys, dy, activation) as T;
+      const rank = xs.rank;
+      const thunks = [
+        () => {
+          const dx = tf.matMul(dz, ws, false, true);
+          // one input shared by K networks: its gradient is the sum of theirs
+          return rank === 3 && xs.shape[0] === 1 && dz.shape[0] !== 1 ? tf.sum(dx, 0, true) : dx;
+        },
+        () => tf.matMul(xs, dz, true, false),
+      ];
+      if (bias !== null) thunks.push(() => (rank === 3 ? tf.sum(dz, 1, true) : tf.sum(dz, 0)));
+      return thunks;
+    },
+  ) as T;
 }

@@ -23,6 +23,13 @@ export interface FlatOptimizerOptions {
   epsilon?: number;
   /** Clip the global gradient norm to this value; null or undefined: no clipping. */
   maxGradNorm?: number | null;
+  /**
+   * The order in which getState/setState list the moments: entry i is the index in the flat parameter
+   * vector of the i-th value in the models' own order (StackedMlp.stateOrder), so a checkpoint reads the same
+   * whether the networks ran stacked or not; entries not listed (padding) have zero moments. Default: the
+   * flat vector as is.
+   */
+  stateOrder?: Int32Array | null;
 }
 
 /** What one optimizer step returns (tensors the caller disposes). */
@@ -48,6 +55,7 @@ export class FlatOptimizer {
   private readonly sizes: number[];
   private readonly m: Variable;
   private readonly v: Variable;
+  private readonly stateOrder: Int32Array | null;
   private t = 0;
 
   constructor(variables: readonly (LayerVariable | Variable)[], options: FlatOptimizerOptions) {
@@ -62,6 +70,8 @@ export class FlatOptimizer {
     this.alpha = options.alpha ?? 0.99;
     this.epsilon = options.epsilon ?? 1e-8;
     this.maxGradNorm = options.maxGradNorm ?? null;
+    this.stateOrder = options.stateOrder ?? null;
+    if (this.stateOrder !== null && this.stateOrder.some((i) => i < 0 || i >= total)) throw new Error(`FlatOptimizer: stateOrder indexes outside the ${total} parameters`);
     this.m = tf.variable(tf.zeros([total]), false);
     this.v = tf.variable(tf.zeros([total]), false);
   }
@@ -109,20 +119,35 @@ export class FlatOptimizer {
     return { loss, gradNorm, extras };
   }
 
-  /** Moments and step count, for checkpoints. */
+  /** Moments and step count, for checkpoints (the moments in `stateOrder`). */
   getState(): { t: number; m: Float32Array; v: Float32Array } {
-    return { t: this.t, m: this.m.dataSync() as Float32Array, v: this.v.dataSync() as Float32Array };
+    const order = this.stateOrder;
+    const gather = (values: Float32Array) => {
+      if (order === null) return values;
+      const out = new Float32Array(order.length);
+      order.forEach((j, i) => (out[i] = values[j]!));
+      return out;
+    };
+    return { t: this.t, m: gather(this.m.dataSync() as Float32Array), v: gather(this.v.dataSync() as Float32Array) };
   }
 
   /** Restores the step count and moment vectors (a checkpoint's), the inverse of `getState()`. */
   setState(state: { t: number; m: ArrayLike<number>; v: ArrayLike<number> }): void {
-    if (state.m.length !== this.m.size || state.v.length !== this.v.size) {
-      throw new Error(`FlatOptimizer.setState: moments have ${state.m.length} values; expected ${this.m.size}`);
+    const order = this.stateOrder;
+    const expected = order === null ? this.m.size : order.length;
+    if (state.m.length !== expected || state.v.length !== expected) {
+      throw new Error(`FlatOptimizer.setState: moments have ${state.m.length} values; expected ${expected}`);
     }
+    const scatter = (values: ArrayLike<number>) => {
+      if (order === null) return Float32Array.from(values);
+      const out = new Float32Array(this.m.size);
+      order.forEach((j, i) => (out[j] = values[i]!));
+      return out;
+    };
     this.t = state.t;
     tf.tidy(() => {
-      this.m.assign(tf.tensor1d(Float32Array.from(state.m)));
-      this.v.assign(tf.tensor1d(Float32Array.from(state.v)));
+      this.m.assign(tf.tensor1d(scatter(state.m)));
+      this.v.assign(tf.tensor1d(scatter(state.v)));
     });
   }
 

@@ -8,5 +8,6 @@ export { MeanOnlyBatchNorm, type MeanOnlyBatchNormArgs } from './mean-only-batch
 export { WeightNormDense, weightNormKernel, type WeightNormDenseArgs } from './weight-norm-dense.ts';
 export { FlatOptimizer, type FlatOptimizerOptions, type StepResult as OptimizerStepResult } from './flat-optimizer.ts';
 export { forward, forwardValues } from './forward.ts';
+export { StackedMlp } from './stacked-mlp.ts';
 export { Lstm, orthogonal, type LstmOptions, type LstmState } from './lstm.ts';
 export { hasFusedLstm, lstmRun, lstmSequence } from './block-lstm.ts';

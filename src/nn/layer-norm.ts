@@ -12,6 +12,14 @@ export interface LayerNormArgs extends LayerArgs {
   epsilon?: number;
 }
 
+/** (x − mean)/√(var + ε)·γ + β over the last axis; γ and β broadcast ([H], or [K, 1, H] for K stacked layers). Not tidied. */
+export function layerNormalize(x: Tensor, gamma: Tensor, beta: Tensor, epsilon: number): Tensor {
+  const centered = tf.sub(x, tf.mean(x, -1, true));
+  const variance = tf.mean(tf.square(centered), -1, true);
+  const normalized = tf.mul(centered, tf.rsqrt(tf.add(variance, epsilon)));
+  return tf.add(tf.mul(normalized, gamma), beta);
+}
+
 /** Layer normalization over the last axis, y = (x − mean)/√(var + ε)·γ + β, statistics per example; a registered tfjs layer. */
 export class LayerNorm extends tf.layers.Layer {
   static readonly className = 'LayerNorm';
@@ -33,18 +41,19 @@ export class LayerNorm extends tf.layers.Layer {
     this.built = true;
   }
 
+  /** γ and β (trained). */
+  get affine(): { gamma: LayerVariable; beta: LayerVariable } {
+    if (this.gamma === null || this.beta === null) throw new Error(`LayerNorm ${this.name}: not built yet`);
+    return { gamma: this.gamma, beta: this.beta };
+  }
+
   override computeOutputShape(inputShape: Shape | Shape[]): Shape {
     return (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
   }
 
   override call(inputs: Tensor | Tensor[], _kwargs: Kwargs): Tensor {
-    return tf.tidy(() => {
-      const x = Array.isArray(inputs) ? inputs[0]! : inputs;
-      const centered = tf.sub(x, tf.mean(x, -1, true));
-      const variance = tf.mean(tf.square(centered), -1, true);
-      const normalized = tf.mul(centered, tf.rsqrt(tf.add(variance, this.epsilon)));
-      return tf.add(tf.mul(normalized, this.gamma!.read()), this.beta!.read());
-    });
+    const x = Array.isArray(inputs) ? inputs[0]! : inputs;
+    return tf.tidy(() => layerNormalize(x, this.gamma!.read(), this.beta!.read(), this.epsilon));
   }
 
   override getConfig() {

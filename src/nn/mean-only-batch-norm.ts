@@ -12,7 +12,7 @@ import type { LayerVariable, Shape, Tensor } from '@tensorflow/tfjs-node';
 import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology.js';
 import type { Kwargs } from '@tensorflow/tfjs-layers/dist/types.js';
 import { tf } from '../backend.ts';
-import { renormConfig, renormCorrection, stopGradient, type RenormClip } from './batch-norm.ts';
+import { renormConfig, renormCorrection, stopGradient, type RenormClip, type RunningStat } from './batch-norm.ts';
 
 /** Options of MeanOnlyBatchNorm. */
 export interface MeanOnlyBatchNormArgs extends LayerArgs {
@@ -26,6 +26,26 @@ export interface MeanOnlyBatchNormArgs extends LayerArgs {
    * unclipped.
    */
   renorm?: RenormClip | false;
+}
+
+/**
+ * Mean-only batch norm over the batch axis, the math of the MeanOnlyBatchNorm layer: rank 2, x [B, H] with
+ * parameters [H]; rank 3 (K stacked layers, stacked-mlp.ts), x [K, B, H] with [K, 1, H]. β null: no bias.
+ * Not tidied: call it inside the caller's tf.tidy.
+ */
+export function meanOnlyBatchNormalize(x: Tensor, beta: Tensor | null, movingMean: RunningStat, o: { training: boolean; momentum: number; renorm: RenormClip | false }): Tensor {
+  let centered: Tensor;
+  if (o.training) {
+    const mean = tf.mean(x, x.rank - 2, x.rank === 3);
+    const runMean = tf.clone(movingMean.read());
+    centered = tf.sub(x, mean);
+    if (o.renorm !== false) centered = tf.add(centered, renormCorrection(mean, null, runMean, null, o.renorm).d);
+    const m = o.momentum;
+    movingMean.write(tf.tidy(() => tf.add(tf.mul(runMean, m), tf.mul(stopGradient(mean), 1 - m))));
+  } else {
+    centered = tf.sub(x, movingMean.read());
+  }
+  return beta === null ? centered : tf.add(centered, beta);
 }
 
 /** Mean-only batch normalization (Salimans & Kingma 2016, §2.3): subtracts the batch mean (running mean at inference) and adds β; a registered tfjs layer. */
@@ -58,28 +78,20 @@ export class MeanOnlyBatchNorm extends tf.layers.Layer {
     return (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
   }
 
+  /** β (null without `center`). */
+  get bias(): LayerVariable | null {
+    return this.beta;
+  }
+
   get movingMean(): LayerVariable {
     if (this.movingMeanWeight === null) throw new Error(`MeanOnlyBatchNorm ${this.name}: not built yet`);
     return this.movingMeanWeight;
   }
 
   override call(inputs: Tensor | Tensor[], kwargs: Kwargs): Tensor {
-    const training = kwargs['training'] === true;
-    return tf.tidy(() => {
-      const x = Array.isArray(inputs) ? inputs[0]! : inputs;
-      let centered: Tensor;
-      if (training) {
-        const mean = tf.mean(x, 0);
-        const runMean = tf.clone(this.movingMean.read());
-        centered = tf.sub(x, mean);
-        if (this.renorm !== false) centered = tf.add(centered, renormCorrection(mean, null, runMean, null, this.renorm).d);
-        const m = this.momentum;
-        this.movingMean.write(tf.tidy(() => tf.add(tf.mul(runMean, m), tf.mul(stopGradient(mean), 1 - m))));
-      } else {
-        centered = tf.sub(x, this.movingMean.read());
-      }
-      return this.beta === null ? centered : tf.add(centered, this.beta.read());
-    });
+    const x = Array.isArray(inputs) ? inputs[0]! : inputs;
+    const options = { training: kwargs['training'] === true, momentum: this.momentum, renorm: this.renorm };
+    return tf.tidy(() => meanOnlyBatchNormalize(x, this.beta?.read() ?? null, this.movingMean, options));
   }
 
   override getConfig() {

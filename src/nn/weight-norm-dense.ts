@@ -7,7 +7,7 @@
 // targets, evaluation) it is cached and reused until v or g change: tfjs gives a variable new storage
 // (a new dataId) on every assign, so an optimizer step, setWeights or a Polyak update invalidates the cache
 // with no bookkeeping, and acting costs what a plain Dense layer costs.
-import type { LayerVariable, Shape, Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-node';
+import type { LayerVariable, Shape, Tensor, Tensor1D, Tensor2D, Tensor3D } from '@tensorflow/tfjs-node';
 import type { Kwargs } from '@tensorflow/tfjs-layers/dist/types.js';
 import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology.js';
 import { tf } from '../backend.ts';
@@ -41,21 +41,24 @@ type DataId = object;
  *   ∇g = (∇W · v) / ‖v‖          (column-wise dot product)
  *   ∇v = (g/‖v‖) (∇W − v ∇g/‖v‖)  (= (g/‖v‖)(I − w wᵀ/‖w‖²) ∇W, since w = (g/‖v‖) v and ‖w‖ = |g|)
  * The per-op overhead of the native backend, not FLOPs, is what this saves (bench/README.md).
+ * Rank 2: v [in, out], g [out]; rank 3 (K stacked layers, stacked-mlp.ts): v [K, in, out], g [K, 1, out].
  */
-export const weightNormKernel = tf.customGrad(((v: Tensor2D, g: Tensor1D, save: (tensors: Tensor[]) => void) => {
-  const norm = tf.sqrt(tf.sum(tf.square(v), 0));
+export const weightNormKernel = tf.customGrad(((v: Tensor, g: Tensor, save: (tensors: Tensor[]) => void) => {
+  const axis = v.rank - 2;
+  const keepDims = v.rank === 3;
+  const norm = tf.sqrt(tf.sum(tf.square(v), axis, keepDims));
   const scale = tf.div(g, norm);
   save([v, norm, scale]);
   return {
     value: tf.mul(v, scale),
     gradFunc: (dW: Tensor, saved: Tensor[]) => {
-      const [vs, ns, ss] = saved as [Tensor2D, Tensor1D, Tensor1D];
-      const dg = tf.div(tf.sum(tf.mul(dW, vs), 0), ns);
+      const [vs, ns, ss] = saved as [Tensor, Tensor, Tensor];
+      const dg = tf.div(tf.sum(tf.mul(dW, vs), axis, keepDims), ns);
       const dv = tf.mul(ss, tf.sub(dW, tf.mul(vs, tf.div(dg, ns))));
       return [dv, dg];
     },
   };
-}) as never) as unknown as (v: Tensor2D, g: Tensor1D) => Tensor2D;
+}) as never) as unknown as <T extends Tensor2D | Tensor3D>(v: T, g: Tensor) => T;
 
 /** A weight-normalized dense layer, w_j = g_j·v_j/‖v_j‖ (Salimans & Kingma 2016), closed-form gradients, kernel cached while acting; a registered tfjs layer. */
 export class WeightNormDense extends tf.layers.Layer {

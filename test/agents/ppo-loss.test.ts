@@ -70,7 +70,7 @@ describe('the fused PPO loss head equals the tensor-op loss', () => {
       })([...inputs]);
       const stats: PpoStats = { loss: 0, policyLoss: 0, valueLoss: 0, entropy: 0, approxKl: 0, clipFraction: 0 };
       const head = { discrete: c.discrete, actSize: m.A, actions: m.actions, oldLogProb: m.oldLogProb, advantages: m.advantages, returns: m.returns, oldValues: m.oldValues, ...settings };
-      const fused = tf.grads((p: Tensor, v: Tensor, s: Tensor) => tf.add(ppoLossHead(p, v, c.discrete ? null : s, head, stats), tf.mul(tf.sum(s), 0)))([...inputs]);
+      const fused = tf.grads((p: Tensor, v: Tensor, s: Tensor) => tf.add(ppoLossHead({ policy: p, value: v }, c.discrete ? null : s, head, stats), tf.mul(tf.sum(s), 0)))([...inputs]);
       // Both sides of the clip were exercised.
       expect(stats.clipFraction).toBeGreaterThan(0.1);
       expect(stats.clipFraction).toBeLessThan(0.9);
@@ -98,7 +98,7 @@ describe('the fused PPO loss head equals the tensor-op loss', () => {
     })([...inputs]);
     const stats: PpoStats = { loss: 0, policyLoss: 0, valueLoss: 0, entropy: 0, approxKl: 0, clipFraction: 0 };
     const head = { objective: 'vanilla' as const, discrete, actSize: m.A, actions: m.actions, oldLogProb: new Float32Array(m.n), advantages: m.advantages, returns: m.returns, oldValues: m.oldValues, clipRange: Infinity, clipRangeVf: null, entropyCoef: 0.01, valueCoef: 0.5 };
-    const fused = tf.grads((p: Tensor, v: Tensor, s: Tensor) => tf.add(ppoLossHead(p, v, discrete ? null : s, head, stats), tf.mul(tf.sum(s), 0)))([...inputs]);
+    const fused = tf.grads((p: Tensor, v: Tensor, s: Tensor) => tf.add(ppoLossHead({ policy: p, value: v }, discrete ? null : s, head, stats), tf.mul(tf.sum(s), 0)))([...inputs]);
     expect(stats.loss).toBeCloseTo(refLoss, 5);
     for (let g = 0; g < 3; g++) {
       const want = ref[g]!.dataSync();
@@ -108,12 +108,41 @@ describe('the fused PPO loss head equals the tensor-op loss', () => {
     tf.dispose([...inputs, ...ref, ...fused]);
   });
 
+  test.each(CASES)('%s: the stacked heads\' joint output [2, n, A] gives the same loss and gradients, none to its padding', (_, c) => {
+    const m = minibatch(c, 7);
+    const head = { discrete: c.discrete, actSize: m.A, actions: m.actions, oldLogProb: m.oldLogProb, advantages: m.advantages, returns: m.returns, oldValues: m.oldValues, clipRange: 0.2, clipRangeVf: c.clipRangeVf, entropyCoef: c.entropyCoef, valueCoef: 0.5 };
+    // [0]: the policy outputs; [1]: the value in column 0, the value network's padded columns beside it
+    const joint = new Float32Array(2 * m.n * m.A);
+    joint.set(m.policy);
+    for (let i = 0; i < m.n; i++) for (let j = 0; j < m.A; j++) joint[(m.n + i) * m.A + j] = j === 0 ? m.values[i]! : 100 + j;
+    const apart = { loss: 0, policyLoss: 0, valueLoss: 0, entropy: 0, approxKl: 0, clipFraction: 0 };
+    const together = { ...apart };
+    const [dp, dv, ds] = tf.grads((p: Tensor, v: Tensor, s: Tensor) => tf.add(ppoLossHead({ policy: p, value: v }, c.discrete ? null : s, head, apart), tf.mul(tf.sum(s), 0)))([tf.tensor2d(m.policy, [m.n, m.A]), tf.tensor1d(m.values), tf.tensor1d(m.logStd)]);
+    const jointTensor = tf.tensor3d(joint, [2, m.n, m.A]);
+    // the head reads the joint tensor alone: slicing policy or value out of it would throw
+    const jointOnly = (j: Tensor) => ({
+      joint: j,
+      get policy(): Tensor {
+        throw new Error('sliced');
+      },
+      get value(): Tensor {
+        throw new Error('sliced');
+      },
+    });
+    const [dj, djs] = tf.grads((j: Tensor, s: Tensor) => tf.add(ppoLossHead(jointOnly(j), c.discrete ? null : s, head, together), tf.mul(tf.sum(s), 0)))([jointTensor, tf.tensor1d(m.logStd)]);
+    expect(together).toEqual(apart);
+    const g = dj!.dataSync();
+    expect(Array.from(g.subarray(0, m.n * m.A))).toEqual(Array.from(dp!.dataSync()));
+    for (let i = 0; i < m.n; i++) for (let j = 0; j < m.A; j++) expect(g[(m.n + i) * m.A + j]).toBe(j === 0 ? dv!.dataSync()[i] : 0);
+    expect(Array.from(djs!.dataSync())).toEqual(Array.from(ds!.dataSync()));
+  });
+
   test('the gradient of a Gaussian head reaches the log-std through the entropy bonus alone', () => {
     const m = minibatch({ discrete: false, clipRangeVf: null, entropyCoef: 0.1 }, 4);
     const stats: PpoStats = { loss: 0, policyLoss: 0, valueLoss: 0, entropy: 0, approxKl: 0, clipFraction: 0 };
     const zero = new Float32Array(m.n);
     const head = { discrete: false, actSize: m.A, actions: m.actions, oldLogProb: m.oldLogProb, advantages: zero, returns: m.values, oldValues: m.values, clipRange: 0.2, clipRangeVf: null, entropyCoef: 0.1, valueCoef: 0.5 };
-    const [, , ds] = tf.grads((p: Tensor, v: Tensor, s: Tensor) => ppoLossHead(p, v, s, head, stats))([tf.tensor2d(m.policy, [m.n, m.A]), tf.tensor1d(m.values), tf.tensor1d(m.logStd)]);
+    const [, , ds] = tf.grads((p: Tensor, v: Tensor, s: Tensor) => ppoLossHead({ policy: p, value: v }, s, head, stats))([tf.tensor2d(m.policy, [m.n, m.A]), tf.tensor1d(m.values), tf.tensor1d(m.logStd)]);
     // Zero advantages and exact values: only −c_e·mean(H) is left, whose derivative in each s_j is −c_e.
     expect(Array.from(ds!.dataSync())).toEqual([-0.1, -0.1].map(Math.fround));
   });

@@ -1,0 +1,253 @@
+// StackedMlp: K networks of one shape (buildMlp's, same norm and hidden sizes; the last layer's width may
+// differ) run as one network whose every parameter has a leading axis of K. A layer of the K networks is
+// one batched matMul, one weight-norm reparametrization, one normalization, one activation: the same
+// arithmetic as running the networks one by one, at one network's count of kernels. On tfjs-node every
+// kernel costs its dispatch (~10-20 µs) whatever its size, so this is what an actor-critic's policy and
+// value networks cost per gradient step (bench/README.md). Every norm runs stacked, so the norms are
+// compared on the same path.
+//
+// The K networks stay the models of record, their weights "mirrors": initialization (orthogonal, Glorot,
+// data-dependent), saving, loading, export and diagnostics use them as before, and checkpoints keep their
+// format. `pack()` copies the mirrors into the stacked parameters (after construction, data-dependent init
+// or loading); `unpack()` copies the stacked parameters back (before saving or reading the mirrors). The
+// optimizer trains the stacked parameters; `stateOrder()` maps its flat vector to the mirrors' order, so
+// an optimizer checkpoint reads the same whichever way the networks ran.
+//
+// A last layer narrower than the widest is padded: its extra columns get no gradient (no output reads
+// them), so they never move. Inputs are [K, B, in], or [1, B, in] when every network sees the same input.
+import type { LayerVariable, LayersModel, Tensor, Tensor3D, Variable } from '@tensorflow/tfjs-node';
+import type { Layer } from '@tensorflow/tfjs-layers/dist/engine/topology.js';
+import { tf } from '../backend.ts';
+import { ACTIVATIONS, applyActivation, type Activation } from './activations.ts';
+import { BatchNorm, batchNormalize, type RenormClip, type RunningStat } from './batch-norm.ts';
+import { denseOp } from './dense-op.ts';
+import { LayerNorm, layerNormalize } from './layer-norm.ts';
+import { MeanOnlyBatchNorm, meanOnlyBatchNormalize } from './mean-only-batch-norm.ts';
+import { WeightNormDense, weightNormKernel } from './weight-norm-dense.ts';
+
+/** One stacked parameter: [K, rows, width] from K mirrors of [rows, cols_k] (or [cols_k] as rows = 1). */
+class StackedParam {
+  readonly variable: Variable;
+  readonly rows: number;
+  readonly width: number;
+  readonly cols: number[];
+
+  constructor(
+    readonly sources: LayerVariable[],
+    readonly trainable: boolean,
+    /** The value of padded entries (a weight-norm direction needs a nonzero norm). */
+    private readonly padValue: number,
+  ) {
+    const shapes = sources.map((s) => s.shape);
+    this.rows = shapes[0]!.length === 2 ? shapes[0]![0]! : 1;
+    this.cols = shapes.map((s) => s[s.length - 1]!);
+    this.width = Math.max(...this.cols);
+    if (shapes.some((s) => s.length !== shapes[0]!.length || (s.length === 2 && s[0] !== this.rows))) {
+      throw new Error(`StackedMlp: parameters ${sources.map((s) => s.originalName).join(', ')} differ in more than their last dimension (${shapes.map((s) => `[${s.join(', ')}]`).join(' vs ')})`);
+    }
+    this.variable = tf.variable(tf.zeros([sources.length, this.rows, this.width]), trainable);
+  }
+
+  get size(): number {
+    return this.variable.size;
+  }
+
+  /** Index into this parameter's flat values of mirror k's element (r, c). */
+  index(k: number, r: number, c: number): number {
+    return (k * this.rows + r) * this.width + c;
+  }
+
+  /** Mirrors → stacked. */
+  pack(): void {
+    const out = new Float32Array(this.size).fill(this.padValue);
+    this.sources.forEach((s, k) => {
+      const values = s.read().dataSync() as Float32Array;
+      const cols = this.cols[k]!;
+      for (let r = 0; r < this.rows; r++) out.set(values.subarray(r * cols, (r + 1) * cols), this.index(k, r, 0));
+    });
+    tf.tidy(() => this.variable.assign(tf.tensor3d(out, [this.sources.length, this.rows, this.width])));
+  }
+
+  /** Stacked → mirrors. */
+  unpack(): void {
+    const all = this.variable.dataSync() as Float32Array;
+    this.sources.forEach((s, k) => {
+      const cols = this.cols[k]!;
+      const values = new Float32Array(this.rows * cols);
+      for (let r = 0; r < this.rows; r++) values.set(all.subarray(this.index(k, r, 0), this.index(k, r, cols)), r * cols);
+      tf.tidy(() => {
+        s.write(tf.tensor(values, s.shape as number[]));
+      });
+    });
+  }
+
+  /** A running statistic's view of this (non-trained) parameter. */
+  get stat(): RunningStat {
+    return { read: () => this.variable, write: (value: Tensor) => this.variable.assign(value) };
+  }
+}
+
+type StackedLayer =
+  | { kind: 'dense'; kernel: StackedParam; bias: StackedParam | null; activation: Activation }
+  | { kind: 'weight'; v: StackedParam; g: StackedParam; bias: StackedParam | null; activation: Activation; cache: { kernel: Tensor3D; v: object; g: object } | null }
+  | { kind: 'batch'; gamma: StackedParam; beta: StackedParam; mean: StackedParam; variance: StackedParam; momentum: number; epsilon: number; renorm: RenormClip | false }
+  | { kind: 'meanonly'; beta: StackedParam | null; mean: StackedParam; momentum: number; renorm: RenormClip | false }
+  | { kind: 'layer'; gamma: StackedParam; beta: StackedParam; epsilon: number }
+  | { kind: 'activation'; activation: Activation };
+
+function activationName(fn: { getClassName(): string } | undefined, where: string): Activation {
+  const name = fn?.getClassName();
+  if (name === undefined || !(ACTIVATIONS as readonly string[]).includes(name)) throw new Error(`StackedMlp: ${where} has activation ${String(name)}; expected one of ${ACTIVATIONS.join(', ')}`);
+  return name as Activation;
+}
+
+/** K networks of one shape as one network with stacked parameters (see the top of stacked-mlp.ts). */
+export class StackedMlp {
+  readonly k: number;
+  private readonly layers: StackedLayer[];
+  private readonly params: StackedParam[];
+
+  constructor(readonly models: readonly LayersModel[]) {
+    this.k = models.length;
+    const depth = models[0]!.layers.length;
+    if (this.k < 2 || models.some((m) => m.layers.length !== depth)) throw new Error(`StackedMlp: needs two or more networks with the same layers; got ${models.map((m) => m.layers.length).join(', ')} layers`);
+    this.params = [];
+    const param = (sources: LayerVariable[], trainable: boolean, padValue = 0) => {
+      const p = new StackedParam(sources, trainable, padValue);
+      this.params.push(p);
+      return p;
+    };
+    this.layers = [];
+    for (let i = 0; i < depth; i++) {
+      const layers = models.map((m) => m.layers[i]!);
+      const cls = layers[0]!.getClassName();
+      if (layers.some((l) => l.getClassName() !== cls)) throw new Error(`StackedMlp: layer ${i} is ${layers.map((l) => l.getClassName()).join(' vs ')}`);
+      this.layers.push(this.stackLayer(cls, layers, param));
+    }
+    this.pack();
+  }
+
+  private stackLayer(cls: string, layers: Layer[], param: (sources: LayerVariable[], trainable: boolean, padValue?: number) => StackedParam): StackedLayer {
+    const where = layers[0]!.name;
+    if (layers[0] instanceof WeightNormDense) {
+      const wn = layers as WeightNormDense[];
+      const ps = wn.map((l) => l.parameters);
+      return { kind: 'weight', v: param(ps.map((p) => p.v), true, 1), g: param(ps.map((p) => p.g), true, 1), bias: ps[0]!.b === null ? null : param(ps.map((p) => p.b!), true), activation: wn[0]!.activation, cache: null };
+    }
+    if (layers[0] instanceof BatchNorm) {
+      const bn = layers as BatchNorm[];
+      const first = bn[0]!;
+      return { kind: 'batch', gamma: param(bn.map((l) => l.affine.gamma), true, 1), beta: param(bn.map((l) => l.affine.beta), true), mean: param(bn.map((l) => l.moving.mean), false), variance: param(bn.map((l) => l.moving.variance), false, 1), momentum: first.momentum, epsilon: first.epsilon, renorm: first.renorm };
+    }
+    if (layers[0] instanceof MeanOnlyBatchNorm) {
+      const mo = layers as MeanOnlyBatchNorm[];
+      const first = mo[0]!;
+      return { kind: 'meanonly', beta: first.bias === null ? null : param(mo.map((l) => l.bias!), true), mean: param(mo.map((l) => l.movingMean), false), momentum: first.momentum, renorm: first.renorm };
+    }
+    if (layers[0] instanceof LayerNorm) {
+      const ln = layers as LayerNorm[];
+      return { kind: 'layer', gamma: param(ln.map((l) => l.affine.gamma), true, 1), beta: param(ln.map((l) => l.affine.beta), true), epsilon: ln[0]!.epsilon };
+    }
+    const parts = layers as unknown as { kernel?: LayerVariable; bias?: LayerVariable | null; useBias?: boolean; activation?: { getClassName(): string } }[];
+    if (cls === 'Dense') {
+      const first = parts[0]!;
+      return { kind: 'dense', kernel: param(parts.map((l) => l.kernel!), true), bias: first.useBias && first.bias ? param(parts.map((l) => l.bias!), true) : null, activation: activationName(first.activation, where) };
+    }
+    if (cls === 'Activation') return { kind: 'activation', activation: activationName(parts[0]!.activation, where) };
+    throw new Error(`StackedMlp: layer ${where} (${cls}) cannot be stacked`);
+  }
+
+  /** The trained parameters, [K, rows, width] each. */
+  get trainableWeights(): Variable[] {
+    return this.params.filter((p) => p.trainable).map((p) => p.variable);
+  }
+
+  /** Copies the mirrors' weights into the stacked parameters (after init or loading). */
+  pack(): void {
+    for (const p of this.params) p.pack();
+  }
+
+  /** Copies the stacked parameters into the mirrors (before saving or reading them). */
+  unpack(): void {
+    for (const p of this.params) p.unpack();
+  }
+
+  /**
+   * For each entry of the mirrors' trained weights in their order (models in order, each model's
+   * trainableWeights in order, row-major), its index in the flat vector of `trainableWeights`.
+   */
+  stateOrder(): Int32Array {
+    const trained = this.params.filter((p) => p.trainable);
+    const offsets = new Map<StackedParam, number>();
+    let offset = 0;
+    for (const p of trained) {
+      offsets.set(p, offset);
+      offset += p.size;
+    }
+    const where = new Map<LayerVariable, { p: StackedParam; k: number }>();
+    for (const p of trained) p.sources.forEach((s, k) => where.set(s, { p, k }));
+    const order: number[] = [];
+    for (const model of this.models) {
+      for (const w of model.trainableWeights) {
+        const at = where.get(w);
+        if (at === undefined) throw new Error(`StackedMlp: ${w.originalName} is not stacked`);
+        const cols = at.p.cols[at.k]!;
+        const base = offsets.get(at.p)!;
+        for (let r = 0; r < at.p.rows; r++) for (let c = 0; c < cols; c++) order.push(base + at.p.index(at.k, r, c));
+      }
+    }
+    return Int32Array.from(order);
+  }
+
+  /** The weight-norm kernel W [K, in, out]: recomputed under a gradient tape, else cached until v or g change. */
+  private weightNormKernel(l: Extract<StackedLayer, { kind: 'weight' }>): Tensor3D {
+    const v = l.v.variable;
+    const g = l.g.variable;
+    if (tf.engine().isTapeOn()) return weightNormKernel(v as Tensor as Tensor3D, g);
+    const vId = (v as unknown as { dataId: object }).dataId;
+    const gId = (g as unknown as { dataId: object }).dataId;
+    if (l.cache === null || l.cache.v !== vId || l.cache.g !== gId) {
+      l.cache?.kernel.dispose();
+      l.cache = { kernel: tf.keep(tf.tidy(() => weightNormKernel(v as Tensor as Tensor3D, g))), v: vId, g: gId };
+    }
+    return l.cache.kernel;
+  }
+
+  /**
+   * The K networks on x [K, B, in] (or [1, B, in]: one input for all): [K, B, width of the last layer].
+   * `training` selects batch statistics (inside an update only: the batch-norm rule of build-mlp.ts). Not
+   * tidied: call it inside the caller's tf.tidy.
+   */
+  forward(x: Tensor3D, training: boolean): Tensor3D {
+    let h: Tensor = x;
+    for (const l of this.layers) {
+      switch (l.kind) {
+        case 'dense':
+          h = denseOp(h as Tensor3D, l.kernel.variable as Tensor as Tensor3D, l.bias?.variable ?? null, l.activation);
+          break;
+        case 'weight':
+          h = denseOp(h as Tensor3D, this.weightNormKernel(l), l.bias?.variable ?? null, l.activation);
+          break;
+        case 'batch':
+          h = batchNormalize(h, l.gamma.variable, l.beta.variable, { mean: l.mean.stat, variance: l.variance.stat }, { training, momentum: l.momentum, epsilon: l.epsilon, renorm: l.renorm });
+          break;
+        case 'meanonly':
+          h = meanOnlyBatchNormalize(h, l.beta?.variable ?? null, l.mean.stat, { training, momentum: l.momentum, renorm: l.renorm });
+          break;
+        case 'layer':
+          h = layerNormalize(h, l.gamma.variable, l.beta.variable, l.epsilon);
+          break;
+        case 'activation':
+          h = applyActivation(h, l.activation);
+          break;
+      }
+    }
+    return h as Tensor3D;
+  }
+
+  /** Frees the stacked parameters (not the mirrors). */
+  dispose(): void {
+    for (const l of this.layers) if (l.kind === 'weight') l.cache?.kernel.dispose();
+    for (const p of this.params) p.variable.dispose();
+  }
+}
