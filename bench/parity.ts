@@ -89,7 +89,27 @@ function mujocoCase(id: string, threshold: number, peerHyper: Record<string, unk
 
 const ZOO_MUJOCO_POLICY = { log_std_init: -2, ortho_init: false, activation_fn: 'relu', net_arch: { pi: [256, 256], vf: [256, 256] } };
 
+// SB3's PPO defaults (n_steps 2048, batch 64, 10 epochs, lr 3e-4, γ 0.99, λ 0.95, clip 0.2, no entropy
+// bonus, vf 0.5, grad norm 0.5, [64, 64] tanh, ortho_init, log-std 0, no normalization; Adam ε 1e-5), one env.
+const PPO_SB3_DEFAULTS = { numSteps: 2048, batchSize: 64, updateEpochs: 10, learningRate: 3e-4, learningRateSchedule: 'constant', gamma: 0.99, gaeLambda: 0.95, clipRange: 0.2, clipRangeSchedule: 'constant', entropyCoef: 0, valueCoef: 0.5, maxGradNorm: 0.5, adamEpsilon: 1e-5, normalizeAdvantage: true, clipRangeVf: null, targetKl: null, logStdInit: 0 };
+
 const CASES: Record<string, Case> = {
+  // Issue #30's speed case: SB3's default PPO on Hopper-v5 for ten rollouts (the update dominates: 320
+  // gradient steps of minibatch 64 per rollout). A timing case, not a learning one.
+  'ppo-hopper-sb3-defaults': {
+    source: "SB3's PPO defaults on gymnasium:Hopper-v5 (speed)",
+    agent: 'ppo',
+    env: 'gymnasium:Hopper-v5',
+    steps: 20_480,
+    threshold: 1e9,
+    wnrl: (norm) => ({
+      env: { numEnvs: 1, wrappers: [] },
+      agent: { network: { hidden: [64, 64], activation: 'tanh', norm, init: 'orthogonal', outputNorm: 'auto', recurrent: null }, ...PPO_SB3_DEFAULTS },
+      trainer: { totalSteps: 20_480, ...noEval },
+    }),
+    peer: { algo: 'ppo', env: 'Hopper-v5', nEnvs: 1, steps: 20_480, hyper: {} },
+    notes: 'A speed case: ten rollouts of 2048 steps, each followed by 320 gradient steps; the steps/s column is the comparison.',
+  },
   'ppo-hopper': mujocoCase('Hopper-v5', 2000, { batch_size: 32, gamma: 0.999, learning_rate: 9.80828e-5, ent_coef: 0.00229519, clip_range: 0.2, n_epochs: 5, gae_lambda: 0.99, max_grad_norm: 0.7, vf_coef: 0.835671 }, ZOO_MUJOCO_POLICY),
   'ppo-halfcheetah': mujocoCase('HalfCheetah-v5', 3000, { batch_size: 64, gamma: 0.98, learning_rate: 2.0633e-5, ent_coef: 0.000401762, clip_range: 0.1, n_epochs: 20, gae_lambda: 0.92, max_grad_norm: 0.8, vf_coef: 0.58096 }, ZOO_MUJOCO_POLICY),
   'ppo-walker2d': mujocoCase('Walker2d-v5', 2000, { batch_size: 32, gamma: 0.99, learning_rate: 5.05041e-5, ent_coef: 0.000585045, clip_range: 0.1, n_epochs: 20, gae_lambda: 0.95, max_grad_norm: 1, vf_coef: 0.871923 }, {}),
@@ -175,10 +195,13 @@ const CASES: Record<string, Case> = {
   },
 };
 
+/** A training episode: the step it ended at, its return, and (runs from 2026-12-04 on) the seconds since training started. */
+type Episode = [number, number] | [number, number, number];
+
 interface RunResult {
   wallSeconds: number;
-  /** [step, return] of every training episode. */
-  episodes: [number, number][];
+  /** Every training episode. */
+  episodes: Episode[];
   evalReturnMean: number;
 }
 
@@ -215,11 +238,13 @@ async function runWnrl(c: Case, norm: string, seed: number, dir: string): Promis
   fs.writeFileSync(file, JSON.stringify(preset ? { trainer: c.wnrl('none')['trainer'] } : c.wnrl(norm)));
   await run(process.execPath, ['src/cli/bin.js', 'train', '--agent', c.agent, '--env', c.env, ...(preset ? [] : ['--norm', norm]), '--seed', String(seed), '--out', dir, '--force', '--no-progress', '--log-level', 'info', '--config', file]);
   const summary = JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8')) as { wallSeconds: number; evalReturnMean: number };
-  const episodes: [number, number][] = [];
+  const episodes: Episode[] = [];
+  let start: number | null = null;
   for (const line of fs.readFileSync(path.join(dir, 'log.jsonl'), 'utf8').split('\n')) {
-    if (!line.includes('"episode"')) continue;
-    const rec = JSON.parse(line) as { msg?: string; step?: number; return?: number };
-    if (rec.msg === 'episode' && rec.step !== undefined && rec.return !== undefined) episodes.push([rec.step, rec.return]);
+    if (!line.includes('"episode"') && !line.includes('"train start"')) continue;
+    const rec = JSON.parse(line) as { msg?: string; step?: number; return?: number; time: string };
+    if (rec.msg === 'train start') start = Date.parse(rec.time);
+    if (rec.msg === 'episode' && rec.step !== undefined && rec.return !== undefined) episodes.push([rec.step, rec.return, start === null ? Number.NaN : (Date.parse(rec.time) - start) / 1000]);
   }
   return { wallSeconds: summary.wallSeconds, episodes, evalReturnMean: summary.evalReturnMean };
 }
@@ -230,7 +255,7 @@ async function runPeer(c: Case, seed: number): Promise<RunResult> {
 }
 
 /** The learning curve as the threshold sees it: the mean of the last 20 episodes at each episode's end. */
-function windowCurve(episodes: [number, number][]): { steps: number[]; returns: number[] } {
+function windowCurve(episodes: Episode[]): { steps: number[]; returns: number[] } {
   const steps: number[] = [];
   const returns: number[] = [];
   const window: number[] = [];
@@ -243,10 +268,23 @@ function windowCurve(episodes: [number, number][]): { steps: number[]; returns: 
   return { steps, returns };
 }
 
-function stepsToThreshold(episodes: [number, number][], threshold: number): number | null {
-  const { steps, returns } = windowCurve(episodes);
-  for (let i = 19; i < steps.length; i++) if (returns[i]! >= threshold) return steps[i]!;
+/** The index of the episode at which the window's mean first reaches the threshold, or null. */
+function thresholdEpisode(episodes: Episode[], threshold: number): number | null {
+  const { returns } = windowCurve(episodes);
+  for (let i = 19; i < returns.length; i++) if (returns[i]! >= threshold) return i;
   return null;
+}
+
+function stepsToThreshold(episodes: Episode[], threshold: number): number | null {
+  const i = thresholdEpisode(episodes, threshold);
+  return i === null ? null : episodes[i]![0];
+}
+
+/** Seconds from the start of training to the threshold; undefined for a run recorded without times. */
+function secondsToThreshold(episodes: Episode[], threshold: number): number | null | undefined {
+  if (episodes.some((e) => e.length < 3 || !Number.isFinite(e[2]))) return undefined;
+  const i = thresholdEpisode(episodes, threshold);
+  return i === null ? null : episodes[i]![2]!;
 }
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -281,8 +319,8 @@ async function main(): Promise<void> {
       }
     }
     say(`\n### ${name}: ${c.source}, ${c.steps / 1000}k steps\n`);
-    say('| implementation | seeds | AUC IQM [95% CI] | reached threshold | median steps to threshold | final eval IQM [95% CI] | median steps/s |');
-    say('| --- | --- | --- | --- | --- | --- | --- |');
+    say('| implementation | seeds | AUC IQM [95% CI] | reached threshold | median steps to threshold | median seconds to threshold | final eval IQM [95% CI] | median steps/s |');
+    say('| --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const impl of impls) {
       const rs = results.get(impl)!;
       if (rs.length === 0) continue;
@@ -292,11 +330,13 @@ async function main(): Promise<void> {
       });
       const reached = rs.map((r) => stepsToThreshold(r.episodes, c.threshold));
       const med = medianReached(reached);
+      const seconds = rs.map((r) => secondsToThreshold(r.episodes, c.threshold));
+      const medSeconds = seconds.every((x) => x !== undefined) ? medianReached(seconds as (number | null)[]) : undefined;
       const sps = rs.map((r) => c.steps / r.wallSeconds).sort((a, b) => a - b);
       const label = impl === 'peer' ? `${String(c.peer['algo']) === 'recurrentppo' ? 'sb3-contrib' : 'SB3'} (none)` : impl === 'wnrl-preset' ? `wnrl preset (${String((presetFor(c.agent, c.env)?.agent as { network?: { norm?: string } } | undefined)?.network?.norm ?? 'weight')}, its own settings)` : `wnrl ${impl.slice(5)}`;
       const seedKey = deriveSeed(1, `${name}|${impl}`);
       say(
-        `| ${label} | ${rs.length} | ${fmtI(stratifiedBootstrap([aucs], iqm, seedKey))} | ${reached.filter((x) => x !== null).length} of ${rs.length} | ${med === null ? '-' : `${(med / 1000).toFixed(1)}k`} | ${fmtI(stratifiedBootstrap([rs.map((r) => r.evalReturnMean)], iqm, seedKey + 1))} | ${fmt(sps[Math.floor(sps.length / 2)]!, 0)} |`,
+        `| ${label} | ${rs.length} | ${fmtI(stratifiedBootstrap([aucs], iqm, seedKey))} | ${reached.filter((x) => x !== null).length} of ${rs.length} | ${med === null ? '-' : `${(med / 1000).toFixed(1)}k`} | ${medSeconds === undefined ? 'n/a' : medSeconds === null ? '-' : fmt(medSeconds)} | ${fmtI(stratifiedBootstrap([rs.map((r) => r.evalReturnMean)], iqm, seedKey + 1))} | ${fmt(sps[Math.floor(sps.length / 2)]!, 0)} |`,
       );
     }
     if (c.notes) say(`\n${c.notes}`);

@@ -6,8 +6,8 @@
    "hyper": {...constructor keyword arguments...}, "schedules": {"learning_rate": "lin", ...},
    "policyKwargs": {..., "activation_fn": "relu" | "tanh"}, "evalEpisodes": 20}
 
-and prints one JSON line: {wallSeconds, episodes: [[step, return], ...] (every training episode, the
-step counted when it ended), evalReturnMean}. A "lin" schedule is the Zoo's lin_<value>: the value times
+and prints one JSON line: {wallSeconds, episodes: [[step, return, seconds], ...] (every training episode, the
+step counted when it ended, the seconds since training started), evalReturnMean}. A "lin" schedule is the Zoo's lin_<value>: the value times
 the remaining progress.
 
 Needs torch, gymnasium, stable-baselines3 and sb3-contrib in the Python that runs it (bench/README.md
@@ -38,11 +38,15 @@ class Episodes(BaseCallback):
     def __init__(self):
         super().__init__()
         self.episodes = []
+        self.t0 = time.perf_counter()
+
+    def _on_training_start(self):
+        self.t0 = time.perf_counter()
 
     def _on_step(self):
         for info in self.locals["infos"]:
             if "episode" in info:
-                self.episodes.append([int(self.num_timesteps), float(info["episode"]["r"])])
+                self.episodes.append([int(self.num_timesteps), float(info["episode"]["r"]), time.perf_counter() - self.t0])
         return True
 
 
