@@ -313,6 +313,10 @@ export abstract class ActorCritic<C extends ActorCriticConfig> implements Agent 
   private policyAndValues(observations: Float32Array, state: RecurrentState | null, starts: Uint8Array | null): { policy: Float32Array; values: Float32Array; n: number; next: RecurrentState | null } {
     const n = observations.length / this.obsSize;
     if (!Number.isInteger(n)) throw ConfigError.single('observations', `has ${observations.length} values; expected a multiple of ${this.obsSize}`);
+    if (state === null) {
+      const host = this.policy.runHost(observations, n);
+      if (host !== null) return { ...host, n, next: null };
+    }
     let next: RecurrentState | null = null;
     const packed = tf.tidy(() => {
       const out = this.policy.run(tf.tensor2d(observations, [n, this.obsSize]), { T: 1, starts, state, training: false, needState: true });

@@ -66,6 +66,11 @@ export interface ActorCriticPolicy {
   zeroState(n: number): RecurrentState | null;
   /** Policy outputs and values for rows t·B + k (step t of sequence k), from `opts.state`. */
   run(obs: Tensor2D, opts: PolicyRunOptions): PolicyOutput;
+  /**
+   * Inference-mode policy outputs [n × actSize] and values [n] of n observations computed in JavaScript,
+   * or null where the native backend is the faster path (or the policy has no JavaScript path).
+   */
+  runHost(observations: Float32Array, n: number): { policy: Float32Array; values: Float32Array } | null;
   /** Data-dependent init (weight-norm variants) from warm-up observations of numEnvs envs, step-major. */
   initialize(observations: Float32Array, numEnvs: number, outputScale: number): void;
   /** Weight-norm statistics per layer, as TensorBoard tags. */
@@ -85,6 +90,13 @@ export interface PolicyShape {
   sharedTrunk: boolean;
   seed: number;
 }
+
+/**
+ * Acting on a few observations runs the stacked heads in JavaScript up to this many multiply-adds (all
+ * layers, both networks, all rows): below it the arithmetic costs less than the native path's kernel
+ * dispatches, upload and read-back (bench/README.md, "Acting").
+ */
+export const HOST_MAX_MACS = 30_000;
 
 /** Logits/means and values from a shared trunk's outputs (its last unit is the value). */
 function split(out: Tensor, actSize: number): Omit<PolicyOutput, 'state'> {
@@ -175,6 +187,16 @@ class Heads {
     return fromJoint(this.stacked.forward(input, training));
   }
 
+  /** `run` on observations in JavaScript (inference mode) when it is the faster path (StackedMlp.forwardHost), else null. */
+  runHost(observations: Float32Array, n: number): { policy: Float32Array; values: Float32Array } | null {
+    if (this.stacked === null || this.stacked.hostMacs(n) > HOST_MAX_MACS) return null;
+    const joint = this.stacked.forwardHost(observations, n);
+    const A = this.s.actSize;
+    const values = new Float32Array(n);
+    for (let r = 0; r < n; r++) values[r] = joint[(n + r) * A]!;
+    return { policy: joint.slice(0, n * A), values };
+  }
+
   /** Data-dependent init; with a shared trunk the value unit shares the policy's small output scale. */
   initialize(actorIn: Tensor2D, criticIn: Tensor2D, outputScale: number): void {
     dataDependentInit(this.policyNetwork, actorIn, { outputScale });
@@ -227,6 +249,10 @@ export class MlpPolicy implements ActorCriticPolicy {
   /** Policy outputs and values of every row (no state). */
   run(obs: Tensor2D, { training }: PolicyRunOptions): PolicyOutput {
     return Object.assign(this.heads.run(obs, obs, training), { state: null });
+  }
+
+  runHost(observations: Float32Array, n: number): { policy: Float32Array; values: Float32Array } | null {
+    return this.heads.runHost(observations, n);
   }
 
   initialize(observations: Float32Array, _numEnvs: number, outputScale: number): void {
@@ -297,6 +323,11 @@ export class RecurrentPolicy implements ActorCriticPolicy {
     const runs = this.lstms.map((l, k) => l.forward(x, state[k]!, o.starts, o.training, o.needState ?? false));
     const features = runs.map((r) => tf.reshape(r.output, [o.T * B, this.units]) as Tensor2D);
     return { actor: features[0]!, critic: features[features.length - 1]!, state: o.needState ? runs.map((r) => r.state!) : null };
+  }
+
+  /** None: the LSTMs run on the native backend. */
+  runHost(): null {
+    return null;
   }
 
   /** Runs the LSTMs over the sequences from `o.state` (reset at episode starts), then the heads. */

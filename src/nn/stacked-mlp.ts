@@ -95,6 +95,32 @@ type StackedLayer =
   | { kind: 'layer'; gamma: StackedParam; beta: StackedParam; epsilon: number }
   | { kind: 'activation'; activation: Activation };
 
+/** forwardHost's layers: dense (weight norm folded), an affine map per unit (batch norms folded), layer norm, activation. */
+type HostLayer =
+  | { kind: 'dense'; kernel: Float32Array[]; bias: Float32Array[] | null; cols: number; activation: Activation }
+  | { kind: 'affine'; scale: Float32Array[] | null; shift: Float32Array[] }
+  | { kind: 'layer'; gamma: Float32Array[]; beta: Float32Array[]; epsilon: number }
+  | { kind: 'activation'; activation: Activation };
+
+function activateInPlace(x: Float64Array, activation: Activation): void {
+  switch (activation) {
+    case 'linear':
+      return;
+    case 'tanh':
+      for (let i = 0; i < x.length; i++) x[i] = Math.tanh(x[i]!);
+      return;
+    case 'relu':
+      for (let i = 0; i < x.length; i++) x[i] = Math.max(0, x[i]!);
+      return;
+    case 'elu':
+      for (let i = 0; i < x.length; i++) x[i] = x[i]! > 0 ? x[i]! : Math.expm1(x[i]!);
+      return;
+    case 'sigmoid':
+      for (let i = 0; i < x.length; i++) x[i] = 1 / (1 + Math.exp(-x[i]!));
+      return;
+  }
+}
+
 function activationName(fn: { getClassName(): string } | undefined, where: string): Activation {
   const name = fn?.getClassName();
   if (name === undefined || !(ACTIVATIONS as readonly string[]).includes(name)) throw new Error(`StackedMlp: ${where} has activation ${String(name)}; expected one of ${ACTIVATIONS.join(', ')}`);
@@ -106,6 +132,7 @@ export class StackedMlp {
   readonly k: number;
   private readonly layers: StackedLayer[];
   private readonly params: StackedParam[];
+  private host: { ids: object[]; layers: HostLayer[] } | null = null;
 
   constructor(readonly models: readonly LayersModel[]) {
     this.k = models.length;
@@ -243,6 +270,121 @@ export class StackedMlp {
       }
     }
     return h as Tensor3D;
+  }
+
+  /**
+   * The networks on `rows` inputs shared by all ([rows × in], row-major), in JavaScript: [K, rows, width]
+   * flat, inference mode. For acting on a few rows, where the arithmetic takes microseconds and a kernel's
+   * dispatch tens of them (HOST_MAX_MACS). Float64 arithmetic on the float32 parameters, which it reads
+   * back once after each change of any of them (an update), with weight norm's kernels and batch norm's
+   * affine maps folded then.
+   */
+  forwardHost(x: Float32Array, rows: number): Float32Array {
+    const layers = this.hostLayers();
+    let h: Float64Array[] = Array.from({ length: this.k }, () => Float64Array.from(x));
+    let width = x.length / rows;
+    for (const l of layers) {
+      if (l.kind === 'dense') {
+        const out = l.cols;
+        h = h.map((hk, k) => {
+          const w = l.kernel[k]!;
+          const y = new Float64Array(rows * out);
+          for (let r = 0; r < rows; r++) {
+            const acc = y.subarray(r * out, (r + 1) * out);
+            if (l.bias !== null) acc.set(l.bias[k]!);
+            for (let i = 0; i < width; i++) {
+              const xi = hk[r * width + i]!;
+              if (xi === 0) continue;
+              const row = i * out;
+              for (let o = 0; o < out; o++) acc[o] = acc[o]! + xi * w[row + o]!;
+            }
+          }
+          activateInPlace(y, l.activation);
+          return y;
+        });
+        width = out;
+      } else if (l.kind === 'affine') {
+        // batch norm's and mean-only batch norm's inference maps: y = x·scale + shift per unit
+        h.forEach((hk, k) => {
+          const scale = l.scale?.[k];
+          const shift = l.shift[k]!;
+          for (let j = 0; j < hk.length; j++) hk[j] = hk[j]! * (scale === undefined ? 1 : scale[j % width]!) + shift[j % width]!;
+        });
+      } else if (l.kind === 'layer') {
+        h.forEach((hk, k) => {
+          for (let r = 0; r < rows; r++) {
+            const row = hk.subarray(r * width, (r + 1) * width);
+            let mean = 0;
+            for (const v of row) mean += v;
+            mean /= width;
+            let variance = 0;
+            for (const v of row) variance += (v - mean) ** 2;
+            const inv = 1 / Math.sqrt(variance / width + l.epsilon);
+            for (let j = 0; j < width; j++) row[j] = (row[j]! - mean) * inv * l.gamma[k]![j]! + l.beta[k]![j]!;
+          }
+        });
+      } else {
+        for (const hk of h) activateInPlace(hk, l.activation);
+      }
+    }
+    const out = new Float32Array(this.k * rows * width);
+    h.forEach((hk, k) => out.set(hk, k * rows * width));
+    return out;
+  }
+
+  /** Multiply-adds of forwardHost on `rows` inputs (all K networks). */
+  hostMacs(rows: number): number {
+    return rows * this.layers.reduce((a, l) => a + (l.kind === 'dense' ? l.kernel.size : l.kind === 'weight' ? l.v.size : 0), 0);
+  }
+
+  /** The parameters as JavaScript arrays for forwardHost, read back when any parameter changed (tfjs gives a variable new storage on every assign). */
+  private hostLayers(): HostLayer[] {
+    const ids = this.params.map((p) => (p.variable as unknown as { dataId: object }).dataId);
+    if (this.host !== null && this.host.ids.every((id, i) => id === ids[i])) return this.host.layers;
+    const perK = (p: StackedParam): Float32Array[] => {
+      const all = p.variable.dataSync() as Float32Array;
+      const n = p.rows * p.width;
+      return Array.from({ length: this.k }, (_, k) => all.subarray(k * n, (k + 1) * n));
+    };
+    const layers = this.layers.map((l): HostLayer => {
+      switch (l.kind) {
+        case 'dense':
+          return { kind: 'dense', kernel: perK(l.kernel), bias: l.bias === null ? null : perK(l.bias), cols: l.kernel.width, activation: l.activation };
+        case 'weight': {
+          // W = v·g/‖v‖ per column, in float64 from the float32 parameters
+          const v = perK(l.v);
+          const g = perK(l.g);
+          const { rows, width } = l.v;
+          const kernel = v.map((vk, k) => {
+            const w = new Float32Array(vk.length);
+            for (let c = 0; c < width; c++) {
+              let sq = 0;
+              for (let r = 0; r < rows; r++) sq += vk[r * width + c]! ** 2;
+              const scale = g[k]![c]! / Math.sqrt(sq);
+              for (let r = 0; r < rows; r++) w[r * width + c] = vk[r * width + c]! * scale;
+            }
+            return w;
+          });
+          return { kind: 'dense', kernel, bias: l.bias === null ? null : perK(l.bias), cols: width, activation: l.activation };
+        }
+        case 'batch': {
+          const [gamma, beta, mean, variance] = [perK(l.gamma), perK(l.beta), perK(l.mean), perK(l.variance)];
+          const scale = gamma.map((gk, k) => gk.map((gj, j) => gj / Math.sqrt(variance[k]![j]! + l.epsilon)));
+          return { kind: 'affine', scale, shift: beta.map((bk, k) => bk.map((bj, j) => bj - mean[k]![j]! * scale[k]![j]!)) };
+        }
+        case 'meanonly': {
+          const mean = perK(l.mean);
+          const beta = l.beta === null ? null : perK(l.beta);
+          return { kind: 'affine', scale: null, shift: mean.map((mk, k) => mk.map((mj, j) => (beta === null ? 0 : beta[k]![j]!) - mj)) };
+        }
+        case 'layer':
+          return { kind: 'layer', gamma: perK(l.gamma), beta: perK(l.beta), epsilon: l.epsilon };
+        case 'activation':
+          return { kind: 'activation', activation: l.activation };
+      }
+    });
+    this.host = { ids, layers };
+    return layers;
   }
 
   /** Frees the stacked parameters (not the mirrors). */

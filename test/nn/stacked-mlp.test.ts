@@ -146,3 +146,28 @@ test('denseOp computes no input gradient that nothing needs (a first layer on ob
   expect(products(() => tf.mul(u, 1) as Tensor2D)).toBe(3);
   tf.dispose([w, b, obs, u]);
 });
+
+test.each(NORMS)('%s: forwardHost (JavaScript, for acting on a few rows) computes forward()\'s inference output, and follows the parameters as they train', (norm) => {
+  const [pi, vf] = pair(norm, 11);
+  const stacked = new StackedMlp([pi, vf]);
+  const opt = new FlatOptimizer(stacked.trainableWeights, { learningRate: 0.05 });
+  const obs = randomTensor2d(4, 5, 12);
+  const rows = Float32Array.from(obs.dataSync());
+  const check = (label: string) => {
+    const ours = stacked.forwardHost(rows, 4);
+    const theirs = tf.tidy(() => values(stacked.forward(tf.expandDims(obs, 0) as Tensor3D, false)));
+    expectClose(Array.from(ours), theirs, 2e-5, `${norm} ${label}`);
+  };
+  check('at init');
+  // training-mode steps move the weights and (batch norms) the running statistics; the cached arrays follow
+  for (let i = 0; i < 3; i++) {
+    const r = opt.step(() => tf.sum(tf.square(stacked.forward(tf.expandDims(randomTensor2d(16, 5, 20 + i), 0) as Tensor3D, true))) as Scalar);
+    tf.dispose([r.loss, r.gradNorm]);
+  }
+  check('after three updates');
+  expect(stacked.hostMacs(4)).toBe(4 * 2 * (5 * 8 + 8 * 6 + 6 * 3));
+  opt.dispose();
+  stacked.dispose();
+  tf.dispose(obs);
+  for (const m of [pi, vf]) m.dispose();
+});
