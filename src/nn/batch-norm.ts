@@ -17,6 +17,7 @@ import type { LayerVariable, Shape, Tensor } from '@tensorflow/tfjs-node';
 import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology.js';
 import type { Kwargs } from '@tensorflow/tfjs-layers/dist/types.js';
 import { tf } from '../backend.ts';
+import { opWithLazyGradients, sumToShape } from './dense-op.ts';
 
 /** The identity, passing no gradient (torch's detach). */
 export const stopGradient = tf.customGrad(((x: Tensor, save: (t: Tensor[]) => void) => {
@@ -71,26 +72,64 @@ export interface BatchNormalizeOptions {
  * Batch norm over the batch axis, the math of the BatchNorm layer: rank 2, x [B, H] with parameters [H];
  * rank 3 (K stacked layers, stacked-mlp.ts), x [K, B, H] with parameters [K, 1, H]. A training-mode call
  * moves the running statistics after its forward. Not tidied: call it inside the caller's tf.tidy.
+ *
+ * The training-mode pass is one op with closed-form gradients (r and d pass none, as sg() above):
+ *   z = x̂·r + d,  x̂ = (x − μ_B)/σ_B,  y = γ·z + β
+ *   dx = (r/σ_B)·(g − mean_B(g) − x̂·mean_B(g·x̂)),  g = γ·dy;   dγ = Σ_B dy·z;   dβ = Σ_B dy
+ * the textbook batch-norm backward scaled by r: about a dozen kernels where autodiff through moments,
+ * broadcasts and the renorm correction ran several dozen (bench/README.md), so batch norm is compared at
+ * the cost of its best implementation, as weight norm is.
  */
 export function batchNormalize(x: Tensor, gamma: Tensor, beta: Tensor, moving: { mean: RunningStat; variance: RunningStat }, o: BatchNormalizeOptions): Tensor {
   const { mean: rm, variance: rv } = moving;
   if (!o.training) return tf.add(tf.mul(tf.div(tf.sub(x, rm.read()), tf.sqrt(tf.add(rv.read(), o.epsilon))), gamma), beta);
-  // clones: the writes below give the variables new storage while this pass's tape may still hold them
-  const runMean = tf.clone(rm.read());
-  const runVariance = tf.clone(rv.read());
-  const runStd = tf.sqrt(tf.add(runVariance, o.epsilon));
-  const { mean, variance } = tf.moments(x, x.rank - 2, x.rank === 3);
-  const batchStd = tf.sqrt(tf.add(variance, o.epsilon));
-  let xhat = tf.div(tf.sub(x, mean), batchStd);
-  if (o.renorm !== false) {
-    const { r, d } = renormCorrection(mean, batchStd, runMean, runStd, o.renorm);
-    xhat = tf.add(tf.mul(xhat, r!), d);
-  }
+  const axis = x.rank - 2;
+  const keep = x.rank === 3;
+  const runMean = rm.read();
+  const runVariance = rv.read();
+  let stats: { mean: Tensor; variance: Tensor } | null = null;
+  const y = opWithLazyGradients(
+    [x, gamma, beta],
+    (save) => {
+      const mean = tf.mean(x, axis, keep);
+      const centered = tf.sub(x, mean);
+      const variance = tf.mean(tf.square(centered), axis, keep);
+      const batchStd = tf.sqrt(tf.add(variance, o.epsilon));
+      const xhat = tf.div(centered, batchStd);
+      let z = xhat;
+      let scale = tf.reciprocal(batchStd); // r/σ_B
+      if (o.renorm !== false) {
+        const runStd = tf.sqrt(tf.add(runVariance, o.epsilon));
+        let r = tf.div(batchStd, runStd);
+        if (o.renorm.rMax !== null) r = tf.clipByValue(r, 1 / o.renorm.rMax, o.renorm.rMax);
+        let d = tf.div(tf.sub(mean, runMean), runStd);
+        if (o.renorm.dMax !== null) d = tf.clipByValue(d, -o.renorm.dMax, o.renorm.dMax);
+        z = tf.add(tf.mul(xhat, r), d);
+        scale = tf.div(r, batchStd);
+      }
+      stats = { mean: tf.keep(mean), variance: tf.keep(variance) };
+      save([xhat, z, gamma, scale]);
+      return tf.add(tf.mul(z, gamma), beta);
+    },
+    (dy, saved) => {
+      const [xhat, z, g, scale] = saved as [Tensor, Tensor, Tensor, Tensor];
+      return [
+        () => {
+          const gdy = tf.mul(dy, g);
+          return tf.mul(tf.sub(tf.sub(gdy, tf.mean(gdy, axis, true)), tf.mul(xhat, tf.mean(tf.mul(gdy, xhat), axis, true))), scale);
+        },
+        () => sumToShape(tf.mul(dy, z), gamma.shape),
+        () => sumToShape(dy, beta.shape),
+      ];
+    },
+  );
   // the running averages move after this forward (tfjs's convention: the unbiased variance is not used)
+  const { mean, variance } = stats!;
   const m = o.momentum;
-  rm.write(tf.tidy(() => tf.add(tf.mul(runMean, m), tf.mul(stopGradient(mean), 1 - m))));
-  rv.write(tf.tidy(() => tf.add(tf.mul(runVariance, m), tf.mul(stopGradient(variance), 1 - m))));
-  return tf.add(tf.mul(xhat, gamma), beta);
+  rm.write(tf.tidy(() => tf.add(tf.mul(runMean, m), tf.mul(mean, 1 - m))));
+  rv.write(tf.tidy(() => tf.add(tf.mul(runVariance, m), tf.mul(variance, 1 - m))));
+  tf.dispose([mean, variance]);
+  return y;
 }
 
 /** Options of BatchNorm. */

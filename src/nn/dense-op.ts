@@ -57,6 +57,18 @@ export function opWithLazyGradients(inputs: Tensor[], forward: (save: (tensors: 
 }
 
 /**
+ * t summed over the axes a parameter of `shape` was broadcast along (numpy's rules): the parameter's gradient.
+ */
+export function sumToShape(t: Tensor, shape: readonly number[]): Tensor {
+  const offset = t.rank - shape.length;
+  const axes: number[] = [];
+  for (let i = 0; i < t.rank; i++) if (i < offset || (shape[i - offset] === 1 && t.shape[i] !== 1)) axes.push(i);
+  if (axes.length === 0) return t;
+  const out = tf.sum(t, axes, offset === 0);
+  return out.rank === shape.length ? out : tf.reshape(out, [...shape]);
+}
+
+/**
  * φ(x · W + b), rank 2 (x [B, in], W [in, out], b [out] or null) or rank 3 (x [K or 1, B, in], W [K, in,
  * out], b [K, 1, out] or null), with closed-form gradients to x, W and b, each computed only if needed.
  */

@@ -5,6 +5,7 @@ import type { LayerVariable, Shape, Tensor } from '@tensorflow/tfjs-node';
 import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology.js';
 import type { Kwargs } from '@tensorflow/tfjs-layers/dist/types.js';
 import { tf } from '../backend.ts';
+import { opWithLazyGradients, sumToShape } from './dense-op.ts';
 
 /** Options of LayerNorm (tfjs layer arguments plus ε). */
 export interface LayerNormArgs extends LayerArgs {
@@ -12,12 +13,34 @@ export interface LayerNormArgs extends LayerArgs {
   epsilon?: number;
 }
 
-/** (x − mean)/√(var + ε)·γ + β over the last axis; γ and β broadcast ([H], or [K, 1, H] for K stacked layers). Not tidied. */
+/**
+ * (x − mean)/√(var + ε)·γ + β over the last axis; γ and β broadcast ([H], or [K, 1, H] for K stacked
+ * layers). One op with closed-form gradients (x̂ the normalized input, σ = √(var + ε)):
+ *   dx = (g − mean(g) − x̂·mean(g·x̂))/σ,  g = γ·dy (means over the last axis);  dγ = Σ dy·x̂;  dβ = Σ dy
+ * Not tidied.
+ */
 export function layerNormalize(x: Tensor, gamma: Tensor, beta: Tensor, epsilon: number): Tensor {
-  const centered = tf.sub(x, tf.mean(x, -1, true));
-  const variance = tf.mean(tf.square(centered), -1, true);
-  const normalized = tf.mul(centered, tf.rsqrt(tf.add(variance, epsilon)));
-  return tf.add(tf.mul(normalized, gamma), beta);
+  return opWithLazyGradients(
+    [x, gamma, beta],
+    (save) => {
+      const centered = tf.sub(x, tf.mean(x, -1, true));
+      const inv = tf.rsqrt(tf.add(tf.mean(tf.square(centered), -1, true), epsilon));
+      const xhat = tf.mul(centered, inv);
+      save([xhat, inv, gamma]);
+      return tf.add(tf.mul(xhat, gamma), beta);
+    },
+    (dy, saved) => {
+      const [xhat, inv, g] = saved as [Tensor, Tensor, Tensor];
+      return [
+        () => {
+          const gdy = tf.mul(dy, g);
+          return tf.mul(tf.sub(tf.sub(gdy, tf.mean(gdy, -1, true)), tf.mul(xhat, tf.mean(tf.mul(gdy, xhat), -1, true))), inv);
+        },
+        () => sumToShape(tf.mul(dy, xhat), gamma.shape),
+        () => sumToShape(dy, beta.shape),
+      ];
+    },
+  );
 }
 
 /** Layer normalization over the last axis, y = (x − mean)/√(var + ε)·γ + β, statistics per example; a registered tfjs layer. */

@@ -12,7 +12,8 @@ import type { LayerVariable, Shape, Tensor } from '@tensorflow/tfjs-node';
 import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology.js';
 import type { Kwargs } from '@tensorflow/tfjs-layers/dist/types.js';
 import { tf } from '../backend.ts';
-import { renormConfig, renormCorrection, stopGradient, type RenormClip, type RunningStat } from './batch-norm.ts';
+import { renormConfig, type RenormClip, type RunningStat } from './batch-norm.ts';
+import { opWithLazyGradients, sumToShape } from './dense-op.ts';
 
 /** Options of MeanOnlyBatchNorm. */
 export interface MeanOnlyBatchNormArgs extends LayerArgs {
@@ -31,21 +32,37 @@ export interface MeanOnlyBatchNormArgs extends LayerArgs {
 /**
  * Mean-only batch norm over the batch axis, the math of the MeanOnlyBatchNorm layer: rank 2, x [B, H] with
  * parameters [H]; rank 3 (K stacked layers, stacked-mlp.ts), x [K, B, H] with [K, 1, H]. β null: no bias.
- * Not tidied: call it inside the caller's tf.tidy.
+ * Not tidied: call it inside the caller's tf.tidy. The training-mode pass is one op with closed-form
+ * gradients (d passes none): y = x − μ_B + d + β, so dx = dy − mean_B(dy) and dβ = Σ_B dy.
  */
 export function meanOnlyBatchNormalize(x: Tensor, beta: Tensor | null, movingMean: RunningStat, o: { training: boolean; momentum: number; renorm: RenormClip | false }): Tensor {
-  let centered: Tensor;
-  if (o.training) {
-    const mean = tf.mean(x, x.rank - 2, x.rank === 3);
-    const runMean = tf.clone(movingMean.read());
-    centered = tf.sub(x, mean);
-    if (o.renorm !== false) centered = tf.add(centered, renormCorrection(mean, null, runMean, null, o.renorm).d);
-    const m = o.momentum;
-    movingMean.write(tf.tidy(() => tf.add(tf.mul(runMean, m), tf.mul(stopGradient(mean), 1 - m))));
-  } else {
-    centered = tf.sub(x, movingMean.read());
+  if (!o.training) {
+    const centered = tf.sub(x, movingMean.read());
+    return beta === null ? centered : tf.add(centered, beta);
   }
-  return beta === null ? centered : tf.add(centered, beta);
+  const axis = x.rank - 2;
+  const keep = x.rank === 3;
+  const runMean = movingMean.read();
+  let batchMean: Tensor | null = null;
+  const y = opWithLazyGradients(
+    beta === null ? [x] : [x, beta],
+    () => {
+      const mean = tf.mean(x, axis, keep);
+      let centered = tf.sub(x, mean);
+      if (o.renorm !== false) {
+        let d = tf.sub(mean, runMean);
+        if (o.renorm.dMax !== null) d = tf.clipByValue(d, -o.renorm.dMax, o.renorm.dMax);
+        centered = tf.add(centered, d);
+      }
+      batchMean = tf.keep(mean);
+      return beta === null ? centered : tf.add(centered, beta);
+    },
+    (dy) => [() => tf.sub(dy, tf.mean(dy, axis, true)), () => sumToShape(dy, beta!.shape)],
+  );
+  const m = o.momentum;
+  movingMean.write(tf.tidy(() => tf.add(tf.mul(runMean, m), tf.mul(batchMean!, 1 - m))));
+  tf.dispose(batchMean!);
+  return y;
 }
 
 /** Mean-only batch normalization (Salimans & Kingma 2016, §2.3): subtracts the batch mean (running mean at inference) and adds β; a registered tfjs layer. */
