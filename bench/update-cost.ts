@@ -40,7 +40,8 @@ const cases: Case[] = [
   {
     label: 'dqn [256, 256], batch 64',
     make: (norm, env) => {
-      const agent = new DQN({ env, seed: 1, network: { hidden: [256, 256], activation: 'relu', norm }, learningStarts: 512, batchSize: 64, trainFrequency: 8, gradientSteps: 2, tau: 1, targetUpdateInterval: 64 });
+      // SB3's DQN is vanilla DQN (the target network's max at s'): Double DQN, wnrl's default, would add a forward pass of the online network
+      const agent = new DQN({ env, seed: 1, network: { hidden: [256, 256], activation: 'relu', norm }, doubleDqn: false, learningStarts: 512, batchSize: 64, trainFrequency: 8, gradientSteps: 2, tau: 1, targetUpdateInterval: 64 });
       return { agent, gradientStepsPerLearn: 2 };
     },
     peer: { case: 'dqn', minibatch: 64 },
