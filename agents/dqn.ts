@@ -5,7 +5,7 @@
 // target sync) -> persistence. Step counts are environment steps summed over the vector env's copies.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { LayersModel, Scalar, Tensor } from '@tensorflow/tfjs-node';
+import type { LayersModel, Tensor } from '@tensorflow/tfjs-node';
 import { Rng, deriveSeed, entropySeed } from '../envs/rng.ts';
 import { Box, Discrete, type Space } from '../envs/spaces/space.ts';
 import type { VectorEnv } from '../envs/vector/vector-env.ts';
@@ -13,14 +13,13 @@ import { tf } from '../src/backend.ts';
 import { DqnConfig, type DqnConfigInput } from '../src/config/dqn.ts';
 import { ConfigError, parseConfig } from '../src/config/parse.ts';
 import { silentLogger, type Logger } from '../src/log/logger.ts';
-import { stopGradient } from '../src/nn/batch-norm.ts';
 import { buildMlp, usesBatchStatistics, usesWeightNorm } from '../src/nn/build-mlp.ts';
 import { dataDependentInit } from '../src/nn/data-dependent-init.ts';
 import { weightNormTags } from '../src/nn/diagnostics.ts';
 import { forward, forwardValues } from '../src/nn/forward.ts';
 import { FlatOptimizer, type StepResult as OptimizerStepResult } from '../src/nn/flat-optimizer.ts';
 import type { Agent, AgentContext, Inspection, Metrics, Transition } from './agent.ts';
-import { huberLoss } from './common/losses.ts';
+import { tdLossHead, type TdStats } from './common/losses.ts';
 import { captureFields, restoreState, type CapturedObject } from '../envs/snapshot.ts';
 import { loadOptimizer, loadWeightsInto, readAgentFile, saveModel, saveOptimizer, writeAgentFile } from './common/persist.ts';
 import { ReplayBuffer, type ReplayBatch } from './common/replay-buffer.ts';
@@ -65,6 +64,8 @@ export class DQN implements Agent {
   readonly targetNetwork: LayersModel;
   private readonly optimizer: FlatOptimizer;
   private readonly buffer: ReplayBuffer;
+  /** The last update's loss and mean Q(s, a) (tdLossHead). */
+  private readonly tdStats: TdStats = { loss: 0, qMean: 0 };
   private readonly exploreRng: Rng;
   private readonly obsSize: number;
   private readonly nActions: number;
@@ -201,11 +202,11 @@ export class DQN implements Agent {
     }
     if (!this.initialized) this.initializeFromBuffer();
 
-    let last: Tensor[] | null = null;
+    let last: Tensor | null = null;
     while (ctx.step >= this.nextTrainAt) {
       this.nextTrainAt += this.config.trainFrequency;
       for (let g = 0; g < this.config.gradientSteps; g++) {
-        if (last !== null) tf.dispose(last);
+        last?.dispose();
         last = this.update();
       }
     }
@@ -214,14 +215,13 @@ export class DQN implements Agent {
       polyakUpdate(this.targetNetwork, this.qNetwork, this.config.tau);
     }
     if (last === null) return null;
-    // One read-back per learn call, for the last update's scalars.
-    const packed = tf.tidy(() => tf.stack(last));
-    const [loss, gradNorm, qMean] = packed.dataSync();
-    tf.dispose([packed, ...last]);
+    // One read-back per learn call, for the last update's gradient norm (its loss and mean Q are numbers).
+    const gradNorm = last.dataSync()[0]!;
+    last.dispose();
     return {
-      'train/loss': loss!,
-      'train/gradNorm': gradNorm!,
-      'train/qMean': qMean!,
+      'train/loss': this.tdStats.loss,
+      'train/gradNorm': gradNorm,
+      'train/qMean': this.tdStats.qMean,
       'train/updates': this.updates,
       'rollout/explorationRate': this.explorationRate(ctx),
     };
@@ -239,8 +239,8 @@ export class DQN implements Agent {
     this.logger.debug({ samples: n }, 'dqn: data-dependent init');
   }
 
-  /** One gradient step on a replay batch; returns [loss, gradNorm, qMean] (kept, caller disposes). */
-  private update(): Tensor[] {
+  /** One gradient step on a replay batch; returns the gradient norm (kept, caller disposes); the loss and mean Q go to `tdStats`. */
+  private update(): Tensor {
     const c = this.config;
     const B = c.batchSize;
     const batch = this.buffer.sample(B, this.batchScratch);
@@ -248,42 +248,27 @@ export class DQN implements Agent {
     return tf.tidy(() => {
       const obs = tf.tensor2d(batch.observations, [B, this.obsSize]);
       const nextObs = tf.tensor2d(batch.nextObservations, [B, this.obsSize]);
-      const actionMask = tf.oneHot(tf.tensor1d(batch.actions, 'int32'), this.nActions);
-      const rewards = tf.tensor1d(batch.rewards);
-      const notDone = tf.sub(1, tf.tensor1d(batch.terminated));
-
-      // --- targets: no gradient; the target network in inference mode ---
-      const nextQTarget = c.targetNetwork ? forward(this.targetNetwork, nextObs, false) : null;
+      // --- targets: no gradient; the target network in inference mode, read back once ---
+      const valuesAtNext = (network: LayersModel) => forward(network, nextObs, false).dataSync() as Float32Array;
+      const nextTarget = c.targetNetwork ? valuesAtNext(this.targetNetwork) : null;
+      const head = { batch: B, actions: batch.actions, rewards: batch.rewards, terminated: batch.terminated, gamma: c.gamma, huberDelta: c.huberDelta, nextTarget };
       let r: OptimizerStepResult;
       // Plain batch statistics make a training-mode output depend on its batch, so s' must stay out of it.
       // Renormalized (the default) or without batch statistics, one pass over [s; s'] gives the loss, the
       // online network's a* (Double DQN) and, without a target network, the bootstrap itself (CrossQ's joint
-      // forward: the statistics cover both s and s').
+      // forward: the statistics cover both s and s'); its s' rows pass no gradient.
       const plainBatchStatistics = usesBatchStatistics(this.norm) && c.network.batchRenorm === false;
-      if (!plainBatchStatistics && (c.doubleDqn || nextQTarget === null)) {
+      if (!plainBatchStatistics && (c.doubleDqn || nextTarget === null)) {
         const both = tf.concat([obs, nextObs]);
-        r = this.optimizer.step((extras) => {
-          const [q, nextQOnline] = tf.split(forward(this.qNetwork, both, true), 2);
-          // the bootstrap's values pass no gradient (argmax alone, for a*, passes none anyway)
-          const next = nextQTarget === null ? stopGradient(nextQOnline!) : nextQOnline!;
-          const y = nextQTarget === null ? dqnTargets(rewards, notDone, next, c.doubleDqn ? next : null, c.gamma) : dqnTargets(rewards, notDone, nextQTarget, next, c.gamma);
-          return this.tdLoss(q!, actionMask, y, extras);
-        });
+        r = this.optimizer.step(() => tdLossHead(forward(this.qNetwork, both, true), { ...head, nextOnline: 'rows' }, this.tdStats));
       } else {
         // a* (Double DQN), or the bootstrap without a target network, from an inference pass
-        const nextQOnline = c.doubleDqn || nextQTarget === null ? forward(this.qNetwork, nextObs, false) : null;
-        const y = dqnTargets(rewards, notDone, nextQTarget ?? nextQOnline!, c.doubleDqn ? nextQOnline : null, c.gamma);
-        r = this.optimizer.step((extras) => this.tdLoss(forward(this.qNetwork, obs, true), actionMask, y, extras));
+        const nextOnline = c.doubleDqn || nextTarget === null ? valuesAtNext(this.qNetwork) : null;
+        r = this.optimizer.step(() => tdLossHead(forward(this.qNetwork, obs, true), { ...head, nextOnline }, this.tdStats));
       }
-      return [r.loss, r.gradNorm, ...r.extras];
+      r.loss.dispose();
+      return r.gradNorm;
     });
-  }
-
-  /** Huber(y, Q(s, a)) over the batch; also reports the mean Q(s, a). Training mode only here (the rule in src/nn). */
-  private tdLoss(q: Tensor, actionMask: Tensor, y: Tensor, extras: Tensor[]): Scalar {
-    const qTaken = tf.sum(tf.mul(q, actionMask), 1);
-    extras.push(tf.mean(qTaken));
-    return huberLoss(y, qTaken, this.config.huberDelta);
   }
 
   diagnostics(): Metrics {
