@@ -97,8 +97,9 @@ export function batchNormalize(x: Tensor, gamma: Tensor, beta: Tensor, moving: {
       const batchStd = tf.sqrt(tf.add(variance, o.epsilon));
       const xhat = tf.div(centered, batchStd);
       let z = xhat;
-      let scale = tf.reciprocal(batchStd); // r/σ_B
-      if (o.renorm !== false) {
+      let scale: Tensor; // r/σ_B
+      if (o.renorm === false) scale = tf.reciprocal(batchStd);
+      else {
         const runStd = tf.sqrt(tf.add(runVariance, o.epsilon));
         let r = tf.div(batchStd, runStd);
         if (o.renorm.rMax !== null) r = tf.clipByValue(r, 1 / o.renorm.rMax, o.renorm.rMax);
