@@ -41,11 +41,11 @@ type DataId = object;
  *   ∇g = (∇W · v) / ‖v‖          (column-wise dot product)
  *   ∇v = (g/‖v‖) (∇W − v ∇g/‖v‖)  (= (g/‖v‖)(I − w wᵀ/‖w‖²) ∇W, since w = (g/‖v‖) v and ‖w‖ = |g|)
  * The per-op overhead of the native backend, not FLOPs, is what this saves (bench/README.md).
- * Rank 2: v [in, out], g [out]; rank 3 (K stacked layers, stacked-mlp.ts): v [K, in, out], g [K, 1, out].
+ * Rank 2: v [in, out], g [out]; rank 3 or more (stacked layers, stacked-mlp.ts): v [..., in, out], g [..., 1, out].
  */
 export const weightNormKernel = tf.customGrad(((v: Tensor, g: Tensor, save: (tensors: Tensor[]) => void) => {
   const axis = v.rank - 2;
-  const keepDims = v.rank === 3;
+  const keepDims = v.rank >= 3;
   const norm = tf.sqrt(tf.sum(tf.square(v), axis, keepDims));
   const scale = tf.div(g, norm);
   save([v, norm, scale]);
