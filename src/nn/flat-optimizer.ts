@@ -103,10 +103,11 @@ export class FlatOptimizer {
         const v = tf.add(tf.mul(this.v, this.beta2), tf.mul(tf.square(flat), 1 - this.beta2));
         this.m.assign(m);
         this.v.assign(v);
-        // PyTorch: p -= lr · m̂ / (√v̂ + ε), m̂ = m/(1−β1ᵗ), v̂ = v/(1−β2ᵗ)
+        // PyTorch: p -= lr · m̂ / (√v̂ + ε), m̂ = m/(1−β1ᵗ), v̂ = v/(1−β2ᵗ); written as
+        // lr·√(1−β2ᵗ)/(1−β1ᵗ) · m / (√v + ε·√(1−β2ᵗ)), one full-size op fewer
         const bc1 = 1 - this.beta1 ** this.t;
         const bc2Sqrt = Math.sqrt(1 - this.beta2 ** this.t);
-        update = tf.div(tf.mul(m, this.learningRate / bc1), tf.add(tf.div(tf.sqrt(v), bc2Sqrt), this.epsilon));
+        update = tf.div(tf.mul(m, (this.learningRate * bc2Sqrt) / bc1), tf.add(tf.sqrt(v), this.epsilon * bc2Sqrt));
       } else {
         const v = tf.add(tf.mul(this.v, this.alpha), tf.mul(tf.square(flat), 1 - this.alpha));
         this.v.assign(v);
