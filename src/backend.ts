@@ -97,8 +97,78 @@ function shortCircuitSameDtypeCast(tfn: typeof TfNode): void {
   });
 }
 
+/**
+ * Matrix products large enough to be compute-bound run through oneDNN's kernel; the rest through
+ * TensorFlow's Eigen kernel, as tfjs-node does.
+ *
+ * This libtensorflow (the tensorflow-cpu wheel) compiles its Eigen kernels for AVX without FMA, while its
+ * oneDNN kernels pick the CPU's instructions at run time (AVX-512 here). With oneDNN's graph options off
+ * (TF_ENABLE_ONEDNN_OPTS=0, above: they cost more per op on small tensors), its matmul is still there as
+ * the op `_MklMatMul` / `_MklBatchMatMulV2` under the kernel label `MklNameChangeOp`, and runs as an eager
+ * op like any other. Measured (bench/README.md): a 64×256×256 product ~1.7x faster; below about a million
+ * multiply-adds the two cost the same (2-D) or oneDNN's batched kernel costs ~90 µs more (it sets up a
+ * primitive per call), hence the thresholds. Same arithmetic, other rounding (float32 sums in another
+ * order); deterministic for a given shape. WNRL_ONEDNN_MATMUL=0 keeps every product on Eigen; a
+ * libtensorflow without the op (probed once) does the same.
+ */
+export const ONEDNN_MIN_MACS = { matMul: 1 << 20, batchMatMul: 1 << 22 } as const;
+
+function oneDnnMatMul(tfn: typeof TfNode): boolean {
+  if ((process.env.WNRL_ONEDNN_MATMUL ?? '1') === '0') return false;
+  const original = tfn.getKernel('BatchMatMul', 'tensorflow');
+  if (original === undefined) return false;
+  interface Info {
+    dataId: object;
+    shape: number[];
+    dtype: string;
+  }
+  const backend = tfn.backend() as unknown as {
+    binding: { TF_ATTR_TYPE: number; TF_ATTR_BOOL: number; TF_ATTR_STRING: number; TF_FLOAT: number };
+    executeSingleOutput(name: string, attrs: unknown[], inputs: Info[]): Info;
+  };
+  const { binding } = backend;
+  const type = { name: 'T', type: binding.TF_ATTR_TYPE, value: binding.TF_FLOAT };
+  const label = { name: '_kernel', type: binding.TF_ATTR_STRING, value: 'MklNameChangeOp' };
+  const bool = (name: string, value: boolean) => ({ name, type: binding.TF_ATTR_BOOL, value });
+  const run2d = (a: Info, b: Info, ta: boolean, tb: boolean) => backend.executeSingleOutput('_MklMatMul', [type, bool('transpose_a', ta), bool('transpose_b', tb), label], [a, b]);
+  const runBatched = (a: Info, b: Info, ta: boolean, tb: boolean) => backend.executeSingleOutput('_MklBatchMatMulV2', [type, bool('adj_x', ta), bool('adj_y', tb), label], [a, b]);
+  try {
+    // the probe: both ops exist in this libtensorflow and compute a product
+    const a = tfn.tensor2d([1, 2, 3, 4], [2, 2]);
+    const out = [run2d(a as unknown as Info, a as unknown as Info, false, false), runBatched(a as unknown as Info, a as unknown as Info, false, false)];
+    for (const o of out) (tfn.engine().makeTensorFromTensorInfo(o as never) as TfNode.Tensor).dispose();
+    a.dispose();
+  } catch {
+    return false;
+  }
+  tfn.unregisterKernel('BatchMatMul', 'tensorflow');
+  tfn.registerKernel({
+    ...original,
+    kernelFunc: (args) => {
+      const a = args.inputs['a'] as unknown as Info;
+      const b = args.inputs['b'] as unknown as Info;
+      const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
+      if (a.dtype === 'float32' && b.dtype === 'float32' && a.shape.length === b.shape.length) {
+        const r = a.shape.length;
+        const m = a.shape[transposeA ? r - 1 : r - 2]!;
+        const k = a.shape[transposeA ? r - 2 : r - 1]!;
+        const n = b.shape[transposeB ? r - 2 : r - 1]!;
+        const batch = a.shape.slice(0, -2);
+        const same = batch.every((d, i) => d === b.shape[i]);
+        const count = batch.reduce((x, d) => x * d, 1);
+        if (r === 2 && m * k * n >= ONEDNN_MIN_MACS.matMul) return run2d(a, b, transposeA, transposeB) as never;
+        if (r === 3 && same && count * m * k * n >= ONEDNN_MIN_MACS.batchMatMul) return runBatched(a, b, transposeA, transposeB) as never;
+      }
+      return original.kernelFunc(args);
+    },
+  });
+  return true;
+}
+
 const loaded = load();
 if (loaded.info.backend === 'tensorflow') shortCircuitSameDtypeCast(loaded.tf);
+/** Whether large matrix products run through oneDNN's kernel (see oneDnnMatMul). */
+export const oneDnnMatMulActive = loaded.info.backend === 'tensorflow' && oneDnnMatMul(loaded.tf);
 
 /** The TensorFlow.js namespace every wnrl module uses (tfjs-node's, which adds `tf.node`). */
 export const tf: typeof TfNode = loaded.tf;

@@ -1,5 +1,7 @@
-import { expect, test } from 'vitest';
-import { backendInfo, tf } from '../src/backend.ts';
+import type { Tensor } from '@tensorflow/tfjs-node';
+import { execFileSync } from 'node:child_process';
+import { describe, expect, test } from 'vitest';
+import { backendInfo, oneDnnMatMulActive, tf } from '../src/backend.ts';
 
 test('the native TensorFlow backend is active by default', () => {
   const info = backendInfo();
@@ -37,4 +39,63 @@ test('a forward pass and its gradient on the native backend match the pure-JS cp
     await tf.setBackend('tensorflow');
   }
   expect(tf.getBackend()).toBe('tensorflow');
+});
+
+// Large matrix products go through oneDNN's kernel (src/backend.ts, oneDnnMatMul), small ones through
+// TensorFlow's Eigen kernel as before; both must compute the same products.
+describe('matrix products above the oneDNN threshold', () => {
+  type Info = { dataId: object; shape: number[]; dtype: string };
+  const backend = tf.backend() as unknown as { binding: Record<string, number>; executeSingleOutput(name: string, attrs: unknown[], inputs: Info[]): Info };
+  /** tfjs-node's own kernel: Eigen's BatchMatMulV2, called directly. */
+  const eigen = (a: Tensor, b: Tensor, ta = false, tb = false) => {
+    const { binding } = backend;
+    const attrs = [
+      { name: 'T', type: binding['TF_ATTR_TYPE'], value: binding['TF_FLOAT'] },
+      { name: 'adj_x', type: binding['TF_ATTR_BOOL'], value: ta },
+      { name: 'adj_y', type: binding['TF_ATTR_BOOL'], value: tb },
+    ];
+    return tf.engine().makeTensorFromTensorInfo(backend.executeSingleOutput('BatchMatMulV2', attrs, [a as unknown as Info, b as unknown as Info]) as never) as Tensor;
+  };
+  const maxAbsDiff = (x: Tensor, y: Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(x, y))).dataSync()[0]!);
+
+  test('is active here, and WNRL_ONEDNN_MATMUL=0 turns it off', () => {
+    expect(oneDnnMatMulActive).toBe(true);
+    const probe = (env: Record<string, string>) =>
+      execFileSync(process.execPath, ['--import', 'tsx', '-e', "import('./src/backend.ts').then((m) => console.log(m.oneDnnMatMulActive))"], { env: { ...process.env, ...env }, encoding: 'utf8' }).trim();
+    expect(probe({ WNRL_ONEDNN_MATMUL: '0' })).toBe('false');
+  });
+
+  test.each([
+    ['2-D', [64, 256], [256, 256], false, false],
+    ['2-D, a transposed', [256, 64], [256, 256], true, false],
+    ['2-D, b transposed', [64, 256], [256, 256], false, true],
+    ['batched', [2, 64, 256], [2, 256, 256], false, false],
+    ['batched, both transposed', [2, 256, 64], [2, 256, 256], true, true],
+  ] as const)('%s: tf.matMul equals the Eigen kernel to float32 rounding, gradients too', (_, sa, sb, ta, tb) => {
+    tf.tidy(() => {
+      const a = tf.randomNormal([...sa], 0, 1, 'float32', 1);
+      const b = tf.randomNormal([...sb], 0, 1, 'float32', 2);
+      const ours = tf.matMul(a, b, ta, tb);
+      expect(ours.shape).toEqual(eigen(a, b, ta, tb).shape);
+      expect(maxAbsDiff(ours, eigen(a, b, ta, tb))).toBeLessThan(1e-4);
+      // the gradient of Σ w ⊙ (op(a)·op(b)) for a: w·op(b)ᵀ, or op(b)·wᵀ when a is transposed; by Eigen here
+      const w = tf.randomNormal(ours.shape, 0, 1, 'float32', 3);
+      const [da] = tf.grads((x: Tensor) => tf.sum(tf.mul(tf.matMul(x, b, ta, tb), w)))([a]);
+      expect(maxAbsDiff(da!, ta ? eigen(b, w, tb, true) : eigen(w, b, false, !tb))).toBeLessThan(1e-3);
+    });
+  });
+
+  test('small products stay on the Eigen kernel: bit for bit its result', () => {
+    tf.tidy(() => {
+      for (const [sa, sb] of [
+        [[64, 64], [64, 64]],
+        [[2, 64, 64], [2, 64, 64]],
+        [[8, 4], [4, 2]],
+      ] as const) {
+        const a = tf.randomNormal([...sa], 0, 1, 'float32', 4);
+        const b = tf.randomNormal([...sb], 0, 1, 'float32', 5);
+        expect(Array.from(tf.matMul(a, b).dataSync())).toEqual(Array.from(eigen(a, b).dataSync()));
+      }
+    });
+  });
 });
