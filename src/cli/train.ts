@@ -7,7 +7,7 @@ import { envSpec } from '../../envs/registry.ts';
 import { isGymnasiumId, openVectorEnv, type OpenVectorEnvOptions } from '../../envs/vector/open.ts';
 import type { VectorEnv } from '../../envs/vector/vector-env.ts';
 import type { WrapperConfigInput } from '../../envs/wrappers/config.ts';
-import { backendInfo } from '../backend.ts';
+import { backendInfo, oneDnnMatMulActive } from '../backend.ts';
 import { nonNegativeNumber, positiveInt, probability, seed } from '../config/common.ts';
 import { NORMS } from '../config/network.ts';
 import { loadEnvConfigModule, normalizeEnvLayer } from '../config/env-module.ts';
@@ -153,7 +153,7 @@ export async function train(args: string[], io: Io): Promise<number> {
   }
   if (values.force) fs.rmSync(out, { recursive: true, force: true });
   const logger = createLogger({ level: config.trainer.logLevel, file: path.join(out, RUN_FILES.log), console: io.err });
-  logger.info({ backend: backendInfo().backend, tensorflow: backendInfo().tensorflowVersion }, 'backend');
+  logger.info({ backend: backendInfo().backend, tensorflow: backendInfo().tensorflowVersion, oneDnnMatMul: oneDnnMatMulActive }, 'backend');
   const summary = await runTraining(config, agent, env, out, logger, io, values, {});
   if (summary.interrupted) return interruptedExit(summary, out, io);
   io.out.write(
