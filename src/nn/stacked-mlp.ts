@@ -158,8 +158,10 @@ class WeightNormGroup {
 
   private compute(): Tensor3D[] {
     const all = weightNormKernel(this.v as Tensor as Tensor3D, this.g) as Tensor;
-    const [, k, rows, width] = all.shape as [number, number, number, number];
-    return tf.unstack(all).map((w, i) => {
+    const [layers, k, rows, width] = all.shape as [number, number, number, number];
+    // tfjs's gradient of unstack fails for a single output (it hands stack a tensor, not a list)
+    const parts = layers === 1 ? [tf.reshape(all, [k, rows, width])] : tf.unstack(all);
+    return parts.map((w, i) => {
       const { v } = this.layers[i]!;
       return (v.rows === rows && v.width === width ? w : tf.slice(w, [0, 0, 0], [k, v.rows, v.width])) as Tensor3D;
     });

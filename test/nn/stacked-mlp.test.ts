@@ -10,11 +10,14 @@ import { StackedMlp } from '../../src/nn/stacked-mlp.ts';
 import { expectClose, expectNoLeak, randomTensor2d, values } from '../helpers/tensors.ts';
 
 // A policy and a value network as an actor-critic builds them: same hidden layers, outputs 3 and 1.
-const pair = (norm: (typeof NORMS)[number], seed: number) =>
+const pair = (norm: (typeof NORMS)[number], seed: number, hidden = [8, 6], outputNorm: 'auto' | 'none' = 'auto') =>
   [
-    buildMlp({ inputSize: 5, hidden: [8, 6], outputSize: 3, activation: 'tanh', norm, init: 'orthogonal', outputGain: 0.01, seed, name: `pi${seed}` }),
-    buildMlp({ inputSize: 5, hidden: [8, 6], outputSize: 1, activation: 'tanh', norm, init: 'orthogonal', outputGain: 1, seed: seed + 100, name: `vf${seed}` }),
+    buildMlp({ inputSize: 5, hidden, outputSize: 3, activation: 'tanh', norm, outputNorm, init: 'orthogonal', outputGain: 0.01, seed, name: `pi${seed}` }),
+    buildMlp({ inputSize: 5, hidden, outputSize: 1, activation: 'tanh', norm, outputNorm, init: 'orthogonal', outputGain: 1, seed: seed + 100, name: `vf${seed}` }),
   ] as const;
+
+// Every norm with [8, 6] hidden layers; and weight norm's group with one layer (a plain output layer) and with four.
+const layouts = [...NORMS.map((norm) => [norm, [8, 6], 'auto'] as const), ['weight', [8], 'none'] as const, ['weight', [8, 7, 6], 'auto'] as const];
 
 /** Every weight of the models (trained and running statistics), flattened in order. */
 const allWeights = (models: readonly LayersModel[]) => models.flatMap((m) => m.weights.flatMap((w) => values(w.read())));
@@ -25,9 +28,9 @@ const unstackOutputs = (out: Tensor3D) => {
   return [values(p), values(tf.slice(v, [0, 0], [-1, 1]))];
 };
 
-test.each(NORMS)('%s: two networks stacked compute what they compute apart: outputs, gradients, running statistics, in both modes', (norm) => {
-  const [pi, vf] = pair(norm, 3);
-  const [piRef, vfRef] = pair(norm, 3); // the same weights, run apart
+test.each(layouts)('%s, hidden %j, output norm %s: two networks stacked compute what they compute apart: outputs, gradients, running statistics, in both modes', (norm, hidden, outputNorm) => {
+  const [pi, vf] = pair(norm, 3, [...hidden], outputNorm);
+  const [piRef, vfRef] = pair(norm, 3, [...hidden], outputNorm); // the same weights, run apart
   const stacked = new StackedMlp([pi, vf]);
   const x1 = randomTensor2d(7, 5, 1);
   const x2 = randomTensor2d(7, 5, 2);
