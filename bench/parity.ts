@@ -10,6 +10,7 @@
 //
 // Run: npx tsx bench/parity.ts --cases ppo-cartpole,a2c-cartpole,dqn-cartpole,ppo-pendulum,rppo-cartpolenovel
 //        --seeds 1..10 [--norms none,weight,preset] [--python <venv with torch, SB3, sb3-contrib>] [--out bench/results/parity]
+//        [--steps N: a speed run, every budget N steps on both sides, into another --out]
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -31,6 +32,8 @@ const { values } = parseArgs({
     /** Leave out the peer (no SB3 installed): wnrl's rows only. */
     'no-peer': { type: 'boolean', default: false },
     'report-only': { type: 'boolean', default: false },
+    /** A speed run: every case's budget becomes this many steps on both sides (use another --out: the results are not the learning table's). */
+    steps: { type: 'string' },
   },
 });
 
@@ -287,6 +290,19 @@ function secondsToThreshold(episodes: Episode[], threshold: number): number | nu
   return i === null ? null : episodes[i]![2]!;
 }
 
+/** The case with another budget on both sides (--steps). */
+function withBudget(c: Case, steps: number): Case {
+  return {
+    ...c,
+    steps,
+    wnrl: (norm) => {
+      const config = c.wnrl(norm);
+      return { ...config, trainer: { ...(config['trainer'] as object), totalSteps: steps } };
+    },
+    peer: { ...c.peer, steps },
+  };
+}
+
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const fmt = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : String(x));
 const fmtI = (i: Interval, d = 1) => `${fmt(i.point, d)} [${fmt(i.low, d)}, ${fmt(i.high, d)}]`;
@@ -297,8 +313,10 @@ async function main(): Promise<void> {
   const names = values.cases.split(',');
   for (const n of names) if (!CASES[n]) throw new Error(`--cases: unknown case '${n}'; expected some of ${Object.keys(CASES).join(', ')}`);
   const impls = [...norms.map((n) => `wnrl-${n}`), ...(values['no-peer'] ? [] : ['peer'])];
+  const budget = values.steps === undefined ? null : Number(values.steps);
+  if (budget !== null && !(Number.isInteger(budget) && budget > 0)) throw new Error(`--steps: expected a positive integer; got '${values.steps}'`);
   for (const name of names) {
-    const c = CASES[name]!;
+    const c = budget === null ? CASES[name]! : withBudget(CASES[name]!, budget);
     const dir = path.join(values.out, name);
     const workDir = path.join(values.work, name);
     fs.mkdirSync(dir, { recursive: true });
