@@ -16,9 +16,10 @@
 // A last layer narrower than the widest is padded: its extra columns get no gradient (no output reads
 // them), so they never move. Inputs are [K, B, in], or [1, B, in] when every network sees the same input.
 //
-// Weight norm's v and g go one step further: those of every layer share two variables [L, K, R, C]
-// (WeightNormGroup), so the reparametrization of the whole network is one op, and the optimizer steps
-// two variables instead of two per layer (bench/README.md: 127 → 93 kernels per PPO gradient step).
+// Weight norm's v and g go one step further where it pays: those of every layer share two variables
+// [L, K, R, C] (WeightNormGroup), so the reparametrization of the whole network is one op, and the
+// optimizer steps two variables instead of two per layer (bench/README.md: 127 → 92 kernels per PPO
+// gradient step of a [64, 64] pair); wide layers behind a narrow input or output keep their own.
 import type { LayerVariable, LayersModel, Tensor, Tensor3D, Variable } from '@tensorflow/tfjs-node';
 import type { Layer } from '@tensorflow/tfjs-layers/dist/engine/topology.js';
 import { tf } from '../backend.ts';
@@ -120,12 +121,13 @@ class StackedParam {
 }
 
 /**
- * Weight norm's v and g of every weight-normalized layer as two variables, V [L, K, R, C] and G [L, K, 1,
- * C] (R, C: the widest layer's rows and columns; a narrower layer's extra rows are 0, its extra columns
+ * Weight norm's v and g of L weight-normalized layers as two variables, V [L, K, R, C] and G [L, K, 1, C]
+ * (R, C: the widest layer's rows and columns; a narrower layer's extra rows are 0, its extra columns
  * padding that no output reads), so that the reparametrization W = g·v/‖v‖ of all L layers is one op (5
  * kernels forward, 7 backward) instead of one per layer, and the optimizer has two variables to update
  * instead of 2L. Each layer's kernel is then an unstack and, for a narrower layer, a slice. The
  * reparametrization is elementwise per column, so this is the same arithmetic; padding gets no gradient.
+ * A group of one layer uses the layer's own v [K, rows, width] and g [K, 1, width].
  */
 class WeightNormGroup {
   readonly v: Variable;
@@ -133,6 +135,11 @@ class WeightNormGroup {
   private cache: { kernels: Tensor3D[]; v: object; g: object } | null = null;
 
   constructor(readonly layers: Extract<StackedLayer, { kind: 'weight' }>[]) {
+    if (layers.length === 1) {
+      this.v = layers[0]!.v.variable;
+      this.g = layers[0]!.g.variable;
+      return;
+    }
     const k = layers[0]!.v.sources.length;
     const rows = Math.max(...layers.map((l) => l.v.rows));
     const width = Math.max(...layers.map((l) => l.v.width));
@@ -142,6 +149,23 @@ class WeightNormGroup {
       l.v.place(this.v, i, rows, width);
       l.g.place(this.g, i, 1, width);
     });
+  }
+
+  /**
+   * Whether one group over these layers is cheaper than a group per layer: the padding adds elementwise
+   * work (the reparametrization's and Adam's, ~20 passes at a few tenths of a ns per element) where the
+   * group saves ~12 kernels per extra layer (~10 µs each). Measured on both sides of the line: a [64, 64]
+   * CartPole pair (15.6k padded entries) ~10% faster grouped; a [256, 256] MuJoCo pair (255k) ~1.5x
+   * slower (bench/README.md).
+   */
+  static pays(layers: Extract<StackedLayer, { kind: 'weight' }>[]): boolean {
+    if (layers.length < 2) return false;
+    const k = layers[0]!.v.sources.length;
+    const rows = Math.max(...layers.map((l) => l.v.rows));
+    const width = Math.max(...layers.map((l) => l.v.width));
+    const padded = layers.length * k * rows * width;
+    const used = layers.reduce((a, l) => a + l.v.size, 0);
+    return padded - used <= GROUP_MAX_PADDING_PER_LAYER * (layers.length - 1);
   }
 
   /** Every layer's W [K, rows, width]: recomputed under a gradient tape, else cached until V or G change. */
@@ -157,11 +181,10 @@ class WeightNormGroup {
   }
 
   private compute(): Tensor3D[] {
+    if (this.layers.length === 1) return [weightNormKernel(this.v as Tensor as Tensor3D, this.g)];
     const all = weightNormKernel(this.v as Tensor as Tensor3D, this.g) as Tensor;
-    const [layers, k, rows, width] = all.shape as [number, number, number, number];
-    // tfjs's gradient of unstack fails for a single output (it hands stack a tensor, not a list)
-    const parts = layers === 1 ? [tf.reshape(all, [k, rows, width])] : tf.unstack(all);
-    return parts.map((w, i) => {
+    const [, k, rows, width] = all.shape as [number, number, number, number];
+    return tf.unstack(all).map((w, i) => {
       const { v } = this.layers[i]!;
       return (v.rows === rows && v.width === width ? w : tf.slice(w, [0, 0, 0], [k, v.rows, v.width])) as Tensor3D;
     });
@@ -172,6 +195,9 @@ class WeightNormGroup {
     this.cache = null;
   }
 }
+
+/** The padding a weight-norm group may add per layer it merges (WeightNormGroup.pays). */
+const GROUP_MAX_PADDING_PER_LAYER = 16_384;
 
 type StackedLayer =
   | { kind: 'dense'; kernel: StackedParam; bias: StackedParam | null; activation: Activation }
@@ -218,7 +244,7 @@ export class StackedMlp {
   readonly k: number;
   private readonly layers: StackedLayer[];
   private readonly params: StackedParam[];
-  private readonly weightNorm: WeightNormGroup | null;
+  private readonly weightNorm: WeightNormGroup[];
   private host: { ids: object[]; layers: HostLayer[] } | null = null;
 
   constructor(readonly models: readonly LayersModel[]) {
@@ -239,7 +265,8 @@ export class StackedMlp {
       this.layers.push(this.stackLayer(cls, layers, param));
     }
     const weightLayers = this.layers.filter((l): l is Extract<StackedLayer, { kind: 'weight' }> => l.kind === 'weight');
-    this.weightNorm = weightLayers.length > 0 ? new WeightNormGroup(weightLayers) : null;
+    // one group for all weight-normalized layers where its padding is small, else one per layer
+    this.weightNorm = WeightNormGroup.pays(weightLayers) ? [new WeightNormGroup(weightLayers)] : weightLayers.map((l) => new WeightNormGroup([l]));
     this.pack();
   }
 
@@ -337,7 +364,7 @@ export class StackedMlp {
    */
   forward(x: Tensor3D, training: boolean): Tensor3D {
     let h: Tensor = x;
-    const kernels = this.weightNorm?.kernels() ?? [];
+    const kernels = this.weightNorm.flatMap((group) => group.kernels());
     let weightLayer = 0;
     for (const l of this.layers) {
       switch (l.kind) {
@@ -481,7 +508,7 @@ export class StackedMlp {
 
   /** Frees the stacked parameters (not the mirrors). */
   dispose(): void {
-    this.weightNorm?.dispose();
+    for (const group of this.weightNorm) group.dispose();
     for (const { variable } of this.variables()) variable.dispose();
   }
 }

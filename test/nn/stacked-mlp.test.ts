@@ -17,7 +17,21 @@ const pair = (norm: (typeof NORMS)[number], seed: number, hidden = [8, 6], outpu
   ] as const;
 
 // Every norm with [8, 6] hidden layers; and weight norm's group with one layer (a plain output layer) and with four.
-const layouts = [...NORMS.map((norm) => [norm, [8, 6], 'auto'] as const), ['weight', [8], 'none'] as const, ['weight', [8, 7, 6], 'auto'] as const];
+// [160, 160] behind 5 inputs pads too much to group (WeightNormGroup.pays): each layer keeps its own v and g.
+const layouts = [...NORMS.map((norm) => [norm, [8, 6], 'auto'] as const), ['weight', [8], 'none'] as const, ['weight', [8, 7, 6], 'auto'] as const, ['weight', [160, 160], 'auto'] as const];
+
+test('weight norm groups v and g across layers where the padding is small, not where it is large', () => {
+  for (const [hidden, variables] of [
+    [[8, 6], 5], // V, G and three biases
+    [[160, 160], 9], // v, g and b per layer
+  ] as const) {
+    const [pi, vf] = pair('weight', 1, [...hidden]);
+    const stacked = new StackedMlp([pi, vf]);
+    expect(stacked.trainableWeights.length, `hidden ${hidden.join(', ')}`).toBe(variables);
+    stacked.dispose();
+    for (const m of [pi, vf]) m.dispose();
+  }
+});
 
 /** Every weight of the models (trained and running statistics), flattened in order. */
 const allWeights = (models: readonly LayersModel[]) => models.flatMap((m) => m.weights.flatMap((w) => values(w.read())));
