@@ -46,9 +46,29 @@ test('gradient clipping scales the flat gradient to maxGradNorm and reports the 
   const opt = new FlatOptimizer(a!.trainableWeights, { learningRate: 1e-3, maxGradNorm: 0.5 });
   const r = opt.step(lossFn);
   expect(r.gradNorm.dataSync()[0]).toBeCloseTo(norm, 1);
-  // After one Adam step m = (1 − β1) · clipped gradient.
-  expectClose(Array.from(opt.getState().m), flatGrad.map((g) => 0.1 * g * (0.5 / norm)), 1e-4, 'm');
+  // After one Adam step m = (1 − β1) · clipped gradient and v = (1 − β2) · its square.
+  const clipped = flatGrad.map((g) => g * (0.5 / norm));
+  expectClose(Array.from(opt.getState().m), clipped.map((g) => 0.1 * g), 1e-4, 'm');
+  expectClose(Array.from(opt.getState().v, (v) => Math.sqrt(v / 0.001)), clipped.map(Math.abs), 1e-4, 'v');
   tf.dispose([r.loss, r.gradNorm]);
+});
+
+test('gradient clipping with RMSprop: the update is that of the clipped gradient', () => {
+  const [, b] = twins();
+  const x = randomTensor2d(16, 3, 6);
+  const lossFn = () => tf.mul(tf.sum(b!.apply(x) as Tensor), 100) as Scalar;
+  const before = b!.getWeights().map(values);
+  const { grads } = tf.variableGrads(lossFn, b!.trainableWeights.map((w) => w.read() as Variable));
+  const norm = Math.sqrt(b!.trainableWeights.flatMap((w) => values(grads[w.name]!)).reduce((s, g) => s + g * g, 0));
+  expect(norm).toBeGreaterThan(1); // clipping is active
+  const opt = new FlatOptimizer(b!.trainableWeights, { kind: 'rmsprop', learningRate: 0.1, alpha: 0.9, epsilon: 1e-5, maxGradNorm: 1 });
+  tf.dispose(Object.values(opt.step(lossFn)).flat() as Tensor[]);
+  b!.trainableWeights.forEach((w, i) => {
+    const g = values(grads[w.name]!).map((gk) => gk / norm);
+    const expected = before[i]!.map((p, k) => p - (0.1 * g[k]!) / (Math.sqrt(0.1 * g[k]! ** 2) + 1e-5));
+    expectClose(values(w.read()), expected, 1e-4, w.name);
+  });
+  opt.dispose();
 });
 
 test('extras returned by the loss survive, and nothing leaks', () => {
