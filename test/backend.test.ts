@@ -85,6 +85,20 @@ describe('matrix products above the oneDNN threshold', () => {
     });
   });
 
+  test('are deterministic: the same product repeated is bit for bit the same (runs resume exactly)', () => {
+    tf.tidy(() => {
+      for (const [sa, sb] of [
+        [[64, 256], [256, 256]],
+        [[2, 64, 256], [2, 256, 256]],
+      ] as const) {
+        const a = tf.randomNormal([...sa], 0, 1, 'float32', 6);
+        const b = tf.randomNormal([...sb], 0, 1, 'float32', 7);
+        const first = Array.from(tf.matMul(a, b).dataSync());
+        for (let i = 0; i < 30; i++) expect(Array.from(tf.matMul(a, b).dataSync())).toEqual(first);
+      }
+    });
+  });
+
   test('small products stay on the Eigen kernel: bit for bit its result', () => {
     tf.tidy(() => {
       for (const [sa, sb] of [
