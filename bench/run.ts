@@ -1,12 +1,12 @@
 // `npm run bench`: every benchmark, printed as ratios against a baseline measured in the same process.
-import { backendInfo } from '../src/backend.ts';
+import { backendInfo, oneDnnMatMulActive } from '../src/backend.ts';
 import { benchEnvs } from './envs.ts';
 import { benchNn, markdownTable } from './nn.ts';
 import { benchUpdateCost } from './update-cost.ts';
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 const info = backendInfo();
-out(`backend: ${info.backend} (TensorFlow ${info.tensorflowVersion}), TF_ENABLE_ONEDNN_OPTS=${process.env.TF_ENABLE_ONEDNN_OPTS}`);
+out(`backend: ${info.backend} (TensorFlow ${info.tensorflowVersion}), TF_ENABLE_ONEDNN_OPTS=${process.env.TF_ENABLE_ONEDNN_OPTS}, large products on oneDNN: ${oneDnnMatMulActive} (bench/matmul.ts)`);
 
 out('\n## Environments (CartPole-v1, random actions)');
 const envs = await benchEnvs();
