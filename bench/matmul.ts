@@ -1,5 +1,5 @@
-// Matrix products on the native backend: TensorFlow's Eigen kernels (what tfjs-node runs) against oneDNN's
-// (`_MklMatMul`, `_MklBatchMatMulV2`, which src/backend.ts uses above ONEDNN_MIN_MACS), per shape, and
+// Matrix products on the native backend: TensorFlow's Eigen kernel (BatchMatMulV2, what tfjs-node runs) against
+// oneDNN's (`_MklMatMul`, `_MklBatchMatMulV2`, which src/backend.ts uses above ONEDNN_MIN_MACS), per shape, and
 // torch's on one thread (--peer PYTHON) in the same invocation, interleaved round by round. Where oneDNN
 // wins sets the thresholds; the shapes are those of wnrl's networks (DQN and MuJoCo PPO [256, 256],
 // CartPole PPO [64, 64], stacked policy and value networks: a leading axis of 2).
@@ -8,24 +8,14 @@
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import type { Tensor } from '@tensorflow/tfjs-node';
-import { ONEDNN_MIN_MACS, tf } from '../src/backend.ts';
+import { ONEDNN_MIN_MACS, matMulKernel, tf } from '../src/backend.ts';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, peer: { type: 'string' } } });
 const rounds = Number(values.rounds);
 
-type Info = { dataId: object; shape: number[]; dtype: string };
-const backend = tf.backend() as unknown as { binding: Record<string, number>; executeSingleOutput(name: string, attrs: unknown[], inputs: Info[]): Info & { dataId: object } };
-const { binding } = backend;
-const type = { name: 'T', type: binding['TF_ATTR_TYPE'], value: binding['TF_FLOAT'] };
-const label = { name: '_kernel', type: binding['TF_ATTR_STRING'], value: 'MklNameChangeOp' };
-const flag = (name: string) => ({ name, type: binding['TF_ATTR_BOOL'], value: false });
-
-/** Runs one op by name and frees its output. */
-function op(name: string, a: Tensor, b: Tensor): void {
-  const batched = a.rank === 3;
-  const attrs = batched ? [type, flag('adj_x'), flag('adj_y')] : [type, flag('transpose_a'), flag('transpose_b')];
-  const out = backend.executeSingleOutput(name, name.startsWith('_Mkl') ? [...attrs, label] : attrs, [a as unknown as Info, b as unknown as Info]);
-  (tf.engine().makeTensorFromTensorInfo(out as never) as Tensor).dispose();
+/** Runs one product through the named kernel and frees its output. */
+function op(impl: 'eigen' | 'onednn', a: Tensor, b: Tensor): void {
+  matMulKernel(impl, a, b).dispose();
 }
 
 /** µs per call: the median over rounds of 100 calls. */
@@ -77,11 +67,10 @@ for (const shape of shapes) {
   const [batch, m, k, n] = shape;
   const a = tf.randomNormal(batch ? [batch, m, k] : [m, k]);
   const b = tf.randomNormal(batch ? [batch, k, n] : [k, n]);
-  const [eigenOp, dnnOp] = batch ? ['BatchMatMulV2', '_MklBatchMatMulV2'] : ['MatMul', '_MklMatMul'];
   const times: { eigen: number[]; dnn: number[]; torch: number[] } = { eigen: [], dnn: [], torch: [] };
   for (let r = 0; r < rounds; r++) {
-    times.eigen.push(micros(() => op(eigenOp, a, b)));
-    times.dnn.push(micros(() => op(dnnOp, a, b)));
+    times.eigen.push(micros(() => op('eigen', a, b)));
+    times.dnn.push(micros(() => op('onednn', a, b)));
     const p = peerMicros(shape);
     if (p !== null) times.torch.push(p);
   }

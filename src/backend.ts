@@ -74,6 +74,15 @@ function load(): { tf: typeof TfNode; info: BackendInfo } {
   };
 }
 
+/** Replaces tfjs-node's kernel `name` by `wrap(original)` (which may hand calls back to the original). */
+function wrapKernel(tfn: typeof TfNode, name: string, wrap: (original: TfNode.KernelConfig) => TfNode.KernelFunc): boolean {
+  const original = tfn.getKernel(name, 'tensorflow');
+  if (original === undefined) return false;
+  tfn.unregisterKernel(name, 'tensorflow');
+  tfn.registerKernel({ ...original, kernelFunc: wrap(original) });
+  return true;
+}
+
 /**
  * tfjs-core casts float32 to float32 in many gradients (every tensor saved for the backward pass is a
  * clone whose gradient is a Cast, and Multiply's, Square's, Minimum's gradients cast too); tfjs-node runs
@@ -81,19 +90,13 @@ function load(): { tf: typeof TfNode; info: BackendInfo } {
  * tfjs-node's own Identity kernel does. Other casts go to tfjs-node's kernel unchanged.
  */
 function shortCircuitSameDtypeCast(tfn: typeof TfNode): void {
-  const original = tfn.getKernel('Cast', 'tensorflow');
-  if (original === undefined) return;
-  tfn.unregisterKernel('Cast', 'tensorflow');
-  tfn.registerKernel({
-    ...original,
-    kernelFunc: (args) => {
-      const x = args.inputs['x']!;
-      if (x.dtype === (args.attrs as { dtype?: string }).dtype) {
-        (args.backend as unknown as { incRef(dataId: object): void }).incRef(x.dataId);
-        return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
-      }
-      return original.kernelFunc(args);
-    },
+  wrapKernel(tfn, 'Cast', (original) => (args) => {
+    const x = args.inputs['x']!;
+    if (x.dtype === (args.attrs as { dtype?: string }).dtype) {
+      (args.backend as unknown as { incRef(dataId: object): void }).incRef(x.dataId);
+      return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+    }
+    return original.kernelFunc(args);
   });
 }
 
@@ -113,56 +116,73 @@ function shortCircuitSameDtypeCast(tfn: typeof TfNode): void {
  */
 export const ONEDNN_MIN_MACS = { matMul: 1 << 20, batchMatMul: 1 << 22 } as const;
 
-function oneDnnMatMul(tfn: typeof TfNode): boolean {
-  if ((process.env.WNRL_ONEDNN_MATMUL ?? '1') === '0') return false;
-  const original = tfn.getKernel('BatchMatMul', 'tensorflow');
-  if (original === undefined) return false;
-  interface Info {
-    dataId: object;
-    shape: number[];
-    dtype: string;
-  }
+interface Info {
+  dataId: object;
+  shape: number[];
+  dtype: string;
+}
+
+/**
+ * One float32 product a·b (transposes optional) through a named native kernel, outside tfjs's dispatch:
+ * 'eigen' is tfjs-node's own (BatchMatMulV2, any rank), 'onednn' oneDNN's (_MklMatMul for 2-D,
+ * _MklBatchMatMulV2 otherwise).
+ */
+function nativeProduct(tfn: typeof TfNode, impl: 'eigen' | 'onednn', a: Info, b: Info, transposeA: boolean, transposeB: boolean): Info {
   const backend = tfn.backend() as unknown as {
     binding: { TF_ATTR_TYPE: number; TF_ATTR_BOOL: number; TF_ATTR_STRING: number; TF_FLOAT: number };
     executeSingleOutput(name: string, attrs: unknown[], inputs: Info[]): Info;
   };
   const { binding } = backend;
-  const type = { name: 'T', type: binding.TF_ATTR_TYPE, value: binding.TF_FLOAT };
-  const label = { name: '_kernel', type: binding.TF_ATTR_STRING, value: 'MklNameChangeOp' };
-  const bool = (name: string, value: boolean) => ({ name, type: binding.TF_ATTR_BOOL, value });
-  const run2d = (a: Info, b: Info, ta: boolean, tb: boolean) => backend.executeSingleOutput('_MklMatMul', [type, bool('transpose_a', ta), bool('transpose_b', tb), label], [a, b]);
-  const runBatched = (a: Info, b: Info, ta: boolean, tb: boolean) => backend.executeSingleOutput('_MklBatchMatMulV2', [type, bool('adj_x', ta), bool('adj_y', tb), label], [a, b]);
+  const attrs: unknown[] = [{ name: 'T', type: binding.TF_ATTR_TYPE, value: binding.TF_FLOAT }];
+  const flags = (x: string, y: string) => attrs.push({ name: x, type: binding.TF_ATTR_BOOL, value: transposeA }, { name: y, type: binding.TF_ATTR_BOOL, value: transposeB });
+  if (impl === 'eigen') {
+    flags('adj_x', 'adj_y');
+    return backend.executeSingleOutput('BatchMatMulV2', attrs, [a, b]);
+  }
+  const twoD = a.shape.length === 2;
+  if (twoD) flags('transpose_a', 'transpose_b');
+  else flags('adj_x', 'adj_y');
+  attrs.push({ name: '_kernel', type: binding.TF_ATTR_STRING, value: 'MklNameChangeOp' });
+  return backend.executeSingleOutput(twoD ? '_MklMatMul' : '_MklBatchMatMulV2', attrs, [a, b]);
+}
+
+/**
+ * a·b through one native kernel chosen by name, whatever the thresholds say (for tests and bench/matmul.ts,
+ * which compare the two). Native backend only; no gradient.
+ */
+export function matMulKernel(impl: 'eigen' | 'onednn', a: TfNode.Tensor, b: TfNode.Tensor, transposeA = false, transposeB = false): TfNode.Tensor {
+  if (loaded.info.backend !== 'tensorflow') throw new BackendError(`matMulKernel: needs the native backend; got '${loaded.info.backend}'`);
+  const out = nativeProduct(loaded.tf, impl, a as unknown as Info, b as unknown as Info, transposeA, transposeB);
+  return loaded.tf.engine().makeTensorFromTensorInfo(out as never) as TfNode.Tensor;
+}
+
+function oneDnnMatMul(tfn: typeof TfNode): boolean {
+  if ((process.env.WNRL_ONEDNN_MATMUL ?? '1') === '0') return false;
   try {
-    // the probe: both ops exist in this libtensorflow and compute a product
-    const a = tfn.tensor2d([1, 2, 3, 4], [2, 2]);
-    const out = [run2d(a as unknown as Info, a as unknown as Info, false, false), runBatched(a as unknown as Info, a as unknown as Info, false, false)];
-    for (const o of out) (tfn.engine().makeTensorFromTensorInfo(o as never) as TfNode.Tensor).dispose();
-    a.dispose();
+    // the probe: both oneDNN ops exist in this libtensorflow and compute a product
+    const a = tfn.tensor2d([1, 2, 3, 4], [2, 2]) as unknown as Info;
+    const b = tfn.tensor3d([1, 2, 3, 4], [1, 2, 2]) as unknown as Info;
+    for (const [x, y] of [[a, a], [b, b]] as const) (tfn.engine().makeTensorFromTensorInfo(nativeProduct(tfn, 'onednn', x, y, false, false) as never) as TfNode.Tensor).dispose();
+    tfn.dispose([a, b] as unknown as TfNode.Tensor[]);
   } catch {
     return false;
   }
-  tfn.unregisterKernel('BatchMatMul', 'tensorflow');
-  tfn.registerKernel({
-    ...original,
-    kernelFunc: (args) => {
-      const a = args.inputs['a'] as unknown as Info;
-      const b = args.inputs['b'] as unknown as Info;
-      const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
-      if (a.dtype === 'float32' && b.dtype === 'float32' && a.shape.length === b.shape.length) {
-        const r = a.shape.length;
-        const m = a.shape[transposeA ? r - 1 : r - 2]!;
-        const k = a.shape[transposeA ? r - 2 : r - 1]!;
-        const n = b.shape[transposeB ? r - 2 : r - 1]!;
-        const batch = a.shape.slice(0, -2);
-        const same = batch.every((d, i) => d === b.shape[i]);
-        const count = batch.reduce((x, d) => x * d, 1);
-        if (r === 2 && m * k * n >= ONEDNN_MIN_MACS.matMul) return run2d(a, b, transposeA, transposeB) as never;
-        if (r === 3 && same && count * m * k * n >= ONEDNN_MIN_MACS.batchMatMul) return runBatched(a, b, transposeA, transposeB) as never;
-      }
-      return original.kernelFunc(args);
-    },
+  return wrapKernel(tfn, 'BatchMatMul', (original) => (args) => {
+    const a = args.inputs['a'] as unknown as Info;
+    const b = args.inputs['b'] as unknown as Info;
+    const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
+    if (a.dtype === 'float32' && b.dtype === 'float32' && a.shape.length === b.shape.length) {
+      const r = a.shape.length;
+      const m = a.shape[transposeA ? r - 1 : r - 2]!;
+      const k = a.shape[transposeA ? r - 2 : r - 1]!;
+      const n = b.shape[transposeB ? r - 2 : r - 1]!;
+      const batch = a.shape.slice(0, -2);
+      const same = batch.every((d, i) => d === b.shape[i]);
+      const macs = batch.reduce((x, d) => x * d, 1) * m * k * n;
+      if ((r === 2 && macs >= ONEDNN_MIN_MACS.matMul) || (r === 3 && same && macs >= ONEDNN_MIN_MACS.batchMatMul)) return nativeProduct(tfn, 'onednn', a, b, transposeA, transposeB) as never;
+    }
+    return original.kernelFunc(args);
   });
-  return true;
 }
 
 const loaded = load();

@@ -1,7 +1,7 @@
 import type { Tensor } from '@tensorflow/tfjs-node';
 import { execFileSync } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
-import { backendInfo, oneDnnMatMulActive, tf } from '../src/backend.ts';
+import { backendInfo, matMulKernel, oneDnnMatMulActive, tf } from '../src/backend.ts';
 
 test('the native TensorFlow backend is active by default', () => {
   const info = backendInfo();
@@ -44,18 +44,8 @@ test('a forward pass and its gradient on the native backend match the pure-JS cp
 // Large matrix products go through oneDNN's kernel (src/backend.ts, oneDnnMatMul), small ones through
 // TensorFlow's Eigen kernel as before; both must compute the same products.
 describe('matrix products above the oneDNN threshold', () => {
-  type Info = { dataId: object; shape: number[]; dtype: string };
-  const backend = tf.backend() as unknown as { binding: Record<string, number>; executeSingleOutput(name: string, attrs: unknown[], inputs: Info[]): Info };
   /** tfjs-node's own kernel: Eigen's BatchMatMulV2, called directly. */
-  const eigen = (a: Tensor, b: Tensor, ta = false, tb = false) => {
-    const { binding } = backend;
-    const attrs = [
-      { name: 'T', type: binding['TF_ATTR_TYPE'], value: binding['TF_FLOAT'] },
-      { name: 'adj_x', type: binding['TF_ATTR_BOOL'], value: ta },
-      { name: 'adj_y', type: binding['TF_ATTR_BOOL'], value: tb },
-    ];
-    return tf.engine().makeTensorFromTensorInfo(backend.executeSingleOutput('BatchMatMulV2', attrs, [a as unknown as Info, b as unknown as Info]) as never) as Tensor;
-  };
+  const eigen = (a: Tensor, b: Tensor, ta = false, tb = false) => matMulKernel('eigen', a, b, ta, tb);
   const maxAbsDiff = (x: Tensor, y: Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(x, y))).dataSync()[0]!);
 
   test('is active here, and WNRL_ONEDNN_MATMUL=0 turns it off', () => {
