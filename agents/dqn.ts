@@ -35,21 +35,6 @@ export type DqnOptions = Omit<DqnConfigInput, 'algo'> & {
   logger?: Logger;
 };
 
-/**
- * TD targets y = r + γ (1 − terminated) Q_target(s', a*). With `nextQOnline` (Double DQN) the online
- * network picks a* = argmax_a Q_online(s', a) and the target network evaluates it; without, a* maximizes
- * Q_target itself. `notDone` is 1 − terminated: truncated transitions bootstrap.
- */
-export function dqnTargets(rewards: Tensor, notDone: Tensor, nextQTarget: Tensor, nextQOnline: Tensor | null, gamma: number): Tensor {
-  return tf.tidy(() => {
-    const nextQ =
-      nextQOnline === null
-        ? tf.max(nextQTarget, 1)
-        : tf.sum(tf.mul(nextQTarget, tf.oneHot(tf.argMax(nextQOnline, 1), nextQTarget.shape[1]!)), 1);
-    return tf.add(rewards, tf.mul(tf.mul(notDone, gamma), nextQ));
-  });
-}
-
 const METRICS = ['train/loss', 'train/qMean', 'train/gradNorm', 'train/updates', 'rollout/explorationRate'] as const;
 
 /** Deep Q-learning (Mnih et al. 2015) with Double-DQN targets (van Hasselt et al. 2016), a replay buffer and a target network (or CrossQ's joint pass), on networks of any norm. */

@@ -1,38 +1,9 @@
-// Losses as single custom-gradient ops: tfjs's tf.losses.* add weighting and reduction machinery
-// (casts, fills, selects) that costs kernels on every update, each a fixed dispatch cost on the native
-// backend. Values and gradients equal tfjs's (tested).
+// DQN's loss as one custom-gradient op: as tensor ops (tfjs's tf.losses.* add weighting and reduction
+// machinery: casts, fills, selects) it cost kernels on every update, each a fixed dispatch cost on the
+// native backend. Values and gradients equal the tensor formulas' (test/agents/losses.test.ts, against
+// the references in test/helpers/td-reference.ts).
 import type { Scalar, Tensor } from '@tensorflow/tfjs-node';
 import { tf } from '../../src/backend.ts';
-
-type HuberFn = (labels: Tensor, predictions: Tensor) => Scalar;
-const huberOps = new Map<number, HuberFn>();
-
-/**
- * mean over elements of Huber(predictions − labels; δ): ½e² where |e| ≤ δ, δ(|e| − ½δ) beyond.
- * Written as m(|e| − ½m) with m = min(|e|, δ); the gradient to the predictions is clip(e, −δ, δ)/n (and
- * its negative to the labels).
- */
-export function huberLoss(labels: Tensor, predictions: Tensor, delta = 1): Scalar {
-  let op = huberOps.get(delta);
-  if (op === undefined) {
-    op = tf.customGrad(((y: Tensor, q: Tensor, save: (t: Tensor[]) => void) => {
-      const e = tf.sub(q, y);
-      const a = tf.abs(e);
-      const m = tf.minimum(a, delta);
-      save([e]);
-      return {
-        value: tf.mean(tf.mul(m, tf.sub(a, tf.mul(m, 0.5)))) as Scalar,
-        gradFunc: (dy: Tensor, saved: Tensor[]) => {
-          const [es] = saved as [Tensor];
-          const dq = tf.mul(tf.clipByValue(es, -delta, delta), tf.div(dy, es.size));
-          return [tf.neg(dq), dq];
-        },
-      };
-    }) as never) as unknown as HuberFn;
-    huberOps.set(delta, op);
-  }
-  return op(labels, predictions);
-}
 
 /** A replay batch as the TD head reads it (JavaScript arrays: they never need to be tensors). */
 export interface TdHeadInput {
@@ -61,8 +32,8 @@ export interface TdStats {
 }
 
 /**
- * DQN's loss in one op: TD targets y = r + γ(1 − terminated)·Q(s', a*) (as `dqnTargets` in agents/dqn.ts)
- * and the mean Huber loss of Q(s, a) against them (as `huberLoss`), from one read-back of the Q-values;
+ * DQN's loss in one op: TD targets y = r + γ(1 − terminated)·Q(s', a*) (Double DQN: a* from the online
+ * values, evaluated by the target's) and the mean Huber loss of Q(s, a) against them, from one read-back of the Q-values;
  * the gradient, clip(Q(s, a) − y, ±δ)/batch at each taken action and zero elsewhere, is one upload.
  * As tensor ops (one-hot, gather, max or argmax, the target's arithmetic, Huber and their gradients) this
  * was ~25 kernels per gradient step; `stats` is filled when the op runs.
@@ -79,19 +50,20 @@ export function tdLossHead(q: Tensor, x: TdHeadInput, stats: TdStats): Scalar {
     let loss = 0;
     let qSum = 0;
     const delta = x.huberDelta;
+    // a*: argmax of the online values (Double DQN, first maximum as tf.argMax) or of the target's own
+    const picker = nextOnline ?? nextTarget;
     for (let i = 0; i < B; i++) {
       const row = i * A;
-      // a*: argmax of the online values (Double DQN, first maximum as tf.argMax) or of the target's own
-      const picker = x.nextOnline === null ? nextTarget : nextOnline!;
       let best = 0;
       for (let a = 1; a < A; a++) if (picker[row + a]! > picker[row + best]!) best = a;
       const y = x.rewards[i]! + x.gamma * (1 - x.terminated[i]!) * nextTarget[row + best]!;
-      const qa = data[row + x.actions[i]!]!;
+      const taken = row + x.actions[i]!;
+      const qa = data[taken]!;
       const e = qa - y;
       const m = Math.min(Math.abs(e), delta);
       loss += m * (Math.abs(e) - 0.5 * m);
       qSum += qa;
-      grad[row + x.actions[i]!] = Math.min(Math.max(e, -delta), delta) / B;
+      grad[taken] = Math.min(Math.max(e, -delta), delta) / B;
     }
     stats.loss = loss / B;
     stats.qMean = qSum / B;

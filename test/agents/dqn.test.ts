@@ -2,12 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from 'vitest';
-import { DQN, dqnTargets } from '../../agents/dqn.ts';
+import { DQN } from '../../agents/dqn.ts';
 import { makeVectorEnv } from '../../envs/index.ts';
 import { tf } from '../../src/backend.ts';
 import { forward } from '../../src/nn/forward.ts';
 import { Trainer } from '../../src/train/trainer.ts';
 import { createLogger } from '../../src/log/logger.ts';
+import { dqnTargets } from '../helpers/td-reference.ts';
 import { values } from '../helpers/tensors.ts';
 
 const quiet = createLogger({ level: 'silent', console: false });

@@ -1,9 +1,9 @@
 import type { Scalar, Tensor } from '@tensorflow/tfjs-node';
 import { describe, expect, test } from 'vitest';
-import { huberLoss, tdLossHead } from '../../agents/common/losses.ts';
-import { dqnTargets } from '../../agents/dqn.ts';
+import { tdLossHead } from '../../agents/common/losses.ts';
 import { Rng } from '../../envs/rng.ts';
 import { tf } from '../../src/backend.ts';
+import { dqnTargets, huberLoss } from '../helpers/td-reference.ts';
 import { expectClose, values } from '../helpers/tensors.ts';
 
 test.each([1, 0.5, 10])('huberLoss (δ = %s): value and gradients to labels and predictions equal tf.losses.huberLoss', (delta) => {
