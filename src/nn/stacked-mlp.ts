@@ -140,15 +140,18 @@ class WeightNormGroup {
       this.g = layers[0]!.g.variable;
       return;
     }
-    const k = layers[0]!.v.sources.length;
-    const rows = Math.max(...layers.map((l) => l.v.rows));
-    const width = Math.max(...layers.map((l) => l.v.width));
+    const { k, rows, width } = WeightNormGroup.slot(layers);
     this.v = tf.variable(tf.zeros([layers.length, k, rows, width]), true);
     this.g = tf.variable(tf.zeros([layers.length, k, 1, width]), true);
     layers.forEach((l, i) => {
       l.v.place(this.v, i, rows, width);
       l.g.place(this.g, i, 1, width);
     });
+  }
+
+  /** A slot's shape: the K networks, the widest layer's rows and columns. */
+  private static slot(layers: Extract<StackedLayer, { kind: 'weight' }>[]): { k: number; rows: number; width: number } {
+    return { k: layers[0]!.v.sources.length, rows: Math.max(...layers.map((l) => l.v.rows)), width: Math.max(...layers.map((l) => l.v.width)) };
   }
 
   /**
@@ -160,9 +163,7 @@ class WeightNormGroup {
    */
   static pays(layers: Extract<StackedLayer, { kind: 'weight' }>[]): boolean {
     if (layers.length < 2) return false;
-    const k = layers[0]!.v.sources.length;
-    const rows = Math.max(...layers.map((l) => l.v.rows));
-    const width = Math.max(...layers.map((l) => l.v.width));
+    const { k, rows, width } = WeightNormGroup.slot(layers);
     const padded = layers.length * k * rows * width;
     const used = layers.reduce((a, l) => a + l.v.size, 0);
     return padded - used <= GROUP_MAX_PADDING_PER_LAYER * (layers.length - 1);
