@@ -197,3 +197,93 @@ export const tf: typeof TfNode = loaded.tf;
 export function backendInfo(): BackendInfo {
   return loaded.info;
 }
+
+/**
+ * A flat float32 vector held by TensorFlow as a resource variable, for the native training kernels that
+ * update their variables in place (ResourceApplyAdam). tfjs has no resource variables: the handle is a
+ * tfjs tensor of dtype 'string' (how tfjs-node carries DT_RESOURCE) that only native ops read. The
+ * variable is anonymous (TensorFlow's reserved shared name), so it lives as long as its handle.
+ */
+export class NativeVector {
+  /** The handle (DT_RESOURCE), kept outside any tidy scope until dispose(). */
+  private readonly handle: TfNode.Tensor;
+
+  constructor(readonly size: number) {
+    this.handle = loaded.tf.keep(nativeOp('VarHandleOp', [dtypeAttr('dtype'), { name: 'shape', type: 'shape', value: [size] }, { name: 'container', type: 'string', value: '' }, { name: 'shared_name', type: 'string', value: ANONYMOUS_RESOURCE }], [], 1)[0]!);
+  }
+
+  /** Sets the values ([size] float32). */
+  assign(value: TfNode.Tensor): void {
+    if (value.size !== this.size) throw new Error(`NativeVector.assign: ${value.size} values for a vector of ${this.size}`);
+    nativeOp('AssignVariableOp', [dtypeAttr('dtype')], [this.handle, value], 0);
+  }
+
+  /** The values as a [size] tensor (TensorFlow may share the variable's buffer until its next update, which then copies). */
+  read(): TfNode.Tensor1D {
+    return nativeOp('ReadVariableOp', [dtypeAttr('dtype')], [this.handle], 1)[0] as TfNode.Tensor1D;
+  }
+
+  /**
+   * TensorFlow's fused Adam step on this vector with moments m and v, in place (one kernel; Eigen threads
+   * it): m ← m + (g − m)(1 − β1), v ← v + (g² − v)(1 − β2), p ← p − lr·√(1 − β2ᵗ)/(1 − β1ᵗ) · m/(√v + ε),
+   * with β1ᵗ, β2ᵗ as given (`beta1Power`, `beta2Power`).
+   */
+  applyAdam(m: NativeVector, v: NativeVector, s: { beta1Power: number; beta2Power: number; learningRate: number; beta1: number; beta2: number; epsilon: number }, grad: TfNode.Tensor): void {
+    const tfn = loaded.tf;
+    tfn.tidy(() => {
+      const scalars = [s.beta1Power, s.beta2Power, s.learningRate, s.beta1, s.beta2, s.epsilon].map((x) => tfn.scalar(x));
+      nativeOp('ResourceApplyAdam', [dtypeAttr('T'), { name: 'use_locking', type: 'bool', value: false }, { name: 'use_nesterov', type: 'bool', value: false }], [this.handle, m.handle, v.handle, ...scalars, grad], 0);
+    });
+  }
+
+  dispose(): void {
+    this.handle.dispose();
+  }
+}
+
+/** TensorFlow's shared name for an anonymous resource: owned by its handle, not registered in a container. */
+const ANONYMOUS_RESOURCE = 'cd2c89b7-88b7-44c8-ad83-06c2a9158347';
+
+type NativeAttr = { name: string; type: 'type' | 'bool' | 'string' | 'shape'; value: number | boolean | string | number[] };
+
+function dtypeAttr(name: string): NativeAttr {
+  return { name, type: 'type', value: 'float32' };
+}
+
+/** Runs the TensorFlow op `name` through tfjs-node's binding (no gradient); its outputs, tracked like any op's. */
+function nativeOp(name: string, attrs: NativeAttr[], inputs: TfNode.Tensor[], numOutputs: number): TfNode.Tensor[] {
+  if (loaded.info.backend !== 'tensorflow') throw new BackendError(`${name}: needs the native backend; got '${loaded.info.backend}'`);
+  const backend = loaded.tf.backend() as unknown as {
+    binding: Record<string, number>;
+    executeMultipleOutputs(name: string, attrs: unknown[], inputs: TfNode.Tensor[], numOutputs: number): TfNode.Tensor[];
+  };
+  const b = backend.binding;
+  const kinds = { type: b['TF_ATTR_TYPE'], bool: b['TF_ATTR_BOOL'], string: b['TF_ATTR_STRING'], shape: b['TF_ATTR_SHAPE'] };
+  const native = attrs.map((a) => ({ name: a.name, type: kinds[a.type], value: a.type === 'type' ? b['TF_FLOAT'] : a.value }));
+  return backend.executeMultipleOutputs(name, native, inputs, numOutputs);
+}
+
+/**
+ * Whether the native training kernels run here (the native backend, and this libtensorflow has
+ * ResourceApplyAdam on anonymous resource variables): probed once with a one-element step.
+ */
+export const nativeAdamActive: boolean = (() => {
+  if (loaded.info.backend !== 'tensorflow' || (process.env.WNRL_NATIVE_ADAM ?? '1') === '0') return false;
+  try {
+    const [p, m, v] = [new NativeVector(1), new NativeVector(1), new NativeVector(1)];
+    const ok = loaded.tf.tidy(() => {
+      for (const x of [p, m, v]) x.assign(loaded.tf.zeros([1]));
+      p.applyAdam(m, v, { beta1Power: 0.9, beta2Power: 0.999, learningRate: 0.1, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, loaded.tf.ones([1]));
+      return Math.abs((p.read().dataSync()[0] ?? 0) + 0.1) < 1e-4;
+    });
+    for (const x of [p, m, v]) x.dispose();
+    return ok;
+  } catch {
+    return false;
+  }
+})();
+
+/** Σx²/2 of a float32 tensor in one native kernel (TensorFlow's L2Loss; no gradient). */
+export function halfSquaredNorm(x: TfNode.Tensor): TfNode.Scalar {
+  return nativeOp('L2Loss', [dtypeAttr('T')], [x], 1)[0] as TfNode.Scalar;
+}
