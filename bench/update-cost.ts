@@ -2,11 +2,14 @@
 // (interleaved rounds), with the kernels it dispatches (the native backend's cost is per kernel).
 // A PPO step: CartPole-v1 shapes (and a recurrent PPO step with the CartPoleNoVel-v1 preset's LSTMs) (8 envs × 32 steps, one 256-sample minibatch, policy and value MLPs
 // 64-64 tanh, every layer normalized); a DQN step: batch 256, Double DQN, Huber, 64-64 relu (a learn call
-// runs two steps and a Polyak update). Kernels are counted through the tfjs engine. With --peer PYTHON,
+// runs two steps and a Polyak update); a PPO step with the RL Zoo's MuJoCo networks ([256, 256] ReLU, minibatch
+// 32, on Pendulum-v1). Kernels are counted through the tfjs engine, plus the ops wnrl runs outside it
+// (the fused optimizer's: src/backend.ts, nativeOp). With --peer PYTHON,
 // the reference's own cost per gradient step on the same shapes (bench/peers/sb3_update_cost.py: SB3's
 // PPO and DQN train(), sb3-contrib's RecurrentPPO, torch on one thread) runs in the same invocation,
 // interleaved round by round, for the cases that have a peer: PPO [64, 64] tanh at minibatch 64 and 256,
-// DQN [256, 256] ReLU at batch 64, recurrent PPO at the CartPoleNoVel-v1 preset's shapes.
+// DQN [256, 256] ReLU at batch 64, PPO [256, 256] ReLU at minibatch 32, recurrent PPO at the
+// CartPoleNoVel-v1 preset's shapes.
 // Run: npx tsx bench/update-cost.ts [--rounds 5] [--peer <python with torch, SB3, sb3-contrib>] [--cases 'ppo, minibatch 64;ppo-lstm'] (labels separated by ;)
 import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
@@ -15,7 +18,7 @@ import type { Agent } from '../agents/agent.ts';
 import { DQN } from '../agents/dqn.ts';
 import { PPO } from '../agents/ppo.ts';
 import { makeVectorEnv, type VectorEnv } from '../envs/vector/vector-env.ts';
-import { backendInfo, tf } from '../src/backend.ts';
+import { backendInfo, nativeOpCount, tf } from '../src/backend.ts';
 import { NORMS, type Norm } from '../src/config/network.ts';
 
 let kernels = 0;
@@ -25,6 +28,8 @@ interface Case {
   make: (norm: Norm, env: VectorEnv) => { agent: Agent; gradientStepsPerLearn: number };
   /** bench/peers/sb3_update_cost.py's case for the same shapes, if the reference has one. */
   peer?: Record<string, unknown>;
+  /** The env the agent trains on (default CartPole-v1). */
+  env?: string;
 }
 const cases: Case[] = [
   {
@@ -68,6 +73,19 @@ const cases: Case[] = [
     peer: { case: 'rppo' },
   },
   {
+    // The RL Zoo's MuJoCo PPO networks (issue #27's presets): [256, 256] ReLU actor and critic, PyTorch's
+    // default init, minibatches of 32 from 512-step rollouts, on Pendulum-v1 (both sides; the layer widths,
+    // not the 3 inputs, set the cost)
+    label: 'ppo [256, 256], minibatch 32',
+    env: 'Pendulum-v1',
+    make: (norm, env) => {
+      const agent = new PPO({ env, seed: 1, network: { hidden: [256, 256], activation: 'relu', norm, init: 'torch' }, numSteps: 64, batchSize: 32, updateEpochs: 1, logStdInit: -2 });
+      agent.initialize(new Float32Array(256 * 3).map((_, i) => Math.sin(i) * 0.1));
+      return { agent, gradientStepsPerLearn: 16 };
+    },
+    peer: { case: 'ppo-mujoco', minibatch: 32 },
+  },
+  {
     label: 'dqn',
     make: (norm, env) => {
       const agent = new DQN({ env, seed: 1, network: { hidden: [64, 64], activation: 'relu', norm }, learningStarts: 512, batchSize: 256, trainFrequency: 8, gradientSteps: 2, tau: 0.01, targetUpdateInterval: 8 });
@@ -78,7 +96,7 @@ const cases: Case[] = [
 
 /** ms and kernels per gradient step over `updates` learn calls that updated (after warm-up). */
 async function measure(c: Case, norm: Norm, updates: number): Promise<{ ms: number; kernels: number }> {
-  const env = makeVectorEnv('CartPole-v1', { numEnvs: 8, seed: 2 });
+  const env = makeVectorEnv(c.env ?? 'CartPole-v1', { numEnvs: 8, seed: 2 });
   const { agent, gradientStepsPerLearn } = c.make(norm, env);
   let { observations } = await env.reset({ seed: 2 });
   let step = 0;
@@ -91,13 +109,13 @@ async function measure(c: Case, norm: Norm, updates: number): Promise<{ ms: numb
     const actions = agent.act(observations, ctx);
     const r = await env.step(actions);
     step += env.numEnvs;
-    const k0 = kernels;
+    const k0 = kernels + nativeOpCount();
     const t0 = performance.now();
     const m = agent.learn({ observations, actions, rewards: r.rewards, nextObservations: r.observations, terminated: r.terminated, truncated: r.truncated }, { step, totalSteps: 1_000_000 });
     const dt = performance.now() - t0;
     if (m !== null && ++seen > 3) {
       ms += dt;
-      k += kernels - k0;
+      k += kernels + nativeOpCount() - k0;
       count++;
     }
     observations = r.observations;

@@ -250,6 +250,13 @@ function dtypeAttr(name: string): NativeAttr {
   return { name, type: 'type', value: 'float32' };
 }
 
+let nativeOps = 0;
+
+/** How many ops ran through nativeOp (outside tfjs's kernel dispatch, which benchmarks count separately). */
+export function nativeOpCount(): number {
+  return nativeOps;
+}
+
 /** Runs the TensorFlow op `name` through tfjs-node's binding (no gradient); its outputs, tracked like any op's. */
 function nativeOp(name: string, attrs: NativeAttr[], inputs: TfNode.Tensor[], numOutputs: number): TfNode.Tensor[] {
   if (loaded.info.backend !== 'tensorflow') throw new BackendError(`${name}: needs the native backend; got '${loaded.info.backend}'`);
@@ -260,6 +267,7 @@ function nativeOp(name: string, attrs: NativeAttr[], inputs: TfNode.Tensor[], nu
   const b = backend.binding;
   const kinds = { type: b['TF_ATTR_TYPE'], bool: b['TF_ATTR_BOOL'], string: b['TF_ATTR_STRING'], shape: b['TF_ATTR_SHAPE'] };
   const native = attrs.map((a) => ({ name: a.name, type: kinds[a.type], value: a.type === 'type' ? b['TF_FLOAT'] : a.value }));
+  nativeOps++;
   return backend.executeMultipleOutputs(name, native, inputs, numOutputs);
 }
 

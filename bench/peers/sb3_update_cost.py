@@ -8,6 +8,8 @@ argument:
         train() over one collected rollout is (2048 / minibatch) gradient steps.
   dqn:  MlpPolicy [256, 256] ReLU on CartPole-v1, batch_size = minibatch, buffer filled with 5000 random
         steps: train(gradient_steps=64) is 64 gradient steps (the target update is per env step there).
+  ppo-mujoco: the RL Zoo's MuJoCo PPO policy ([256, 256] ReLU for pi and vf, ortho_init off, log_std_init
+        -2) on Pendulum-v1, 8 envs x 64 steps, n_epochs 1, batch_size = minibatch (16 gradient steps).
   rppo: RecurrentPPO MlpLstmPolicy as the Zoo's ppo_lstm CartPoleNoVel (LSTM 64 per head, [64] ReLU heads),
         8 envs x 32 steps, batch_size 256, n_epochs 1: one gradient step per train().
 
@@ -47,6 +49,14 @@ def main(spec):
         model = PPO("MlpPolicy", env, n_steps=256, batch_size=mb, n_epochs=1, seed=1, device="cpu", policy_kwargs={"net_arch": [64, 64], "activation_fn": torch.nn.Tanh})
         model.learn(2048)  # one rollout collected and trained on (warm-up)
         steps = 2048 // mb
+        for _ in range(rounds):
+            out.append(timed_train(model, 3, steps))
+    elif case == "ppo-mujoco":
+        env = make_vec_env("Pendulum-v1", n_envs=8, seed=1)
+        model = PPO("MlpPolicy", env, n_steps=64, batch_size=mb, n_epochs=1, seed=1, device="cpu",
+                    policy_kwargs={"net_arch": {"pi": [256, 256], "vf": [256, 256]}, "activation_fn": torch.nn.ReLU, "ortho_init": False, "log_std_init": -2})
+        model.learn(512)
+        steps = 512 // mb
         for _ in range(rounds):
             out.append(timed_train(model, 3, steps))
     elif case == "dqn":
