@@ -11,6 +11,7 @@
 // DQN [256, 256] ReLU at batch 64, PPO [256, 256] ReLU at minibatch 32, recurrent PPO at the
 // CartPoleNoVel-v1 preset's shapes.
 // Run: npx tsx bench/update-cost.ts [--rounds 5] [--peer <python with torch, SB3, sb3-contrib>] [--cases 'ppo, minibatch 64;ppo-lstm'] (labels separated by ;)
+//        [--norms none,weight] (default: all five)
 import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -135,28 +136,28 @@ function peerMs(python: string, spec: Record<string, unknown>): number {
 }
 
 /** Markdown tables, one per agent: ms and kernels per gradient step, the ratio to none and (with a peer Python) to the reference. */
-export async function benchUpdateCost(rounds: number, peer?: string, only?: readonly string[]): Promise<string> {
+export async function benchUpdateCost(rounds: number, peer?: string, only?: readonly string[], norms: readonly Norm[] = NORMS): Promise<string> {
   const engine = tf.engine();
   const runKernel = engine.runKernel.bind(engine);
   (engine as unknown as { runKernel: typeof runKernel }).runKernel = ((...a: Parameters<typeof runKernel>) => (kernels++, runKernel(...a))) as typeof runKernel;
   let out = `${rounds} interleaved rounds, median ms per gradient step\n\n`;
   try {
     for (const c of cases.filter((x) => only === undefined || only.includes(x.label))) {
-      const ms = new Map<Norm, number[]>(NORMS.map((n) => [n, []]));
+      const ms = new Map<Norm, number[]>(norms.map((n) => [n, []]));
       const k = new Map<Norm, number>();
       const peerRounds: number[] = [];
       const withPeer = peer !== undefined && c.peer !== undefined;
       for (let r = 0; r < rounds; r++) {
-        for (const norm of NORMS) {
+        for (const norm of norms) {
           const m = await measure(c, norm, c.label.startsWith('ppo') ? 3 : 30);
           ms.get(norm)!.push(m.ms);
           k.set(norm, m.kernels);
         }
         if (withPeer) peerRounds.push(peerMs(peer, c.peer!));
       }
-      const none = median(ms.get('none')!);
+      const none = median(ms.get('none') ?? ms.get(norms[0]!)!);
       const ref = withPeer ? median(peerRounds) : null;
-      const rows = NORMS.map((norm) => [norm, median(ms.get(norm)!).toFixed(2), k.get(norm)!.toFixed(0), `${(median(ms.get(norm)!) / none).toFixed(2)}x`, ...(ref === null ? [] : [`${(median(ms.get(norm)!) / ref).toFixed(2)}x`])]);
+      const rows = norms.map((norm) => [norm, median(ms.get(norm)!).toFixed(2), k.get(norm)!.toFixed(0), `${(median(ms.get(norm)!) / none).toFixed(2)}x`, ...(ref === null ? [] : [`${(median(ms.get(norm)!) / ref).toFixed(2)}x`])]);
       out += ref === null ? `${c.label}\n| norm | ms per gradient step | kernels | vs none |\n| --- | --- | --- | --- |\n` : `${c.label} (reference: ${ref.toFixed(2)} ms per gradient step)\n| norm | ms per gradient step | kernels | vs none | vs reference |\n| --- | --- | --- | --- | --- |\n`;
       out += `${rows.map((r) => `| ${r.join(' | ')} |`).join('\n')}\n\n`;
     }
@@ -167,9 +168,12 @@ export async function benchUpdateCost(rounds: number, peer?: string, only?: read
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, peer: { type: 'string' }, cases: { type: 'string' } } });
+  const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, peer: { type: 'string' }, cases: { type: 'string' }, norms: { type: 'string' } } });
   const only = values.cases?.split(';').map((s) => s.trim());
   const unknown = only?.filter((l) => !cases.some((c) => c.label === l));
   if (unknown?.length) throw new Error(`--cases: unknown ${unknown.join(', ')}; expected some of ${cases.map((c) => c.label).join(', ')}`);
-  process.stdout.write(`backend ${backendInfo().backend}\n${await benchUpdateCost(Number(values.rounds), values.peer, only)}`);
+  const norms = values.norms?.split(',').map((s) => s.trim()) ?? [...NORMS];
+  const badNorm = norms.find((n) => !(NORMS as readonly string[]).includes(n));
+  if (badNorm !== undefined) throw new Error(`--norms: unknown ${badNorm}; expected some of ${NORMS.join(', ')}`);
+  process.stdout.write(`backend ${backendInfo().backend}\n${await benchUpdateCost(Number(values.rounds), values.peer, only, norms as Norm[])}`);
 }
