@@ -166,9 +166,8 @@ export class FlatOptimizer {
     const ids = this.vars.map((x) => x.dataId);
     if (this.synced === null || ids.some((id, i) => id !== this.synced![i])) params.assign(tf.concat(this.vars.map((x) => tf.reshape(x, [-1]))));
     const halfSq = halfSquaredNorm(flat);
-    const norm = this.maxGradNorm === null ? null : Math.sqrt(2 * (halfSq.dataSync()[0] ?? 0));
-    const c = this.clipFactor(() => norm!);
-    const gradNorm = (norm === null ? tf.sqrt(tf.mul(halfSq, 2)) : tf.scalar(norm)) as Scalar;
+    const gradNorm = tf.sqrt(tf.mul(halfSq, 2)) as Scalar;
+    const c = this.clipFactor(() => gradNorm.dataSync()[0] ?? 0);
     const g = c < 1 ? tf.mul(flat, c) : flat;
     if (this.kind === 'adam') {
       // TensorFlow adds ε to √v, PyTorch to √v̂ = √v/√(1−β2ᵗ): ε·√(1−β2ᵗ) here is PyTorch's ε

@@ -157,3 +157,21 @@ test('the fused path frees its native vectors: no tensors and no native memory l
   expect(process.memoryUsage().rss - rss0).toBeLessThan(150e6);
   big.dispose();
 });
+
+test('the fused path never changes data read before a step (a target network sharing the online weights)', () => {
+  const [a] = twins();
+  const x = randomTensor2d(16, 3, 12);
+  const opt = new FlatOptimizer(a!.trainableWeights, { learningRate: 0.05, fused: true });
+  const lossFn = () => tf.mean(tf.square(a!.apply(x) as Tensor)) as Scalar;
+  tf.dispose(Object.values(opt.step(lossFn)).flat() as Tensor[]);
+  for (let i = 0; i < 3; i++) {
+    // what a DQN target sync does: a second variable takes the online variables' data, no copy
+    const targets = a!.trainableWeights.map((w) => tf.variable(w.read(), false));
+    const before = targets.map((t) => values(t));
+    tf.dispose(Object.values(opt.step(lossFn)).flat() as Tensor[]);
+    targets.forEach((t, k) => expect(values(t)).toEqual(before[k]));
+    expect(values(a!.trainableWeights[0]!.read())).not.toEqual(before[0]);
+    tf.dispose(targets);
+  }
+  opt.dispose();
+});
