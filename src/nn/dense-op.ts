@@ -1,6 +1,9 @@
 // y = φ(x · W + b) as one op with its closed-form gradients:
 //   dz = dy ⊙ φ'(y)   (φ' written in terms of the output y)
 //   dx = dz · Wᵀ,   dW = xᵀ · dz,   db = Σ_rows dz
+// and optionally a scale per output column, y = φ((x · V) ⊙ s + b) (weight norm computed the paper's
+// way, s = g/‖v‖: the scale applies to the B×out product instead of the in×out kernel):
+//   dt = dz ⊙ s,   dx = dt · Vᵀ,   dV = xᵀ · dt,   ds = Σ_rows dz ⊙ (x · V)
 // tfjs's `tf.fused.matMul` reshapes its operands to 3-D and back around the kernel, and its gradient and
 // that of a separate bias add and activation add more reshapes, casts and clones; on the native backend
 // every op costs its dispatch whatever its size, so this op runs about half the kernels per layer
@@ -71,30 +74,35 @@ export function sumToShape(t: Tensor, shape: readonly number[]): Tensor {
 /**
  * φ(x · W + b), rank 2 (x [B, in], W [in, out], b [out] or null) or rank 3 (x [K or 1, B, in], W [K, in,
  * out], b [K, 1, out] or null), with closed-form gradients to x, W and b, each computed only if needed.
+ * With `scale` (s [out], or [K, 1, out] at rank 3): φ((x · W) ⊙ s + b), and a gradient to s too.
  */
-export function denseOp<T extends Tensor2D | Tensor3D>(x: T, kernel: T, bias: Tensor | null, activation: Activation): T {
-  const inputs = bias === null ? [x, kernel] : [x, kernel, bias];
+export function denseOp<T extends Tensor2D | Tensor3D>(x: T, kernel: T, bias: Tensor | null, activation: Activation, scale: Tensor | null = null): T {
+  const inputs = [x, kernel, ...(bias === null ? [] : [bias]), ...(scale === null ? [] : [scale])];
   return opWithLazyGradients(
     inputs,
     (save) => {
-      const z = tf.matMul(x, kernel);
+      const t = tf.matMul(x, kernel);
+      const z = scale === null ? t : tf.mul(t, scale);
       const y = applyActivation(bias === null ? z : tf.add(z, bias), activation);
-      save([x, kernel, y]);
+      save(scale === null ? [x, kernel, y] : [x, kernel, y, t, scale]);
       return y;
     },
     (dy, saved) => {
-      const [xs, ws, ys] = saved as [T, T, T];
+      const [xs, ws, ys, ts, ss] = saved as [T, T, T, T | undefined, Tensor | undefined];
       const dz = activationGrad(ys, dy, activation) as T;
+      const dt = ss === undefined ? dz : (tf.mul(dz, ss) as T);
       const rank = xs.rank;
+      const sumRows = (a: Tensor) => (rank === 3 ? tf.sum(a, 1, true) : tf.sum(a, 0));
       const thunks = [
         () => {
-          const dx = tf.matMul(dz, ws, false, true);
+          const dx = tf.matMul(dt, ws, false, true);
           // one input shared by K networks: its gradient is the sum of theirs
-          return rank === 3 && xs.shape[0] === 1 && dz.shape[0] !== 1 ? tf.sum(dx, 0, true) : dx;
+          return rank === 3 && xs.shape[0] === 1 && dt.shape[0] !== 1 ? tf.sum(dx, 0, true) : dx;
         },
-        () => tf.matMul(xs, dz, true, false),
+        () => tf.matMul(xs, dt, true, false),
       ];
-      if (bias !== null) thunks.push(() => (rank === 3 ? tf.sum(dz, 1, true) : tf.sum(dz, 0)));
+      if (bias !== null) thunks.push(() => sumRows(dz));
+      if (ts !== undefined) thunks.push(() => sumRows(tf.mul(dz, ts)));
       return thunks;
     },
   ) as T;

@@ -28,7 +28,7 @@ import { BatchNorm, batchNormalize, type RenormClip, type RunningStat } from './
 import { denseOp } from './dense-op.ts';
 import { LayerNorm, layerNormalize } from './layer-norm.ts';
 import { MeanOnlyBatchNorm, meanOnlyBatchNormalize } from './mean-only-batch-norm.ts';
-import { WeightNormDense, weightNormKernel } from './weight-norm-dense.ts';
+import { WeightNormDense, scalesProduct, weightNormKernel, weightNormScale } from './weight-norm-dense.ts';
 
 /**
  * One stacked parameter: K mirrors of [rows, cols_k] (or [cols_k] as rows = 1), held as [K, rows, width] in
@@ -169,7 +169,18 @@ class WeightNormGroup {
     return padded - used <= GROUP_MAX_PADDING_PER_LAYER * (layers.length - 1);
   }
 
-  /** Every layer's W [K, rows, width]: recomputed under a gradient tape, else cached until V or G change. */
+  /**
+   * What a gradient step on `batch` rows multiplies by, per layer: the kernel W (formed by the group's
+   * one reparametrization), or, for a group of one layer whose kernel is large against the batch
+   * (scalesProduct), v and the scale g/‖v‖ for denseOp's `scale`: no kernel formed.
+   */
+  forTraining(batch: number): { v: Tensor3D; scale: Tensor3D | null }[] {
+    const only = this.layers[0]!;
+    if (this.layers.length === 1 && scalesProduct(only.v.rows, batch)) return [{ v: this.v as Tensor as Tensor3D, scale: weightNormScale(this.v, this.g) as Tensor3D }];
+    return this.compute().map((v) => ({ v, scale: null }));
+  }
+
+  /** Every layer's W [K, rows, width] for inference, cached until V or G change. */
   kernels(): Tensor3D[] {
     if (tf.engine().isTapeOn()) return this.compute();
     const vId = (this.v as unknown as { dataId: object }).dataId;
@@ -365,16 +376,20 @@ export class StackedMlp {
    */
   forward(x: Tensor3D, training: boolean): Tensor3D {
     let h: Tensor = x;
-    const kernels = this.weightNorm.flatMap((group) => group.kernels());
+    // weight norm: under a gradient tape as forTraining says; else the cached kernels
+    const tape = tf.engine().isTapeOn();
+    const weights = this.weightNorm.flatMap((group): { v: Tensor3D; scale: Tensor3D | null }[] => (tape ? group.forTraining(x.shape[1]) : group.kernels().map((v) => ({ v, scale: null }))));
     let weightLayer = 0;
     for (const l of this.layers) {
       switch (l.kind) {
         case 'dense':
           h = denseOp(h as Tensor3D, l.kernel.variable as Tensor as Tensor3D, l.bias?.variable ?? null, l.activation);
           break;
-        case 'weight':
-          h = denseOp(h as Tensor3D, kernels[weightLayer++]!, l.bias?.variable ?? null, l.activation);
+        case 'weight': {
+          const { v, scale } = weights[weightLayer++]!;
+          h = denseOp(h as Tensor3D, v, l.bias?.variable ?? null, l.activation, scale);
           break;
+        }
         case 'batch':
           h = batchNormalize(h, l.gamma.variable, l.beta.variable, { mean: l.mean.stat, variance: l.variance.stat }, { training, momentum: l.momentum, epsilon: l.epsilon, renorm: l.renorm });
           break;

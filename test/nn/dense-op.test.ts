@@ -5,6 +5,7 @@ import { ACTIVATIONS, applyActivation } from '../../src/nn/activations.ts';
 import { denseOp } from '../../src/nn/dense-op.ts';
 import { forward } from '../../src/nn/forward.ts';
 import { buildMlp } from '../../src/nn/index.ts';
+import { weightNormScale } from '../../src/nn/weight-norm-dense.ts';
 import { expectClose, expectNoLeak, randomArray, randomTensor2d, values } from '../helpers/tensors.ts';
 
 // The reference: the same layer composed of tfjs ops, differentiated by tfjs's autodiff.
@@ -24,6 +25,44 @@ test.each(ACTIVATIONS.flatMap((a) => [[a, true] as const, [a, false] as const]))
     expectClose(values(mine.value), values(ref.value), 1e-6, 'value');
     expect(mine.grads.length).toBe(inputs.length);
     mine.grads.forEach((g, i) => expectClose(values(g), values(ref.grads[i]!), 1e-5, `grad ${i}`));
+  });
+});
+
+test.each([
+  ['relu', 2],
+  ['tanh', 3],
+] as const)('denseOp %s with a scale per column (rank %i): φ((x·V) ⊙ s + b), gradients to x, V, b and s match autodiff', (activation, rank) => {
+  tf.tidy(() => {
+    const K = 2;
+    const x = rank === 2 ? randomTensor2d(6, 5, 31) : tf.reshape(randomTensor2d(6, 5, 31), [1, 6, 5]); // rank 3: one input for both networks
+    const v = rank === 2 ? randomTensor2d(5, 3, 32) : tf.reshape(randomTensor2d(K * 5, 3, 32), [K, 5, 3]);
+    const b = rank === 2 ? tf.tensor1d(randomArray(3, 33)) : tf.reshape(tf.tensor1d(randomArray(K * 3, 33)), [K, 1, 3]);
+    const s = rank === 2 ? tf.tensor1d(randomArray(3, 34).map((a) => 1 + a)) : tf.reshape(tf.tensor1d(randomArray(K * 3, 34).map((a) => 1 + a)), [K, 1, 3]);
+    const weights = tf.reshape(randomTensor2d(rank === 2 ? 6 : K * 6, 3, 35), rank === 2 ? [6, 3] : [K, 6, 3]);
+    const lossOf = (f: (xx: Tensor, vv: Tensor, bb: Tensor, ss: Tensor) => Tensor) => (xx: Tensor, vv: Tensor, bb: Tensor, ss: Tensor) => tf.sum(tf.mul(f(xx, vv, bb, ss), weights)) as Scalar;
+    const mine = tf.valueAndGrads(lossOf((xx, vv, bb, ss) => denseOp(xx as Tensor2D, vv as Tensor2D, bb, activation, ss)))([x, v, b, s]);
+    const ref = tf.valueAndGrads(lossOf((xx, vv, bb, ss) => applyActivation(tf.add(tf.mul(tf.matMul(rank === 2 ? xx : tf.tile(xx, [K, 1, 1]), vv), ss), bb), activation)))([x, v, b, s]);
+    expectClose(values(mine.value), values(ref.value), 1e-6, 'value');
+    mine.grads.forEach((g, i) => {
+      expect(g.shape).toEqual(ref.grads[i]!.shape);
+      expectClose(values(g), values(ref.grads[i]!), 1e-5, `grad ${i}`);
+    });
+  });
+});
+
+test('weightNormScale: s = g/‖v‖ per column with closed-form gradients equal to autodiff (rank 2 and stacked)', () => {
+  tf.tidy(() => {
+    for (const [v, g] of [
+      [randomTensor2d(5, 3, 41), tf.tensor1d(randomArray(3, 42))],
+      [tf.reshape(randomTensor2d(2 * 2 * 5, 3, 43), [2, 2, 5, 3]), tf.reshape(tf.tensor1d(randomArray(12, 44)), [2, 2, 1, 3])],
+    ] as const) {
+      const w = tf.reshape(tf.tensor1d(randomArray(g.size, 45)), g.shape);
+      const lossOf = (f: (vv: Tensor, gg: Tensor) => Tensor) => (vv: Tensor, gg: Tensor) => tf.sum(tf.mul(f(vv, gg), w)) as Scalar;
+      const mine = tf.valueAndGrads(lossOf((vv, gg) => weightNormScale(vv, gg)))([v, g]);
+      const ref = tf.valueAndGrads(lossOf((vv, gg) => tf.div(gg, tf.sqrt(tf.sum(tf.square(vv), vv.rank - 2, vv.rank >= 3)))))([v, g]);
+      expectClose(values(mine.value), values(ref.value), 1e-6, 'value');
+      mine.grads.forEach((gr, i) => expectClose(values(gr), values(ref.grads[i]!), 1e-5, `grad ${i}`));
+    }
   });
 });
 

@@ -1,7 +1,8 @@
-import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs-node';
+import type { Scalar, Tensor, Tensor2D, Variable } from '@tensorflow/tfjs-node';
 import { expect, test } from 'vitest';
 import { tf } from '../../src/backend.ts';
 import { WeightNormDense } from '../../src/nn/index.ts';
+import { scalesProduct } from '../../src/nn/weight-norm-dense.ts';
 import { expectClose, expectNoLeak, randomArray, randomTensor2d, values } from '../helpers/tensors.ts';
 
 function makeLayer(inDim: number, units: number, seed: number, activation: 'linear' | 'tanh' = 'linear') {
@@ -121,6 +122,22 @@ test('autodiff gradients of v and g equal the closed forms and a float64 finite-
   expectClose(gradV, fdV, 1e-3, '∇v finite differences');
   expectClose(gradG, fdG, 1e-3, '∇g finite differences');
   tf.dispose([x, c, ...Object.values(grads)]);
+});
+
+test.each([
+  [24, 3], // v four times larger than the batch's activations and more: the scale multiplies the product
+  [4, 6], // the kernel is formed
+])('a gradient step with %i inputs on %i rows: loss and gradients of v, g, b equal autodiff through W = g·v/‖v‖', (inDim, n) => {
+  expect(scalesProduct(inDim, n)).toBe(inDim > 4 * n);
+  const layer = makeLayer(inDim, 5, 31, 'tanh');
+  const x = randomTensor2d(n, inDim, 32);
+  const c = randomTensor2d(n, 5, 33);
+  const { v, g, b } = layer.parameters;
+  const ours = tf.variableGrads(() => tf.sum(tf.mul(c, layer.apply(x) as Tensor)) as Scalar, [v.read(), g.read(), b!.read()] as never);
+  const ref = tf.valueAndGrads((vv: Tensor, gg: Tensor, bb: Tensor) => tf.sum(tf.mul(c, tf.tanh(tf.add(tf.matMul(x, tf.mul(vv, tf.div(gg, tf.norm(vv, 'euclidean', 0)))), bb)))) as Scalar)([v.read(), g.read(), b!.read()]);
+  expectClose(values(ours.value), values(ref.value), 1e-5, 'loss');
+  [v, g, b!].forEach((w, i) => expectClose(values(ours.grads[(w.read() as Variable).name]!), values(ref.grads[i]!), 1e-4, w.name));
+  tf.dispose([x, c, ours.value, ref.value, ...Object.values(ours.grads), ...ref.grads]);
 });
 
 test('scale invariance: multiplying v by a constant leaves the outputs unchanged', () => {
