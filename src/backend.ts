@@ -244,10 +244,10 @@ export class NativeVector {
 /** TensorFlow's shared name for an anonymous resource: owned by its handle, not registered in a container. */
 const ANONYMOUS_RESOURCE = 'cd2c89b7-88b7-44c8-ad83-06c2a9158347';
 
-type NativeAttr = { name: string; type: 'type' | 'bool' | 'string' | 'shape'; value: number | boolean | string | number[] };
+type NativeAttr = { name: string; type: 'dtype'; value: 'float32' } | { name: string; type: 'bool'; value: boolean } | { name: string; type: 'string'; value: string } | { name: string; type: 'shape'; value: number[] };
 
 function dtypeAttr(name: string): NativeAttr {
-  return { name, type: 'type', value: 'float32' };
+  return { name, type: 'dtype', value: 'float32' };
 }
 
 let nativeOps = 0;
@@ -265,8 +265,8 @@ function nativeOp(name: string, attrs: NativeAttr[], inputs: TfNode.Tensor[], nu
     executeMultipleOutputs(name: string, attrs: unknown[], inputs: TfNode.Tensor[], numOutputs: number): TfNode.Tensor[];
   };
   const b = backend.binding;
-  const kinds = { type: b['TF_ATTR_TYPE'], bool: b['TF_ATTR_BOOL'], string: b['TF_ATTR_STRING'], shape: b['TF_ATTR_SHAPE'] };
-  const native = attrs.map((a) => ({ name: a.name, type: kinds[a.type], value: a.type === 'type' ? b['TF_FLOAT'] : a.value }));
+  const kinds = { dtype: b['TF_ATTR_TYPE'], bool: b['TF_ATTR_BOOL'], string: b['TF_ATTR_STRING'], shape: b['TF_ATTR_SHAPE'] };
+  const native = attrs.map((a) => ({ name: a.name, type: kinds[a.type], value: a.type === 'dtype' ? b['TF_FLOAT'] : a.value }));
   nativeOps++;
   return backend.executeMultipleOutputs(name, native, inputs, numOutputs);
 }
