@@ -1,7 +1,8 @@
 import type { Tensor } from '@tensorflow/tfjs-node';
 import { execFileSync } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
-import { backendInfo, matMulKernel, oneDnnMatMulActive, tf } from '../src/backend.ts';
+import { NativeVector, backendInfo, matMulKernel, nativeAdamActive, oneDnnMatMulActive, tf } from '../src/backend.ts';
+import { expectClose } from './helpers/tensors.ts';
 
 test('the native TensorFlow backend is active by default', () => {
   const info = backendInfo();
@@ -102,4 +103,23 @@ describe('matrix products above the oneDNN threshold', () => {
       }
     });
   });
+});
+
+test('NativeVector: a TensorFlow resource variable that reads back what was assigned and takes a fused Adam step in place', () => {
+  expect(nativeAdamActive).toBe(true);
+  const [p, m, v] = [new NativeVector(3), new NativeVector(3), new NativeVector(3)];
+  tf.tidy(() => {
+    p.assign(tf.tensor1d([1, -2, 3]));
+    m.assign(tf.zeros([3]));
+    v.assign(tf.zeros([3]));
+    expect(Array.from(p.read().dataSync())).toEqual([1, -2, 3]);
+    expect(() => p.assign(tf.zeros([4]))).toThrow(/4 values for a vector of 3/);
+    const g = [0.5, -1, 2];
+    p.applyAdam(m, v, { beta1Power: 0.9, beta2Power: 0.999, learningRate: 0.1, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, tf.tensor1d(g));
+    // first step: m = 0.1g, v = 0.001g², p -= 0.1·√0.001/0.1 · m/(√v + ε) = 0.1·sign(g)
+    expectClose(Array.from(m.read().dataSync()), g.map((x) => 0.1 * x), 1e-6, 'm');
+    expectClose(Array.from(v.read().dataSync()), g.map((x) => 0.001 * x * x), 1e-6, 'v');
+    expectClose(Array.from(p.read().dataSync()), [0.9, -1.9, 2.9], 1e-5, 'p');
+  });
+  for (const x of [p, m, v]) x.dispose();
 });
