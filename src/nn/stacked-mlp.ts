@@ -176,7 +176,7 @@ class WeightNormGroup {
    */
   forTraining(batch: number): { v: Tensor3D; scale: Tensor3D | null }[] {
     const only = this.layers[0]!;
-    if (this.layers.length === 1 && scalesProduct(only.v.rows, batch)) return [{ v: this.v as Tensor as Tensor3D, scale: weightNormScale(this.v, this.g) as Tensor3D }];
+    if (this.layers.length === 1 && scalesProduct(only.v.rows, only.v.width, batch)) return [{ v: this.v as Tensor as Tensor3D, scale: weightNormScale(this.v, this.g) as Tensor3D }];
     return this.compute().map((v) => ({ v, scale: null }));
   }
 

@@ -86,14 +86,15 @@ export const weightNormScale = tf.customGrad(((v: Tensor, g: Tensor, save: (tens
 }) as never) as unknown as (v: Tensor, g: Tensor) => Tensor;
 
 /**
- * Whether a gradient step of a weight-normalized layer with `inputs` rows of v, on `batch` examples, scales
- * the product (weightNormScale) rather than forming the kernel: where v is more than four times the size
- * of the batch's activations. Measured (bench/README.md, "The optimizer as one kernel"): a [256, 256] PPO
- * pair at minibatch 32 ~12-20% faster per weight-norm step; DQN's [256, 256] at batch 64 unchanged (the
- * line); a [64, 64] pair at minibatch 64 ~10% slower (it keeps the kernel).
+ * Whether a gradient step of a weight-normalized layer (v [inputs, outputs] per network) on `batch`
+ * examples scales the product (weightNormScale) rather than forming the kernel: where v is more than four
+ * times the size of the batch's activations and large enough (16k entries) that passes over it cost more
+ * than the few extra small kernels. Measured (bench/README.md, "The optimizer as one kernel"): a
+ * [256, 256] PPO pair at minibatch 32 ~12-20% faster per weight-norm step; DQN's [256, 256] at batch 64
+ * unchanged (the line); a [64, 64] pair at minibatch 64 ~10% slower (it keeps the kernel).
  */
-export function scalesProduct(inputs: number, batch: number): boolean {
-  return inputs > 4 * batch;
+export function scalesProduct(inputs: number, outputs: number, batch: number): boolean {
+  return inputs > 4 * batch && inputs * outputs >= 16_384;
 }
 
 /** A weight-normalized dense layer, w_j = g_j·v_j/‖v_j‖ (Salimans & Kingma 2016), closed-form gradients, kernel cached while acting; a registered tfjs layer. */
@@ -179,7 +180,7 @@ export class WeightNormDense extends tf.layers.Layer {
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0] : inputs) as Tensor2D;
       const bias = (this.bWeight?.read() as Tensor1D | undefined) ?? null;
-      if (tf.engine().isTapeOn() && scalesProduct(x.shape[1], x.shape[0])) {
+      if (tf.engine().isTapeOn() && scalesProduct(x.shape[1], this.units, x.shape[0])) {
         // a gradient step with a kernel large against the batch: the scale on the product, no kernel formed
         const { v, g } = this.parameters;
         return denseOp(x, v.read() as Tensor2D, bias, this.activation, weightNormScale(v.read(), g.read()));

@@ -125,13 +125,14 @@ test('autodiff gradients of v and g equal the closed forms and a float64 finite-
 });
 
 test.each([
-  [24, 3], // v four times larger than the batch's activations and more: the scale multiplies the product
-  [4, 6], // the kernel is formed
-])('a gradient step with %i inputs on %i rows: loss and gradients of v, g, b equal autodiff through W = g·v/‖v‖', (inDim, n) => {
-  expect(scalesProduct(inDim, n)).toBe(inDim > 4 * n);
-  const layer = makeLayer(inDim, 5, 31, 'tanh');
+  [160, 128, 6, true], // v large, and over four times the batch's activations: the scale multiplies the product
+  [160, 128, 48, false], // a batch too large for it: the kernel is formed
+  [24, 5, 3, false], // v too small for it
+])('a gradient step of a [%i, %i] layer on %i rows (scaled product: %s): loss and gradients of v, g, b equal autodiff through W = g·v/‖v‖', (inDim, units, n, scaled) => {
+  expect(scalesProduct(inDim, units, n)).toBe(scaled);
+  const layer = makeLayer(inDim, units, 31, 'tanh');
   const x = randomTensor2d(n, inDim, 32);
-  const c = randomTensor2d(n, 5, 33);
+  const c = randomTensor2d(n, units, 33);
   const { v, g, b } = layer.parameters;
   const ours = tf.variableGrads(() => tf.sum(tf.mul(c, layer.apply(x) as Tensor)) as Scalar, [v.read(), g.read(), b!.read()] as never);
   const ref = tf.valueAndGrads((vv: Tensor, gg: Tensor, bb: Tensor) => tf.sum(tf.mul(c, tf.tanh(tf.add(tf.matMul(x, tf.mul(vv, tf.div(gg, tf.norm(vv, 'euclidean', 0)))), bb)))) as Scalar)([v.read(), g.read(), b!.read()]);
