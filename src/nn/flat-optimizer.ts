@@ -165,9 +165,11 @@ export class FlatOptimizer {
     // an initialization, a target sync) gives it new data, and the copy is taken again.
     const ids = this.vars.map((x) => x.dataId);
     if (this.synced === null || ids.some((id, i) => id !== this.synced![i])) params.assign(tf.concat(this.vars.map((x) => tf.reshape(x, [-1]))));
+    // ‖g‖ = √(2·L2Loss); with clipping it is read back anyway (one scalar), so it is computed here
     const halfSq = halfSquaredNorm(flat);
-    const gradNorm = tf.sqrt(tf.mul(halfSq, 2)) as Scalar;
-    const c = this.clipFactor(() => gradNorm.dataSync()[0] ?? 0);
+    const norm = this.maxGradNorm === null ? null : Math.sqrt(2 * (halfSq.dataSync()[0] ?? 0));
+    const gradNorm = (norm === null ? tf.sqrt(tf.mul(halfSq, 2)) : tf.scalar(norm)) as Scalar;
+    const c = norm === null ? 1 : this.clipFactor(() => norm);
     const g = c < 1 ? tf.mul(flat, c) : flat;
     if (this.kind === 'adam') {
       // TensorFlow adds ε to √v, PyTorch to √v̂ = √v/√(1−β2ᵗ): ε·√(1−β2ᵗ) here is PyTorch's ε
