@@ -35,6 +35,14 @@ export interface WeightNormDenseArgs extends LayerArgs {
 
 type DataId = object;
 
+/** ‖v‖ and g/‖v‖ per column (the axis of v's rows; kept as a dimension when v is stacked, rank 3 or more). */
+function columnScale(v: Tensor, g: Tensor): { axis: number; keepDims: boolean; norm: Tensor; scale: Tensor } {
+  const axis = v.rank - 2;
+  const keepDims = v.rank >= 3;
+  const norm = tf.sqrt(tf.sum(tf.square(v), axis, keepDims));
+  return { axis, keepDims, norm, scale: tf.div(g, norm) };
+}
+
 /**
  * W = v · (g/‖v‖) per column, as one custom-gradient op. Autodiff through tf.norm costs about three times
  * the ops (abs, pow and their gradients); the closed forms (Salimans & Kingma 2016, eq. 3) need five:
@@ -44,10 +52,7 @@ type DataId = object;
  * Rank 2: v [in, out], g [out]; rank 3 or more (stacked layers, stacked-mlp.ts): v [..., in, out], g [..., 1, out].
  */
 export const weightNormKernel = tf.customGrad(((v: Tensor, g: Tensor, save: (tensors: Tensor[]) => void) => {
-  const axis = v.rank - 2;
-  const keepDims = v.rank >= 3;
-  const norm = tf.sqrt(tf.sum(tf.square(v), axis, keepDims));
-  const scale = tf.div(g, norm);
+  const { axis, keepDims, norm, scale } = columnScale(v, g);
   save([v, norm, scale]);
   return {
     value: tf.mul(v, scale),
@@ -69,10 +74,7 @@ export const weightNormKernel = tf.customGrad(((v: Tensor, g: Tensor, save: (ten
  * Rank 2: v [in, out], g [out] → s [out]; rank 3 or more: v [..., in, out], g [..., 1, out] → s [..., 1, out].
  */
 export const weightNormScale = tf.customGrad(((v: Tensor, g: Tensor, save: (tensors: Tensor[]) => void) => {
-  const axis = v.rank - 2;
-  const keepDims = v.rank >= 3;
-  const norm = tf.sqrt(tf.sum(tf.square(v), axis, keepDims));
-  const scale = tf.div(g, norm);
+  const { norm, scale } = columnScale(v, g);
   save([v, norm, scale]);
   return {
     value: scale,
