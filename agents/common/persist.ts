@@ -33,9 +33,64 @@ export function readAgentFile(dir: string, algo: AgentFile['algo']): { file: Age
   };
 }
 
+/** What a model folder's model.json must hold to be read (tfjs checks the topology and the weights). */
+const ModelJson = z.object({
+  modelTopology: z.record(z.string(), z.unknown()),
+  weightsManifest: z.array(z.object({ paths: z.array(z.string()), weights: z.array(z.object({ name: z.string(), shape: z.array(z.number()), dtype: z.string() })) })),
+  format: z.string().optional(),
+  generatedBy: z.string().optional(),
+});
+type ModelArtifacts = Parameters<Parameters<typeof tf.io.withSaveHandler>[0]>[0];
+
+/**
+ * A tfjs model folder, model.json and weights.bin, as tfjs-node's `file://` handler writes and reads it,
+ * through Node's fs: the same files on any backend (the opt-in pure-JS backend has no `file://` handler).
+ */
+const modelFolder = {
+  save(dir: string): Parameters<LayersModel['save']>[0] {
+    return tf.io.withSaveHandler((artifacts) => {
+      if (artifacts.modelTopology instanceof ArrayBuffer) throw new Error(`${dir}: a binary model topology cannot be written as model.json`);
+      fs.mkdirSync(dir, { recursive: true });
+      const json: Record<string, unknown> = {
+        modelTopology: artifacts.modelTopology,
+        weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
+        format: artifacts.format,
+        generatedBy: artifacts.generatedBy,
+        convertedBy: artifacts.convertedBy,
+      };
+      if (artifacts.trainingConfig != null) json['trainingConfig'] = artifacts.trainingConfig;
+      if (artifacts.userDefinedMetadata != null) json['userDefinedMetadata'] = artifacts.userDefinedMetadata;
+      fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify(json));
+      fs.writeFileSync(path.join(dir, 'weights.bin'), Buffer.from(tf.io.CompositeArrayBuffer.join(artifacts.weightData)));
+      return Promise.resolve({ modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) });
+    });
+  },
+  load(dir: string): Parameters<typeof tf.loadLayersModel>[0] {
+    return {
+      load: () => {
+        const file = path.join(dir, 'model.json');
+        const json = parseConfig(ModelJson, readJsonFile(file), file);
+        const buffers = json.weightsManifest.flatMap((group) => group.paths.map((p) => fs.readFileSync(path.join(dir, p))));
+        const artifacts: ModelArtifacts = {
+          modelTopology: json.modelTopology,
+          weightSpecs: json.weightsManifest.flatMap((group) => group.weights) as NonNullable<ModelArtifacts['weightSpecs']>,
+          weightData: tf.io.CompositeArrayBuffer.join(buffers.map((b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer)),
+        };
+        if (json.format !== undefined) artifacts.format = json.format;
+        if (json.generatedBy !== undefined) artifacts.generatedBy = json.generatedBy;
+        return Promise.resolve(artifacts);
+      },
+    };
+  },
+};
+
 export async function saveModel(model: LayersModel, dir: string): Promise<void> {
-  fs.mkdirSync(dir, { recursive: true });
-  await model.save(`file://${dir}`);
+  await model.save(modelFolder.save(dir));
+}
+
+/** Reads a model folder written by saveModel (or tfjs-node's `file://` handler), on any backend. */
+export function loadModel(dir: string): Promise<LayersModel> {
+  return tf.loadLayersModel(modelFolder.load(dir));
 }
 
 /** Writes agent.json: what an agent needs to be rebuilt (config, spaces) plus its own counters. */
@@ -45,7 +100,7 @@ export function writeAgentFile(dir: string, file: Omit<AgentFile, 'version'>): v
 
 /** Loads saved weights into an existing network of the same architecture. */
 export async function loadWeightsInto(model: LayersModel, dir: string): Promise<void> {
-  const loaded = await tf.loadLayersModel(`file://${path.join(dir, 'model.json')}`);
+  const loaded = await loadModel(dir);
   try {
     const src = loaded.weights;
     if (src.length !== model.weights.length) {

@@ -13,6 +13,7 @@ import type { LayersModel } from '@tensorflow/tfjs-node';
 import { ActorCritic } from '../../agents/common/actor-critic.ts';
 import { DQN } from '../../agents/dqn.ts';
 import { loadAgent } from '../../agents/index.ts';
+import { saveModel } from '../../agents/common/persist.ts';
 import { makeEnv } from '../../envs/registry.ts';
 import { Box } from '../../envs/spaces/space.ts';
 import { isGymnasiumId } from '../../envs/vector/open.ts';
@@ -111,7 +112,7 @@ export async function exportCommand(args: string[], io: Io): Promise<number> {
       fs.writeFileSync(path.join(tmp, 'app.js'), app);
       fs.writeFileSync(path.join(tmp, 'policy.js'), `// wnrl export of ${dir}\nvar WNRL_POLICY = ${JSON.stringify(policy)};\n`);
       fs.copyFileSync(tfScript, path.join(tmp, 'tf.min.js'));
-      await folded.save(`file://${path.join(tmp, 'model')}`);
+      await saveModel(folded, path.join(tmp, 'model'));
       if (lstm !== null) fs.writeFileSync(path.join(tmp, 'model', 'lstm.json'), `${JSON.stringify(lstm)}\n`);
     });
     folded.dispose();

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -179,3 +180,17 @@ test("eval --robustness reproduces the summary's robustness curves from the fina
   const none = await run(['eval', out, '--robustness']);
   expect([none.code, none.err]).toEqual([2, expect.stringContaining('trainer.robustness: is empty')]);
 }, 60_000);
+
+test('on the opt-in pure-JS backend (WNRL_BACKEND=cpu) train writes its checkpoint, resumes from it and eval reads it', () => {
+  const out = path.join(tmp(), 'run');
+  const cli = (args: string[]) => spawnSync(process.execPath, ['src/cli/bin.js', ...args], { env: { ...process.env, WNRL_BACKEND: 'cpu' }, encoding: 'utf8', timeout: 120_000 });
+  const first = cli(['train', '--agent', 'ppo', '--env', 'CartPole-v1', '--seed', '3', '--steps', '1024', '--out', out, '--no-progress']);
+  expect(first.status, first.stderr).toBe(0);
+  expect(first.stderr).toMatch(/"backend":"cpu"/);
+  for (const f of ['model.json', 'weights.bin']) expect(fs.existsSync(path.join(out, 'checkpoint', 'policy', f)), f).toBe(true);
+  const resumed = cli(['train', '--out', out, '--resume', '--steps', '2048', '--no-progress']);
+  expect(resumed.status, resumed.stderr).toBe(0);
+  expect(resumed.stdout).toMatch(/resumed to 2048 steps/);
+  const evaluated = cli(['eval', out, '--episodes', '3']);
+  expect(evaluated.status, evaluated.stderr).toBe(0);
+}, 300_000);
