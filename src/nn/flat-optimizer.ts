@@ -167,9 +167,14 @@ export class FlatOptimizer {
     if (this.synced === null || ids.some((id, i) => id !== this.synced![i])) params.assign(tf.concat(this.vars.map((x) => tf.reshape(x, [-1]))));
     // ‖g‖ = √(2·L2Loss); with clipping it is read back anyway (one scalar), so it is computed here
     const halfSq = halfSquaredNorm(flat);
-    const norm = this.maxGradNorm === null ? null : Math.sqrt(2 * (halfSq.dataSync()[0] ?? 0));
-    const gradNorm = (norm === null ? tf.sqrt(tf.mul(halfSq, 2)) : tf.scalar(norm)) as Scalar;
-    const c = norm === null ? 1 : this.clipFactor(() => norm);
+    let gradNorm: Scalar;
+    let c = 1;
+    if (this.maxGradNorm === null) gradNorm = tf.sqrt(tf.mul(halfSq, 2)) as Scalar;
+    else {
+      const norm = Math.sqrt(2 * (halfSq.dataSync()[0] ?? 0));
+      gradNorm = tf.scalar(norm);
+      c = this.clipFactor(() => norm);
+    }
     const g = c < 1 ? tf.mul(flat, c) : flat;
     if (this.kind === 'adam') {
       // TensorFlow adds ε to √v, PyTorch to √v̂ = √v/√(1−β2ᵗ): ε·√(1−β2ᵗ) here is PyTorch's ε
