@@ -9,7 +9,7 @@
 // table from a clone.
 //
 // Run: npx tsx bench/parity.ts --cases ppo-cartpole,a2c-cartpole,dqn-cartpole,ppo-pendulum,rppo-cartpolenovel
-//        --seeds 1..10 [--norms none,weight,preset] [--python <venv with torch, SB3, sb3-contrib>] [--out bench/results/parity]
+//        --seeds 1..10 [--norms none,weight,preset,weight@learningRate=3e-4] [--python <venv with torch, SB3, sb3-contrib>] [--out bench/results/parity]
 //        [--steps N: a speed run, every budget N steps on both sides, into another --out]
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -235,10 +235,13 @@ function run(cmd: string, args: string[]): Promise<string> {
  * `norm` 'preset': wnrl's own preset for the env and agent (its default norm, weight), with only the
  * budget and the evaluation protocol of the case: what a user gets, beside the peer with its settings.
  */
-async function runWnrl(c: Case, norm: string, seed: number, dir: string): Promise<RunResult> {
+async function runWnrl(c: Case, spec: string, seed: number, dir: string): Promise<RunResult> {
   const file = `${dir}.config.json`;
+  const { norm, agent } = parseVariant(spec);
   const preset = norm === 'preset';
-  fs.writeFileSync(file, JSON.stringify(preset ? { trainer: c.wnrl('none')['trainer'] } : c.wnrl(norm)));
+  const config = preset ? { trainer: c.wnrl('none')['trainer'] } : c.wnrl(norm);
+  if (Object.keys(agent).length > 0) config['agent'] = { ...(config['agent'] as object | undefined), ...agent };
+  fs.writeFileSync(file, JSON.stringify(config));
   await run(process.execPath, ['src/cli/bin.js', 'train', '--agent', c.agent, '--env', c.env, ...(preset ? [] : ['--norm', norm]), '--seed', String(seed), '--out', dir, '--force', '--no-progress', '--log-level', 'info', '--config', file]);
   const summary = JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8')) as { wallSeconds: number; evalReturnMean: number };
   const episodes: Episode[] = [];
@@ -250,6 +253,24 @@ async function runWnrl(c: Case, norm: string, seed: number, dir: string): Promis
     if (rec.msg === 'episode' && rec.step !== undefined && rec.return !== undefined) episodes.push([rec.step, rec.return, start === null ? Number.NaN : (Date.parse(rec.time) - start) / 1000]);
   }
   return { wallSeconds: summary.wallSeconds, episodes, evalReturnMean: summary.evalReturnMean };
+}
+
+/**
+ * A --norms entry: a norm (or `preset`), optionally with agent settings changed for tuning, e.g.
+ * `weight@learningRate=2.9e-4` or `weight@learningRate=2.9e-4&clipRange=0.1` (numbers only; the train
+ * command's config schema rejects a setting it does not know).
+ */
+function parseVariant(spec: string): { norm: string; agent: Record<string, number> } {
+  const [norm, settings, ...extra] = spec.split('@');
+  if (!norm || extra.length > 0) throw new Error(`--norms: '${spec}' is not NORM or NORM@key=value[&key=value]`);
+  const agent: Record<string, number> = {};
+  for (const pair of settings === undefined ? [] : settings.split('&')) {
+    const [key, value, ...rest] = pair.split('=');
+    const x = Number(value);
+    if (!key || value === undefined || value === '' || rest.length > 0 || !Number.isFinite(x)) throw new Error(`--norms: '${pair}' in '${spec}' is not key=number`);
+    agent[key] = x;
+  }
+  return { norm, agent };
 }
 
 async function runPeer(c: Case, seed: number): Promise<RunResult> {
@@ -312,6 +333,7 @@ async function main(): Promise<void> {
   const norms = values.norms.split(',');
   const names = values.cases.split(',');
   for (const n of names) if (!CASES[n]) throw new Error(`--cases: unknown case '${n}'; expected some of ${Object.keys(CASES).join(', ')}`);
+  norms.forEach(parseVariant); // a malformed entry stops here, before any run
   const impls = [...norms.map((n) => `wnrl-${n}`), ...(values['no-peer'] ? [] : ['peer'])];
   const budget = values.steps === undefined ? null : Number(values.steps);
   if (budget !== null && !(Number.isInteger(budget) && budget > 0)) throw new Error(`--steps: expected a positive integer; got '${values.steps}'`);
