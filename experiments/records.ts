@@ -59,7 +59,24 @@ function hashedConfig(config: unknown): unknown {
 }
 
 export function configHash(cell: Cell): string {
-  return createHash('sha256').update(JSON.stringify(hashedConfig(cell.config))).digest('hex').slice(0, 16);
+  return hashOf(cell.config);
+}
+
+function hashOf(config: unknown): string {
+  return createHash('sha256').update(JSON.stringify(hashedConfig(config))).digest('hex').slice(0, 16);
+}
+
+/**
+ * Whether `cell`'s run directory ran `cell`'s config (its config.json, hashed as records are). Run ids do
+ * not name every setting: when a tuning grid grows and a norm's winner changes, its evaluation runs keep
+ * their ids under another learning rate, and the directories of the former rate are not theirs.
+ */
+function runDirIsCell(outDir: string, cell: Cell): boolean {
+  try {
+    return hashOf(JSON.parse(fs.readFileSync(path.join(outDir, 'runs', cell.id, 'config.json'), 'utf8'))) === configHash(cell);
+  } catch {
+    return false;
+  }
 }
 
 export function readRecords(outDir: string): RunRecord[] {
@@ -111,20 +128,22 @@ const recordOf = (records: readonly RunRecord[], cell: Cell): RunRecord | undefi
 };
 
 /**
- * What is known of `cell`'s finished run: its run directory (summary.json and metrics.csv) first, then a
- * runs.jsonl record of the same config; null when neither. What the report and the tuning choice read.
+ * What is known of `cell`'s finished run: its run directory (summary.json and metrics.csv, when the
+ * directory ran this config) first, then a runs.jsonl record of the same config; null when neither. What the report and the tuning choice read.
  */
 export function findRun(outDir: string, cell: Cell, records: readonly RunRecord[]): RunRecord | null {
-  const summary = readSummary(summaryPath(outDir, cell));
+  const summary = runDirIsCell(outDir, cell) ? readSummary(summaryPath(outDir, cell)) : null;
   if (summary !== null) return { run: cell.id, config: configHash(cell), summary, curve: readCurve(path.dirname(summaryPath(outDir, cell))) };
   return recordOf(records, cell) ?? null;
 }
 
 /**
- * Whether a runner skips `cell`: a summary.json on disk, or (no run directory at all: a clone) a
- * runs.jsonl record of the same config. A directory without summary.json is an unfinished run: redone.
+ * Whether a runner skips `cell`: a summary.json on disk from a run of its config, or (no run directory at
+ * all: a clone) a runs.jsonl record of the same config. A directory without summary.json is an unfinished
+ * run, and one of another config a run of something else: both are redone.
  */
 export function finishedSummary(outDir: string, cell: Cell, records: readonly RunRecord[]): Summary | null {
   const file = summaryPath(outDir, cell);
-  return readSummary(file) ?? (fs.existsSync(path.dirname(file)) ? null : (recordOf(records, cell)?.summary ?? null));
+  if (fs.existsSync(path.dirname(file))) return runDirIsCell(outDir, cell) ? readSummary(file) : null;
+  return recordOf(records, cell)?.summary ?? null;
 }

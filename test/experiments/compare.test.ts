@@ -9,6 +9,7 @@ import { main } from '../../src/cli/main.ts';
 import { capture } from '../helpers/capture.ts';
 import { cliEntry } from '../../src/package-root.ts';
 import { configHash } from '../../experiments/report.ts';
+import { findRun, finishedSummary } from '../../experiments/records.ts';
 
 test('IQM trims a quarter from each end, as scipy.stats.trim_mean(x, 0.25)', () => {
   expect(iqm([1, 2, 3, 4, 100, -50, 5, 6])).toBeCloseTo(mean([2, 3, 4, 5]), 12);
@@ -348,6 +349,34 @@ test("a setting added later counts at its legacy value only: old records match a
   expect(configHash(legacy)).toBe(configHash(pinned));
   // a legacy key at another value stays in the hash
   expect(configHash(cellOf({ network: { init: 'glorot', batchRenorm: false, dataDependentInit: false } }))).not.toBe(configHash(pinned));
+});
+
+test("a run directory counts for a cell only when it ran the cell's config: a tuning winner that changes reruns the evaluation runs that keep their ids", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wnrl-records-'));
+  const cellAt = (learningRate: number) => expandGrid(ExperimentConfig.parse({ name: 'x', agents: ['ppo'], envs: ['CartPole-v1'], norms: ['weight'], seeds: [1], steps: 100, overrides: { ppo: { learningRate } } }))[0]!;
+  const [before, after] = [cellAt(3e-3), cellAt(1e-3)];
+  expect(after.id).toBe(before.id); // the id does not name the learning rate
+  const summary = {
+    env: 'CartPole-v1', agent: 'ppo' as const, norm: 'weight', seed: 1, totalSteps: 100, wallSeconds: 1, stepsPerSecond: 100, episodes: 3,
+    stepsToThreshold: null, secondsToThreshold: null, evalReturnMean: 42, evalReturnStd: 0, evalEpisodes: 2,
+    rewardThreshold: 475, earlyStopped: false, msPerUpdate: 1, backend: 'tensorflow', version: '0',
+  };
+  const runDir = path.join(dir, 'runs', before.id);
+  fs.mkdirSync(runDir, { recursive: true });
+  fs.writeFileSync(path.join(runDir, 'config.json'), JSON.stringify(before.config));
+  fs.writeFileSync(path.join(runDir, 'summary.json'), JSON.stringify(summary));
+  fs.writeFileSync(path.join(runDir, 'metrics.csv'), 'step,rollout/episodeReturn\n100,20\n');
+  expect(finishedSummary(dir, before, [])?.evalReturnMean).toBe(42);
+  expect(findRun(dir, before, [])?.config).toBe(configHash(before));
+  // the same directory under the new winner's config: not finished (the runner redoes it), and the
+  // report reads only a record of the new config
+  expect(finishedSummary(dir, after, [])).toBeNull();
+  expect(findRun(dir, after, [])).toBeNull();
+  const record = { run: after.id, config: configHash(after), summary: { ...summary, evalReturnMean: 7 }, curve: { steps: [100], returns: [7] } };
+  expect(findRun(dir, after, [record])?.summary.evalReturnMean).toBe(7);
+  // a directory of the new config counts again
+  fs.writeFileSync(path.join(runDir, 'config.json'), JSON.stringify(after.config));
+  expect(finishedSummary(dir, after, [])?.evalReturnMean).toBe(42);
 });
 
 test('Ctrl-C on wnrl compare (SIGINT to its terminal process group): the runs in flight checkpoint and stop; the same command resumes them, and the results equal a grid without faults', async () => {
