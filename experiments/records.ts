@@ -67,13 +67,16 @@ function hashOf(config: unknown): string {
 }
 
 /**
- * Whether `cell`'s run directory ran `cell`'s config (its config.json, hashed as records are). Run ids do
- * not name every setting: when a tuning grid grows and a norm's winner changes, its evaluation runs keep
- * their ids under another learning rate, and the directories of the former rate are not theirs.
+ * Whether `cell`'s run directory ran `cell`'s config (its config.json, hashed as records are; a directory
+ * without one, stored by an earlier queue coordinator, cannot tell and counts). Run ids do not name every
+ * setting: when a tuning grid grows and a norm's winner changes, its evaluation runs keep their ids under
+ * another learning rate, and the directories of the former rate are not theirs.
  */
 function runDirIsCell(outDir: string, cell: Cell): boolean {
+  const file = path.join(outDir, 'runs', cell.id, 'config.json');
+  if (!fs.existsSync(file)) return true;
   try {
-    return hashOf(JSON.parse(fs.readFileSync(path.join(outDir, 'runs', cell.id, 'config.json'), 'utf8'))) === configHash(cell);
+    return hashOf(JSON.parse(fs.readFileSync(file, 'utf8'))) === configHash(cell);
   } catch {
     return false;
   }

@@ -125,6 +125,7 @@ export async function runGridOnQueue(cells: Cell[], o: QueueGridOptions): Promis
         fs.mkdirSync(runDir, { recursive: true });
         fs.writeFileSync(path.join(runDir, 'metrics.csv'), r.metricsText);
         writeJsonAtomic(path.join(runDir, 'worker.json'), { job: id, host: r.host, runDir: r.runDir, seconds: r.seconds, attempts: job.attemptsMade });
+        writeJsonAtomic(path.join(runDir, 'config.json'), cell.config); // what it ran, as a local run's directory says
         // summary.json last: its presence means the run is stored (and is skipped on the next invocation).
         const tmp = `${summaryPath(o.outDir, cell)}.tmp-${process.pid}`;
         fs.writeFileSync(tmp, r.summaryText);

@@ -377,6 +377,9 @@ test("a run directory counts for a cell only when it ran the cell's config: a tu
   // a directory of the new config counts again
   fs.writeFileSync(path.join(runDir, 'config.json'), JSON.stringify(after.config));
   expect(finishedSummary(dir, after, [])?.evalReturnMean).toBe(42);
+  // one without config.json (stored by an earlier queue coordinator) cannot tell, and counts as before
+  fs.rmSync(path.join(runDir, 'config.json'));
+  expect(finishedSummary(dir, before, [])?.evalReturnMean).toBe(42);
 });
 
 test('Ctrl-C on wnrl compare (SIGINT to its terminal process group): the runs in flight checkpoint and stop; the same command resumes them, and the results equal a grid without faults', async () => {

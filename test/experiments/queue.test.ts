@@ -196,6 +196,9 @@ describe('with a real redis-server', () => {
     expect(written).toBe('');
     expect(q.out + q.err + a.log() + b.log()).not.toContain(redis.password);
     expect(fs.readFileSync(path.join(dir, 'queue', 'runs', 'dqn-CartPole-v1-clean-weight-s1', 'worker.json'), 'utf8')).toMatch(/"runDir": ".*w[ab]\/same-as-local\/dqn-CartPole-v1-clean-weight-s1"/);
+    // a stored run says what it ran, as the local runner's directory does (a grown tuning grid checks it)
+    const ranConfig = (out: string) => JSON.parse(fs.readFileSync(path.join(dir, out, 'runs', 'dqn-CartPole-v1-clean-weight-s1', 'config.json'), 'utf8')) as unknown;
+    expect(ranConfig('queue')).toEqual(ranConfig('local'));
   });
 
   test('a worker SIGKILLed mid-run: its training child exits too, the job reruns on another worker, every cell once', async () => {
