@@ -8,7 +8,7 @@ import { ConfigError } from '../src/config/parse.ts';
 import type { Summary } from '../src/train/summary.ts';
 import { envEntries, type Cell, type ExperimentConfig } from './grid.ts';
 import { randomPolicyReturn, type RandomPolicyReturn } from './random-policy.ts';
-import { chooseWinners, type TuningOutcome } from './tuning.ts';
+import { chooseWinners, edgeChoices, type TuningOutcome } from './tuning.ts';
 import { intervalSpec, learningCurveSpec, renderFigure, robustnessSpec, type CurvePoint, type IntervalPoint, type RobustnessPoint } from './plots.ts';
 import type { GridRun } from './runner.ts';
 import { RUN_RECORDS, findRun, readRecords, type RunRecord } from './records.ts';
@@ -316,6 +316,16 @@ export async function writeReport(experiment: ExperimentConfig, grid: GridRun, o
       lines.push(`| ${r.agent} | ${r.env} | ${r.norm} | ${Object.keys(t.candidates).map((k) => b(JSON.stringify(r.values[k]))).join(' | ')} | ${r.failed ? 'failed' : r.scores.map((x) => fmt(x, 1)).join(', ')} | ${b(fmt(r.mean, 1) || '–')} |`);
     }
     lines.push('');
+    const edges = edgeChoices(t.candidates, tuning.rows);
+    if (edges.length === 0) lines.push('No chosen value sits on an edge of its grid.', '');
+    else {
+      lines.push(
+        'Chosen on an edge of the grid (the best value may lie beyond it: grow the grid one step that way and run again; candidates are positional in run ids, so a new value goes at the end of its list):',
+        '',
+        ...edges.map((e) => `- ${e.row.agent} · ${e.row.env} · ${e.row.norm}: ${e.key} ${JSON.stringify(e.row.values[e.key])}, the grid's ${e.side}`),
+        '',
+      );
+    }
   }
 
   const findings: string[] = [];

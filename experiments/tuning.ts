@@ -69,3 +69,28 @@ export function chooseWinners(e: ExperimentConfig, tuneCells: readonly Cell[], l
   }
   return { winners, rows, pending };
 }
+
+/** A chosen value at the end of its setting's numeric candidate list: the best value may lie beyond it. */
+export interface EdgeChoice {
+  row: TuningRow;
+  key: string;
+  side: 'lowest' | 'highest';
+}
+
+/**
+ * The tuning choices that sit on an edge of the grid, per numeric setting with at least two values (the
+ * study's rule: grow the grid one step that way before the evaluation stage counts).
+ */
+export function edgeChoices(grid: Record<string, readonly unknown[]>, rows: readonly TuningRow[]): EdgeChoice[] {
+  const out: EdgeChoice[] = [];
+  for (const row of rows.filter((r) => r.chosen)) {
+    for (const [key, values] of Object.entries(grid)) {
+      const numbers = values.filter((v): v is number => typeof v === 'number');
+      if (numbers.length !== values.length || new Set(numbers).size < 2) continue;
+      const v = row.values[key];
+      if (v === Math.min(...numbers)) out.push({ row, key, side: 'lowest' });
+      else if (v === Math.max(...numbers)) out.push({ row, key, side: 'highest' });
+    }
+  }
+  return out;
+}

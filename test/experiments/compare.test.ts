@@ -10,6 +10,7 @@ import { capture } from '../helpers/capture.ts';
 import { cliEntry } from '../../src/package-root.ts';
 import { configHash } from '../../experiments/report.ts';
 import { findRun, finishedSummary } from '../../experiments/records.ts';
+import { edgeChoices, type TuningRow } from '../../experiments/tuning.ts';
 
 test('IQM trims a quarter from each end, as scipy.stats.trim_mean(x, 0.25)', () => {
   expect(iqm([1, 2, 3, 4, 100, -50, 5, 6])).toBeCloseTo(mean([2, 3, 4, 5]), 12);
@@ -246,6 +247,11 @@ test('a tuning stage picks each norm its candidate on tuning seeds; evaluation s
   expect(fs.readFileSync(path.join(out, 'results.csv'), 'utf8').trim().split('\n')).toHaveLength(5); // evaluation runs only
   const report = fs.readFileSync(path.join(out, 'report.md'), 'utf8');
   expect(report).toContain('## Tuning');
+  // with two rates every choice is on an edge, and the report names it
+  for (const norm of ['none', 'weight']) {
+    const lr = tuning.find((t) => t[2] === norm && t.at(-1) === 'true')![4]!.includes('0.003') ? '0.003' : '0.0001';
+    expect(report).toContain(`- dqn · CartPole-v1 · ${norm}: agent.learningRate ${lr}, the grid's ${lr === '0.003' ? 'highest' : 'lowest'}`);
+  }
   expect(report).toContain('![robustness](figures/CartPole-v1-robustness.png)');
   expect(report).toMatch(/\| dqn · clean · observationNoise \| 0 \| 0\.5 \|/);
   // From the committed files alone (no run directories), the same tuning table, report and figures.
@@ -349,6 +355,17 @@ test("a setting added later counts at its legacy value only: old records match a
   expect(configHash(legacy)).toBe(configHash(pinned));
   // a legacy key at another value stays in the hash
   expect(configHash(cellOf({ network: { init: 'glorot', batchRenorm: false, dataDependentInit: false } }))).not.toBe(configHash(pinned));
+});
+
+test('edge choices: a chosen value at either end of a numeric list, per setting; interior and non-numeric settings are not', () => {
+  const row = (values: Record<string, unknown>, chosen = true): TuningRow => ({ agent: 'ppo', env: 'E', norm: 'weight', candidate: 0, values, scores: [], mean: 1, failed: false, chosen });
+  const grid = { 'agent.learningRate': [1e-3, 3e-3, 1e-2, 3e-4], 'agent.clipRange': [0.1, 0.2], 'network.activation': ['tanh', 'relu'] };
+  const at = (lr: number, clip = 0.1, chosen = true) => edgeChoices(grid, [row({ 'agent.learningRate': lr, 'agent.clipRange': clip, 'network.activation': 'tanh' }, chosen)]).map((e) => `${e.key} ${e.side}`);
+  expect(at(3e-3)).toEqual(['agent.clipRange lowest']); // 3e-3 is inside (the list is not sorted), 0.1 the lowest clip
+  expect(at(3e-4, 0.2)).toEqual(['agent.learningRate lowest', 'agent.clipRange highest']);
+  expect(at(1e-2)).toEqual(['agent.learningRate highest', 'agent.clipRange lowest']);
+  expect(at(1e-2, 0.1, false)).toEqual([]); // only chosen rows
+  expect(edgeChoices({ 'agent.learningRate': [1e-3] }, [row({ 'agent.learningRate': 1e-3 })])).toEqual([]); // one value: no grid to grow
 });
 
 test("a run directory counts for a cell only when it ran the cell's config: a tuning winner that changes reruns the evaluation runs that keep their ids", () => {
