@@ -75,10 +75,17 @@ export interface ReportFiles {
   figures: string[];
 }
 
-/** How many runs the report already in outDir was built from (runs.jsonl, else results.csv rows). */
-export function previousRunCount(outDir: string): number {
+/**
+ * How many of these cells the report already in outDir was built from: the cells with a record in
+ * runs.jsonl (of any config: an evaluation run under a former tuning winner counts for its cell), else
+ * results.csv's rows. Records of runs the cells do not name (runs.jsonl keeps them) do not count.
+ */
+export function previousRunCount(outDir: string, cells: readonly Cell[]): number {
   const records = path.join(outDir, RUN_RECORDS);
-  if (fs.existsSync(records)) return readRecords(outDir).length;
+  if (fs.existsSync(records)) {
+    const recorded = new Set(readRecords(outDir).map((r) => r.run));
+    return cells.filter((c) => recorded.has(c.id)).length;
+  }
   const results = path.join(outDir, 'results.csv');
   return fs.existsSync(results) ? Math.max(0, fs.readFileSync(results, 'utf8').trim().split('\n').length - 1) : 0;
 }
@@ -89,8 +96,8 @@ export function availableRuns(cells: readonly Cell[], outDir: string): number {
   return cells.filter((c) => findRun(outDir, c, records) !== null).length;
 }
 
-export function shrinkingReportError(outDir: string, available: number): ConfigError | null {
-  const before = previousRunCount(outDir);
+export function shrinkingReportError(outDir: string, cells: readonly Cell[], available: number): ConfigError | null {
+  const before = previousRunCount(outDir, cells);
   if (available >= before) return null;
   return ConfigError.single(
     '--out',
@@ -110,7 +117,7 @@ export function collectRuns(cells: readonly Cell[], outDir: string): { cell: Cel
     const record = findRun(outDir, cell, records);
     return record === null ? [] : [{ cell, record }];
   });
-  const error = shrinkingReportError(outDir, out.length);
+  const error = shrinkingReportError(outDir, cells, out.length);
   if (error) throw error;
   return out;
 }
@@ -118,10 +125,20 @@ export function collectRuns(cells: readonly Cell[], outDir: string): { cell: Cel
 /**
  * Writes runs.jsonl for these cells (collectRuns) and returns what it wrote: the report's input, or, without
  * a report, what an unfinished tuning stage has so far, so its runs survive a clone (a rerun skips them).
+ * Records of other runs already in the file (a tuning grid grown by another invocation, an evaluation run
+ * under a former winner, a cell the experiment no longer has) follow, unchanged: no finished run is lost.
  */
 export function saveRecords(cells: readonly Cell[], outDir: string): { cell: Cell; record: RunRecord }[] {
   const collected = collectRuns(cells, outDir);
-  fs.writeFileSync(path.join(outDir, RUN_RECORDS), collected.map(({ record }) => `${JSON.stringify(record)}\n`).join(''));
+  const key = (r: RunRecord) => `${r.run}|${r.config}`;
+  const seen = new Set(collected.map(({ record }) => key(record)));
+  const others: RunRecord[] = [];
+  for (const r of readRecords(outDir)) {
+    if (seen.has(key(r))) continue;
+    seen.add(key(r));
+    others.push(r);
+  }
+  fs.writeFileSync(path.join(outDir, RUN_RECORDS), [...collected.map(({ record }) => record), ...others].map((r) => `${JSON.stringify(r)}\n`).join(''));
   return collected;
 }
 

@@ -99,7 +99,8 @@ export async function compare(args: string[], io: Io): Promise<number> {
       }
       cells = expandGrid(experiment, t.winners);
     }
-    const shrinking = shrinkingReportError(out, availableRuns([...tuneCells, ...cells], out));
+    const all = [...tuneCells, ...cells];
+    const shrinking = shrinkingReportError(out, all, availableRuns(all, out));
     if (shrinking) throw shrinking;
   }
   fs.mkdirSync(out, { recursive: true });

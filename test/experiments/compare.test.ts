@@ -267,6 +267,15 @@ test('a tuning stage picks each norm its candidate on tuning seeds; evaluation s
   const again = capture();
   expect(await main(['compare', file, '--out', out, '--report-only'], again.io), again.chunks.err).toBe(0);
   for (const f of committed) expect(fs.readFileSync(path.join(out, f)).equals(before.get(f)!), f).toBe(true);
+  // A record of a run this experiment does not have (a candidate another invocation's grown grid added)
+  // stays in runs.jsonl, after the experiment's own; the report does not change.
+  const foreign = { ...(JSON.parse(tuneRecords[0]!) as object), run: 'tune-dqn-CartPole-v1-none-c2-s101' };
+  fs.appendFileSync(path.join(out, 'runs.jsonl'), `${JSON.stringify(foreign)}\n`);
+  const withForeign = fs.readFileSync(path.join(out, 'runs.jsonl'));
+  const keep = capture();
+  expect(await main(['compare', file, '--out', out, '--report-only'], keep.io), keep.chunks.err).toBe(0);
+  expect(fs.readFileSync(path.join(out, 'runs.jsonl')).equals(withForeign)).toBe(true);
+  expect(fs.readFileSync(path.join(out, 'report.md')).equals(before.get('report.md')!)).toBe(true);
 
   // An unfinished tuning stage (a sitting stopped with Ctrl-C): --report-only writes no report but records
   // the tuning runs that finished (run directories and earlier records), so a clone keeps them.
