@@ -132,7 +132,8 @@ const recordOf = (records: readonly RunRecord[], cell: Cell): RunRecord | undefi
 
 /**
  * What is known of `cell`'s finished run: its run directory (summary.json and metrics.csv, when the
- * directory ran this config) first, then a runs.jsonl record of the same config; null when neither. What the report and the tuning choice read.
+ * directory ran this config) first, then a runs.jsonl record of the same config; null when neither.
+ * What the report and the tuning choice read.
  */
 export function findRun(outDir: string, cell: Cell, records: readonly RunRecord[]): RunRecord | null {
   const summary = runDirIsCell(outDir, cell) ? readSummary(summaryPath(outDir, cell)) : null;
