@@ -8,7 +8,7 @@ import path from 'node:path';
 import { ExperimentConfig, checkCells, envEntries, expandGrid, expandTuning, type Cell } from '../../experiments/grid.ts';
 import { chooseWinners, type RunLookup, type TuningOutcome } from '../../experiments/tuning.ts';
 import { availableRuns, saveRecords, shrinkingReportError, writeReport } from '../../experiments/report.ts';
-import { RUN_RECORDS, findRun, readRecords } from '../../experiments/records.ts';
+import { RUN_RECORDS, findRun, finishedSummary, readRecords } from '../../experiments/records.ts';
 import { checkReachable, parseQueueUrl } from '../../experiments/queue/connection.ts';
 import { runGridOnQueue } from '../../experiments/queue/coordinator.ts';
 import { DEFAULT_QUEUE_NAME, SafeName, safeName } from '../../experiments/queue/protocol.ts';
@@ -110,7 +110,11 @@ export async function compare(args: string[], io: Io): Promise<number> {
 
   /** Runs one stage's cells locally or on the queue; null when Ctrl-C left the queue to a later invocation. */
   const runStage = async (cells: Cell[]): Promise<GridRun | null> => {
-    if (reportOnly) return runGrid(cells.filter((c) => fs.existsSync(path.join(out, 'runs', c.id, 'summary.json'))), { outDir: out, workers, logger, progress: null });
+    if (reportOnly) {
+      // trains nothing: only finished runs of these configs go through, and the runner skips them all
+      const records = readRecords(out);
+      return runGrid(cells.filter((c) => finishedSummary(out, c, records) !== null), { outDir: out, workers, logger, progress: null });
+    }
     const stop = new AbortController();
     // First Ctrl-C or SIGTERM: locally, the runs in flight checkpoint and stop (a rerun resumes them); on
     // the queue, stop waiting and leave the queue as it is. A second one exits at once.

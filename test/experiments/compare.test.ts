@@ -257,6 +257,18 @@ test('a tuning stage picks each norm its candidate on tuning seeds; evaluation s
   // From the committed files alone (no run directories), the same tuning table, report and figures.
   const committed = ['tuning.csv', 'results.csv', 'summary.csv', 'report.md', 'runs.jsonl', 'figures/CartPole-v1-robustness.svg'];
   const before = new Map(committed.map((f) => [f, fs.readFileSync(path.join(out, f))]));
+  // A run directory that ran another config (as after a grown grid moved a winner): --report-only trains
+  // nothing, and reads that cell from its record instead.
+  const moved = path.join(out, 'runs', 'dqn-CartPole-v1-clean-none-s1', 'config.json');
+  const movedConfig = JSON.parse(fs.readFileSync(moved, 'utf8')) as { agent: { learningRate: number } };
+  fs.writeFileSync(moved, JSON.stringify({ ...movedConfig, agent: { ...movedConfig.agent, learningRate: 0.5 } }));
+  const logBefore = fs.readFileSync(path.join(out, 'compare.jsonl'), 'utf8').length;
+  const redo = capture();
+  expect(await main(['compare', file, '--out', out, '--report-only'], redo.io), redo.chunks.err).toBe(0);
+  const logged = fs.readFileSync(path.join(out, 'compare.jsonl'), 'utf8').slice(logBefore);
+  expect(logged).toContain('"toRun":0');
+  expect(logged).not.toMatch(/"toRun":[1-9]|run finished/);
+  for (const f of committed) expect(fs.readFileSync(path.join(out, f)).equals(before.get(f)!), f).toBe(true);
   // (Two finished tuning runs' directories, kept for the unfinished-stage case below.)
   const partial = path.join(dir, 'partial');
   const tuneRecords = fs.readFileSync(path.join(out, 'runs.jsonl'), 'utf8').trim().split('\n').filter((l) => (JSON.parse(l) as { run: string }).run.startsWith('tune-'));
