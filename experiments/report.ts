@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { deriveSeed } from '../envs/rng.ts';
 import { ConfigError } from '../src/config/parse.ts';
+import { writeTextAtomic } from '../src/train/run-dir.ts';
 import type { Summary } from '../src/train/summary.ts';
 import { envEntries, type Cell, type ExperimentConfig } from './grid.ts';
 import { randomPolicyReturn, type RandomPolicyReturn } from './random-policy.ts';
@@ -90,12 +91,6 @@ export function previousRunCount(outDir: string, cells: readonly Cell[]): number
   return fs.existsSync(results) ? Math.max(0, fs.readFileSync(results, 'utf8').trim().split('\n').length - 1) : 0;
 }
 
-/** Runs of these cells finished on disk or recorded in runs.jsonl with the same config. */
-export function availableRuns(cells: readonly Cell[], outDir: string): number {
-  const records = readRecords(outDir);
-  return cells.filter((c) => findRun(outDir, c, records) !== null).length;
-}
-
 export function shrinkingReportError(outDir: string, cells: readonly Cell[], available: number): ConfigError | null {
   const before = previousRunCount(outDir, cells);
   if (available >= before) return null;
@@ -106,39 +101,51 @@ export function shrinkingReportError(outDir: string, cells: readonly Cell[], ava
   );
 }
 
-/**
- * The runs a report is built from: each cell's run directory, else its committed record (findRun).
- * Throws when that is fewer runs than the report already in outDir had: a rerun never replaces a report
- * with one built from fewer runs.
- */
-export function collectRuns(cells: readonly Cell[], outDir: string): { cell: Cell; record: RunRecord }[] {
+/** Each of these cells' finished run: its run directory, else its committed record (findRun). */
+export function finishedRuns(cells: readonly Cell[], outDir: string): { cell: Cell; record: RunRecord }[] {
   const records = readRecords(outDir);
-  const out = cells.flatMap((cell) => {
+  return cells.flatMap((cell) => {
     const record = findRun(outDir, cell, records);
     return record === null ? [] : [{ cell, record }];
   });
+}
+
+/**
+ * The runs a report is built from (finishedRuns). Throws when that is fewer runs than the report already
+ * in outDir had: a rerun never replaces a report with one built from fewer runs.
+ */
+export function collectRuns(cells: readonly Cell[], outDir: string): { cell: Cell; record: RunRecord }[] {
+  const out = finishedRuns(cells, outDir);
   const error = shrinkingReportError(outDir, cells, out.length);
   if (error) throw error;
   return out;
 }
 
 /**
- * Writes runs.jsonl for these cells (collectRuns) and returns what it wrote: the report's input, or, without
- * a report, what an unfinished tuning stage has so far, so its runs survive a clone (a rerun skips them).
- * Records of other runs already in the file (a tuning grid grown by another invocation, an evaluation run
- * under a former winner, a cell the experiment no longer has) follow, unchanged: no finished run is lost.
+ * Writes runs.jsonl: these runs, then the records of other runs already in the file (a tuning grid grown
+ * by another invocation, an evaluation run under a former winner, a cell the experiment no longer has),
+ * unchanged: no finished run is lost. Atomic: the file is the old one or the new one.
  */
-export function saveRecords(cells: readonly Cell[], outDir: string): { cell: Cell; record: RunRecord }[] {
-  const collected = collectRuns(cells, outDir);
+export function writeRecords(runs: readonly { record: RunRecord }[], outDir: string): void {
   const key = (r: RunRecord) => `${r.run}|${r.config}`;
-  const seen = new Set(collected.map(({ record }) => key(record)));
+  const seen = new Set(runs.map(({ record }) => key(record)));
   const others: RunRecord[] = [];
   for (const r of readRecords(outDir)) {
     if (seen.has(key(r))) continue;
     seen.add(key(r));
     others.push(r);
   }
-  fs.writeFileSync(path.join(outDir, RUN_RECORDS), [...collected.map(({ record }) => record), ...others].map((r) => `${JSON.stringify(r)}\n`).join(''));
+  writeTextAtomic(path.join(outDir, RUN_RECORDS), [...runs.map(({ record }) => record), ...others].map((r) => `${JSON.stringify(r)}\n`).join(''));
+}
+
+/**
+ * Writes runs.jsonl for these cells (collectRuns, then writeRecords) and returns what it wrote: the
+ * report's input, or, without a report, what an unfinished tuning stage has so far, so its runs survive a
+ * clone (a rerun skips them).
+ */
+export function saveRecords(cells: readonly Cell[], outDir: string): { cell: Cell; record: RunRecord }[] {
+  const collected = collectRuns(cells, outDir);
+  writeRecords(collected, outDir);
   return collected;
 }
 

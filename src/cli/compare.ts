@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ExperimentConfig, checkCells, envEntries, expandGrid, expandTuning, type Cell } from '../../experiments/grid.ts';
 import { chooseWinners, type RunLookup, type TuningOutcome } from '../../experiments/tuning.ts';
-import { availableRuns, saveRecords, shrinkingReportError, writeReport } from '../../experiments/report.ts';
+import { finishedRuns, saveRecords, shrinkingReportError, writeRecords, writeReport } from '../../experiments/report.ts';
 import { RUN_RECORDS, findRun, finishedSummary, readRecords } from '../../experiments/records.ts';
 import { checkReachable, parseQueueUrl } from '../../experiments/queue/connection.ts';
 import { runGridOnQueue } from '../../experiments/queue/coordinator.ts';
@@ -100,8 +100,26 @@ export async function compare(args: string[], io: Io): Promise<number> {
       cells = expandGrid(experiment, t.winners);
     }
     const all = [...tuneCells, ...cells];
-    const shrinking = shrinkingReportError(out, all, availableRuns(all, out));
-    if (shrinking) throw shrinking;
+    const finished = finishedRuns(all, out);
+    if (finished.length < all.length) {
+      // No report from an unfinished grid either; what has finished is recorded (a stopped sitting's runs
+      // survive a clone), also when the report already here was built from more runs and stays as it is.
+      const shrinking = shrinkingReportError(out, all, finished.length); // against the report as it was
+      if (finished.length) writeRecords(finished, out);
+      const recorded = `${finished.length} finished runs recorded in ${path.join(out, RUN_RECORDS)} (commit it: a clone resumes from it)`;
+      if (shrinking) {
+        io.err.write(`wnrl compare: ${recorded}\n`);
+        throw shrinking;
+      }
+      const have = new Set(finished.map((f) => f.cell));
+      const missing = all.find((c) => !have.has(c))!;
+      const done = finished.filter((f) => f.cell.tuning === undefined).length;
+      io.err.write(
+        `wnrl compare: the ${untuned ? 'grid' : 'evaluation stage'} is not complete (${done} of ${cells.length} runs finished, ${missing.id}${all.length - finished.length > 1 ? ' and others' : ''} missing), so no report; ` +
+          `${recorded}. Rerun the grid to finish it.\n`,
+      );
+      return 1;
+    }
   }
   fs.mkdirSync(out, { recursive: true });
   writeJsonAtomic(path.join(out, 'experiment.json'), experiment);

@@ -3,11 +3,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../config/parse.ts';
 
-export function writeJsonAtomic(file: string, value: unknown): void {
+export function writeTextAtomic(file: string, text: string): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
+  fs.writeFileSync(tmp, text);
   fs.renameSync(tmp, file);
+}
+
+export function writeJsonAtomic(file: string, value: unknown): void {
+  writeTextAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
 }
 
 /** A fresh `<dir>.tmp-<pid>` filled by `fill`; removed again if `fill` throws. */

@@ -275,6 +275,9 @@ test('a tuning stage picks each norm its candidate on tuning seeds; evaluation s
   expect(tuneRecords).toHaveLength(8);
   const runOf = (line: string) => (JSON.parse(line) as { run: string }).run;
   for (const line of tuneRecords.slice(5, 7)) fs.cpSync(path.join(out, 'runs', runOf(line)), path.join(partial, 'runs', runOf(line)), { recursive: true });
+  // (And one evaluation run's, for the unfinished evaluation stage at the end.)
+  const stalled = path.join(dir, 'stalled');
+  fs.cpSync(path.join(out, 'runs', 'dqn-CartPole-v1-clean-weight-s2'), path.join(stalled, 'runs', 'dqn-CartPole-v1-clean-weight-s2'), { recursive: true });
   fs.rmSync(path.join(out, 'runs'), { recursive: true });
   const again = capture();
   expect(await main(['compare', file, '--out', out, '--report-only'], again.io), again.chunks.err).toBe(0);
@@ -303,6 +306,40 @@ test('a tuning stage picks each norm its candidate on tuning seeds; evaluation s
   fs.rmSync(path.join(partial, 'runs'), { recursive: true });
   expect(await main(['compare', file, '--out', partial, '--report-only'], capture().io)).toBe(1);
   expect(fs.readFileSync(path.join(partial, 'runs.jsonl'), 'utf8').trim().split('\n').map(runOf).sort()).toEqual(tuneRecords.slice(0, 7).map(runOf).sort());
+
+  // An unfinished evaluation stage: no report either, and the finished runs are recorded. Here the tuning
+  // records, one evaluation run's record and one evaluation run's directory: 10 of 12.
+  const allRecords = fs.readFileSync(path.join(out, 'runs.jsonl'), 'utf8').trim().split('\n');
+  const evalRecords = allRecords.filter((l) => !runOf(l).startsWith('tune-'));
+  const recordOf = (id: string) => evalRecords.find((l) => runOf(l) === id)!;
+  fs.writeFileSync(path.join(stalled, 'runs.jsonl'), `${[...tuneRecords, recordOf('dqn-CartPole-v1-clean-none-s2')].join('\n')}\n`);
+  const unfinished = capture();
+  expect(await main(['compare', file, '--out', stalled, '--report-only'], unfinished.io)).toBe(1);
+  expect(unfinished.chunks.err).toMatch(/the evaluation stage is not complete \(2 of 4 runs finished, dqn-CartPole-v1-clean-none-s1 and others missing\), so no report; 10 finished runs recorded in/);
+  expect(fs.existsSync(path.join(stalled, 'report.md'))).toBe(false);
+  const stalledRecords = fs.readFileSync(path.join(stalled, 'runs.jsonl'), 'utf8').trim().split('\n');
+  expect(stalledRecords).toHaveLength(10);
+  expect(stalledRecords).toContain(recordOf('dqn-CartPole-v1-clean-weight-s2')); // from its directory, as the full run recorded it
+
+  // The same when a report is here, built from more runs (two evaluation runs reran under another config,
+  // as after a grown grid moved a winner, and one of them has not finished): the report stays, the finished
+  // runs are recorded (one from its directory), with the former config's records kept.
+  const rerun = path.join(dir, 'rerun');
+  for (const f of committed) fs.cpSync(path.join(out, f), path.join(rerun, f));
+  const renamed = (line: string) => JSON.stringify({ ...(JSON.parse(line) as object), config: 'former-config' });
+  const movedIds = ['dqn-CartPole-v1-clean-none-s1', 'dqn-CartPole-v1-clean-none-s2'];
+  const kept = allRecords.filter((l) => runOf(l) !== 'dqn-CartPole-v1-clean-weight-s2'); // its directory instead
+  fs.writeFileSync(path.join(rerun, 'runs.jsonl'), `${kept.map((l) => (movedIds.includes(runOf(l)) ? renamed(l) : l)).join('\n')}\n`);
+  fs.cpSync(path.join(stalled, 'runs', 'dqn-CartPole-v1-clean-weight-s2'), path.join(rerun, 'runs', 'dqn-CartPole-v1-clean-weight-s2'), { recursive: true });
+  const refused = capture();
+  expect(await main(['compare', file, '--out', rerun, '--report-only'], refused.io)).toBe(2);
+  expect(refused.chunks.err).toContain('10 finished runs recorded in');
+  expect(refused.chunks.err).toContain('holds a report built from 11 runs, and only 10 are here');
+  expect(fs.readFileSync(path.join(rerun, 'report.md')).equals(before.get('report.md')!)).toBe(true);
+  const movedRecords = fs.readFileSync(path.join(rerun, 'runs.jsonl'), 'utf8').trim().split('\n');
+  expect(movedRecords).toHaveLength(13); // 10 finished, the two former-config records, the foreign record from above
+  expect(movedRecords).toContain(recordOf('dqn-CartPole-v1-clean-weight-s2'));
+  expect(movedRecords.filter((l) => movedIds.includes(runOf(l))).map((l) => (JSON.parse(l) as { config: string }).config)).toEqual(['former-config', 'former-config']);
 }, 180_000);
 
 test('findings: stated from separated final-return, AUC and robustness intervals and from probability of improvement, in both directions', async () => {
