@@ -7,6 +7,7 @@ import type * as TfNode from '@tensorflow/tfjs-node';
 import { createRequire } from 'node:module';
 import { BackendError } from './errors.ts';
 import { setupCommand } from './package-root.ts';
+import { blockAsyncSignals } from './signal-mask.ts';
 
 // TensorFlow prints CPU-feature INFO lines when the library loads; keep warnings and errors only.
 process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
@@ -46,6 +47,13 @@ function load(): { tf: typeof TfNode; info: BackendInfo } {
       tf: tfjs,
       info: { backend: 'cpu', tfjsVersion: tfjs.version.tfjs, tensorflowVersion: null, reason: 'WNRL_BACKEND=cpu' },
     };
+  }
+  // before libtensorflow starts its thread pools (they inherit the mask): see signal-mask.ts
+  if ((process.env.WNRL_SIGNAL_MASK ?? '1') !== '0') {
+    const mask = blockAsyncSignals();
+    if (!mask.blocked && process.platform === 'linux') {
+      process.emitWarning(`signals could not be kept off TensorFlow's threads (${mask.reason}): a signal during training (Ctrl-C, a child exiting) may corrupt the heap (oneDNN issue #4845)`, 'WnrlWarning');
+    }
   }
   let tfn: typeof TfNode;
   try {
