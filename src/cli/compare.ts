@@ -83,28 +83,21 @@ export async function compare(args: string[], io: Io): Promise<number> {
   // A finished run of a tuning cell (its directory, else its runs.jsonl record), 'failed', or null.
   const lookup: RunLookup = (cell) => findRun(out, cell, records) ?? (failedIds.has(cell.id) ? 'failed' : null);
   if (reportOnly) {
-    // Nothing runs: the tuning choice and the report come from the run directories or runs.jsonl.
-    let cells = untuned;
-    if (cells === null) {
+    // Nothing runs: the tuning choice and the report come from the run directories or runs.jsonl. The
+    // stages reached so far: the tuning stage until each of its runs is in, then the evaluation stage under
+    // its winners (the whole grid without tuning). No report until they are all finished; what has
+    // finished is recorded (a stopped sitting's runs survive a clone), also when the report already here
+    // was built from more runs (a grown grid moved a winner) and stays as it is.
+    if (!fs.existsSync(out)) throw ConfigError.single('--report-only', `${out} does not exist; run the grid first`);
+    let stage: { name: string; cells: Cell[] } = untuned ? { name: 'grid', cells: untuned } : { name: 'tuning stage', cells: tuneCells };
+    if (untuned === null) {
       const t = chooseWinners(experiment, tuneCells, lookup);
-      if (t.pending.length) {
-        if (!fs.existsSync(out)) throw ConfigError.single('--report-only', `${out} does not exist; run the grid first`);
-        // No report before every tuning run is in; what has finished is recorded, to commit and resume from.
-        const saved = saveRecords(tuneCells, out).length;
-        io.err.write(
-          `wnrl compare: the tuning stage is not complete (${tuneCells.length - t.pending.length} of ${tuneCells.length} tuning runs finished, ${t.pending[0]!.id} and others missing), so no report; ` +
-            `${saved} finished runs recorded in ${path.join(out, RUN_RECORDS)} (commit it: a clone resumes from it). Rerun the grid to finish the stage.\n`,
-        );
-        return 1;
-      }
-      cells = expandGrid(experiment, t.winners);
+      if (!t.pending.length) stage = { name: 'evaluation stage', cells: expandGrid(experiment, t.winners) };
     }
-    const all = [...tuneCells, ...cells];
-    const finished = finishedRuns(all, out);
-    if (finished.length < all.length) {
-      // No report from an unfinished grid either; what has finished is recorded (a stopped sitting's runs
-      // survive a clone), also when the report already here was built from more runs and stays as it is.
-      const shrinking = shrinkingReportError(out, all, finished.length); // against the report as it was
+    const reached = stage.name === 'tuning stage' ? tuneCells : [...tuneCells, ...stage.cells];
+    const finished = finishedRuns(reached, out);
+    if (finished.length < reached.length) {
+      const shrinking = shrinkingReportError(out, reached, finished.length); // against the report as it was
       if (finished.length) writeRecords(finished, out);
       const recorded = `${finished.length} finished runs recorded in ${path.join(out, RUN_RECORDS)} (commit it: a clone resumes from it)`;
       if (shrinking) {
@@ -112,10 +105,11 @@ export async function compare(args: string[], io: Io): Promise<number> {
         throw shrinking;
       }
       const have = new Set(finished.map((f) => f.cell));
-      const missing = all.find((c) => !have.has(c))!;
-      const done = finished.filter((f) => f.cell.tuning === undefined).length;
+      const missing = reached.filter((c) => !have.has(c));
+      const inStage = new Set(stage.cells);
+      const done = finished.filter((f) => inStage.has(f.cell)).length;
       io.err.write(
-        `wnrl compare: the ${untuned ? 'grid' : 'evaluation stage'} is not complete (${done} of ${cells.length} runs finished, ${missing.id}${all.length - finished.length > 1 ? ' and others' : ''} missing), so no report; ` +
+        `wnrl compare: the ${stage.name} is not complete (${done} of ${stage.cells.length} ${stage.name === 'tuning stage' ? 'tuning ' : ''}runs finished, ${missing[0]!.id}${missing.length > 1 ? ' and others' : ''} missing), so no report; ` +
           `${recorded}. Rerun the grid to finish it.\n`,
       );
       return 1;

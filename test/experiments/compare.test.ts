@@ -192,6 +192,16 @@ test('the committed noisy-cartpole report (no per-run records) is refused, not o
   for (const f of ['results.csv', 'report.md', 'summary.csv']) expect(fs.readFileSync(path.join(out, f)).equals(fs.readFileSync(path.join('experiments', 'results', 'noisy-cartpole', f))), f).toBe(true);
 }, 60_000);
 
+test('--report-only on a results directory that does not exist: exit 2 naming the flag, nothing created', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wnrl-record-'));
+  const out = path.join(dir, 'never-ran');
+  const r = capture();
+  expect(await main(['compare', path.join('experiments', 'noisy-cartpole.json'), '--out', out, '--report-only'], r.io)).toBe(2);
+  expect(r.chunks.err).toContain('--report-only');
+  expect(r.chunks.err).toContain('does not exist; run the grid first');
+  expect(fs.existsSync(out)).toBe(false);
+}, 60_000);
+
 test('wnrl compare rejects a bad experiment file with exit 2', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wnrl-compare-'));
   const file = path.join(dir, 'bad.json');
