@@ -95,6 +95,7 @@ export class DQN implements Agent {
         init: c.network.init,
         outputGain: 1,
         batchRenorm: c.network.batchRenorm,
+        batchMomentum: c.network.batchMomentum,
         seed: deriveSeed(this.seed, 'dqn-network'),
         name,
       });

@@ -30,6 +30,7 @@ const LEGACY_SETTINGS: readonly { path: readonly string[]; value: unknown }[] = 
   { path: ['agent', 'network', 'init'], value: 'glorot' },
   { path: ['agent', 'network', 'dataDependentInit'], value: true },
   { path: ['agent', 'network', 'batchRenorm'], value: false },
+  { path: ['agent', 'network', 'batchMomentum'], value: 0.99 },
   { path: ['agent', 'network', 'recurrent', 'init'], value: 'glorot' },
   { path: ['agent', 'network', 'recurrent', 'layerNorm'], value: 'separate' },
   { path: ['agent', 'targetNetwork'], value: true },

@@ -149,7 +149,7 @@ class Heads {
     // and the value output at 1, as SB3's ortho_init; data-dependent init uses the same scales.
     const policyGain = net.outputInitScale ?? 0.01;
     const mlp = (name: string, outputSize: number, outputGain: number, salt: string) =>
-      buildMlp({ inputSize, hidden: net.hidden, outputSize, activation: net.activation, norm: net.norm, outputNorm: net.outputNorm, init: net.init, outputGain, batchRenorm: net.batchRenorm, seed: deriveSeed(s.seed, salt), name });
+      buildMlp({ inputSize, hidden: net.hidden, outputSize, activation: net.activation, norm: net.norm, outputNorm: net.outputNorm, init: net.init, outputGain, batchRenorm: net.batchRenorm, batchMomentum: net.batchMomentum, seed: deriveSeed(s.seed, salt), name });
     if (s.sharedTrunk) {
       this.policyNetwork = mlp('actor_critic', s.actSize + 1, policyGain, 'ac-shared');
       this.valueNetwork = null;
@@ -295,7 +295,7 @@ export class RecurrentPolicy implements ActorCriticPolicy {
   constructor(private readonly s: PolicyShape) {
     const rec = s.network.recurrent!;
     this.units = rec.units;
-    const lstm = (name: string, salt: string) => new Lstm({ inputSize: s.obsSize, units: rec.units, norm: s.network.norm, init: rec.init, renorm: s.network.batchRenorm, layerNorm: rec.layerNorm, name, seed: deriveSeed(s.seed, salt) });
+    const lstm = (name: string, salt: string) => new Lstm({ inputSize: s.obsSize, units: rec.units, norm: s.network.norm, init: rec.init, renorm: s.network.batchRenorm, momentum: s.network.batchMomentum, layerNorm: rec.layerNorm, name, seed: deriveSeed(s.seed, salt) });
     this.lstms = rec.sharedLstm ? [lstm('lstm', 'ac-lstm')] : [lstm('pi_lstm', 'ac-pi-lstm'), lstm('vf_lstm', 'ac-vf-lstm')];
     this.heads = new Heads(s, rec.units);
   }

@@ -31,6 +31,8 @@ export const BatchRenormConfig = z.union(
 );
 export type BatchRenormConfig = z.output<typeof BatchRenormConfig>;
 
+const BatchMomentum = z.number({ error: 'expected a number in [0, 1)' }).min(0, { error: 'expected a number in [0, 1)' }).lt(1, { error: 'expected a number in [0, 1)' }).default(0.99);
+
 /** Where a layer-norm LSTM normalizes (src/nn/lstm.ts). */
 export const LAYER_NORM_LSTM = ['summed', 'separate'] as const;
 export type LayerNormLstm = (typeof LAYER_NORM_LSTM)[number];
@@ -89,6 +91,12 @@ export const NetworkConfig = z.strictObject({
    */
   batchRenorm: BatchRenormConfig.default({ rMax: null, dMax: null }),
   /**
+   * Running-average momentum of the batch-statistics norms ('batch', 'weight-meanonly'; MLP layers and
+   * the LSTM's input term): after each training-mode pass, running ← m·running + (1 − m)·batch. Default
+   * 0.99 (tfjs and Keras); lower follows the weights more closely.
+   */
+  batchMomentum: BatchMomentum,
+  /**
    * The output layer: 'auto' (weight norm when `norm` uses weight norm, otherwise a plain dense layer;
    * never batch statistics on an output), 'weight' or 'none'.
    */
@@ -118,6 +126,7 @@ export const MlpConfig = z.strictObject({
   /** Output layer gain under init 'orthogonal'. */
   outputGain: positiveNumber().default(1),
   batchRenorm: BatchRenormConfig.default({ rMax: null, dMax: null }),
+  batchMomentum: BatchMomentum,
   /** Seed for the initializers (same seed => same initial weights). */
   seed: seed().optional(),
   /** Prefix of layer names (distinguishes networks in diagnostics). */

@@ -58,12 +58,12 @@ export function buildMlp(config: MlpConfigInput): LayersModel {
         break;
       case 'weight-meanonly':
         model.add(new WeightNormDense({ ...input(i), units, useBias: false, seed: nextSeed(), name }));
-        model.add(new MeanOnlyBatchNorm({ name: `${name}_mobn`, renorm: c.batchRenorm }));
+        model.add(new MeanOnlyBatchNorm({ name: `${name}_mobn`, renorm: c.batchRenorm, momentum: c.batchMomentum }));
         model.add(tf.layers.activation({ activation: c.activation, name: `${name}_act` }));
         break;
       case 'batch':
         model.add(tf.layers.dense({ ...input(i), units, useBias: false, kernelInitializer: glorot(), name }));
-        model.add(new BatchNorm({ name: `${name}_bn`, renorm: c.batchRenorm }));
+        model.add(new BatchNorm({ name: `${name}_bn`, renorm: c.batchRenorm, momentum: c.batchMomentum }));
         model.add(tf.layers.activation({ activation: c.activation, name: `${name}_act` }));
         break;
       case 'layer':

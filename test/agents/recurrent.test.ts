@@ -190,3 +190,17 @@ test('sharedLstm: one LSTM feeds both heads (and a shared trunk needs it); Gauss
   }
   await env.close();
 });
+
+test("network.batchMomentum reaches the batch-norm LSTM's running statistics (default 0.99)", async () => {
+  const env = makeVectorEnv('CartPoleNoVel-v1', { numEnvs: 2, seed: 1 });
+  const lstm = { type: 'lstm', units: 8 } as const;
+  const momenta = (network: PpoOptions['network']) => {
+    const agent = new PPO({ env, seed: 1, logger: quiet, network, numSteps: 8, batchSize: 16 });
+    const m = (agent.policy as RecurrentPolicy).lstms.map((l) => l.momentum);
+    agent.dispose();
+    return m;
+  };
+  expect(momenta({ hidden: [8], norm: 'batch', recurrent: lstm, batchMomentum: 0.9 })).toEqual([0.9, 0.9]);
+  expect(momenta({ hidden: [8], norm: 'batch', recurrent: lstm })).toEqual([0.99, 0.99]);
+  await env.close();
+});

@@ -253,3 +253,23 @@ test.each(NORMS)('%s: forward() calls the layers directly and matches model.appl
   // Training mode moved the running statistics of both networks alike.
   a.getWeights().forEach((w, i) => expectClose(values(w), values(b.getWeights()[i]!), 1e-6, `weight ${i}`));
 });
+
+test.each(['batch', 'weight-meanonly'] as const)('%s: `batchMomentum` sets how far one training pass moves the running mean ((1 − m) of the way)', (norm) => {
+  const batch = randomTensor2d(64, 4, 5, 2);
+  const moved = (batchMomentum: number) => {
+    const model = buildMlp({ inputSize: 4, hidden: [8], outputSize: 2, activation: 'tanh', norm, seed: 1, batchMomentum });
+    const mean = model.nonTrainableWeights.find((w) => /mean/i.test(w.name))!;
+    const before = values(mean.read());
+    tf.tidy(() => {
+      model.apply(batch, { training: true });
+    });
+    const delta = values(mean.read()).map((v, i) => v - before[i]!);
+    model.dispose();
+    return delta;
+  };
+  const half = moved(0.5);
+  const tenth = moved(0.9);
+  expect(Math.max(...half.map(Math.abs))).toBeGreaterThan(1e-3);
+  half.forEach((d, i) => expect(d).toBeCloseTo(5 * tenth[i]!, 4)); // (1 − 0.5) / (1 − 0.9)
+  expect(() => buildMlp({ inputSize: 4, outputSize: 2, norm, batchMomentum: 1 })).toThrow(/batchMomentum: expected a number in \[0, 1\)/);
+});

@@ -206,3 +206,24 @@ test("layer norm 'summed' sees its input's scale; Ba et al.'s 'separate' form ca
   summed.dispose();
   separate.dispose();
 });
+
+test.each(['batch', 'weight-meanonly'] as const)('%s LSTM: `momentum` sets how far one training pass moves the running statistics ((1 − m) of the way)', (norm) => {
+  const x = tf.tensor3d(randomX(7), [T, B, I]);
+  const moved = (momentum: number) => {
+    const lstm = new Lstm({ inputSize: I, units: U, norm, seed: 3, momentum, name: 'cell' });
+    const mean = lstm.weights.find((w) => w.name.includes('movingMean'))!;
+    const before = mean.dataSync().slice();
+    tf.tidy(() => {
+      lstm.forward(x, lstm.zeroState(B), STARTS, true);
+    });
+    const after = mean.dataSync();
+    const delta = Array.from(after, (v, i) => v - before[i]!);
+    lstm.dispose();
+    return delta;
+  };
+  const half = moved(0.5);
+  const tenth = moved(0.9);
+  expect(Math.max(...half.map(Math.abs))).toBeGreaterThan(1e-3);
+  half.forEach((d, i) => expect(d).toBeCloseTo(5 * tenth[i]!, 4)); // (1 − 0.5) / (1 − 0.9)
+  x.dispose();
+});
