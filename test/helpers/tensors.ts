@@ -37,3 +37,20 @@ export function expectNoLeak(body: () => void, label = ''): void {
 }
 
 export const values = (t: Tensor): number[] => Array.from(t.dataSync());
+
+/**
+ * How far one pass moves a running statistic: `read` before and after `pass` (run inside tf.tidy).
+ */
+export function movedBy(read: () => ArrayLike<number>, pass: () => void): number[] {
+  const before = Array.from(read());
+  tf.tidy(pass);
+  return Array.from(read(), (v, i) => v - before[i]!);
+}
+
+/** A running statistic's momentum m moves it (1 − m) of the way per training pass: 0.5 moves it 5× as far as 0.9. */
+export function expectMomentumStep(moved: (momentum: number) => number[]): void {
+  const half = moved(0.5);
+  const tenth = moved(0.9);
+  expect(Math.max(...half.map(Math.abs))).toBeGreaterThan(1e-3);
+  half.forEach((d, i) => expect(d).toBeCloseTo(5 * tenth[i]!, 4)); // (1 − 0.5) / (1 − 0.9)
+}

@@ -6,7 +6,7 @@ import { expect, test } from 'vitest';
 import { tf } from '../../src/backend.ts';
 import { NORMS, type Norm } from '../../src/config/network.ts';
 import { LayerNorm, MeanOnlyBatchNorm, WeightNormDense, buildMlp, forward, dataDependentInit, weightNormDiagnostics } from '../../src/index.ts';
-import { expectClose, expectNoLeak, randomTensor2d, values } from '../helpers/tensors.ts';
+import { expectClose, expectMomentumStep, expectNoLeak, movedBy, randomTensor2d, values } from '../helpers/tensors.ts';
 
 const net = (norm: Norm, seed = 1) => buildMlp({ inputSize: 4, hidden: [32, 16], outputSize: 3, activation: 'tanh', norm, seed });
 const predict = (m: LayersModel, x: Tensor, training = false) => tf.tidy(() => values(m.apply(x, { training }) as Tensor));
@@ -256,20 +256,12 @@ test.each(NORMS)('%s: forward() calls the layers directly and matches model.appl
 
 test.each(['batch', 'weight-meanonly'] as const)('%s: `batchMomentum` sets how far one training pass moves the running mean ((1 − m) of the way)', (norm) => {
   const batch = randomTensor2d(64, 4, 5, 2);
-  const moved = (batchMomentum: number) => {
+  expectMomentumStep((batchMomentum) => {
     const model = buildMlp({ inputSize: 4, hidden: [8], outputSize: 2, activation: 'tanh', norm, seed: 1, batchMomentum });
     const mean = model.nonTrainableWeights.find((w) => /mean/i.test(w.name))!;
-    const before = values(mean.read());
-    tf.tidy(() => {
-      model.apply(batch, { training: true });
-    });
-    const delta = values(mean.read()).map((v, i) => v - before[i]!);
+    const delta = movedBy(() => values(mean.read()), () => void model.apply(batch, { training: true }));
     model.dispose();
     return delta;
-  };
-  const half = moved(0.5);
-  const tenth = moved(0.9);
-  expect(Math.max(...half.map(Math.abs))).toBeGreaterThan(1e-3);
-  half.forEach((d, i) => expect(d).toBeCloseTo(5 * tenth[i]!, 4)); // (1 − 0.5) / (1 − 0.9)
+  });
   expect(() => buildMlp({ inputSize: 4, outputSize: 2, norm, batchMomentum: 1 })).toThrow(/batchMomentum: expected a number in \[0, 1\)/);
 });
