@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { deriveSeed } from '../envs/rng.ts';
-import { areaUnderCurve, iqm, medianReached, stratifiedBootstrap, type Interval } from '../experiments/stats.ts';
+import { areaUnderCurve, iqm, median, medianReached, stratifiedBootstrap, type Interval } from '../experiments/stats.ts';
 import { presetFor } from '../src/config/presets.ts';
 
 const { values } = parseArgs({
@@ -112,6 +112,23 @@ const CASES: Record<string, Case> = {
     }),
     peer: { algo: 'ppo', env: 'Hopper-v5', nEnvs: 1, steps: 20_480, hyper: {} },
     notes: 'A speed case: ten rollouts of 2048 steps, each followed by 320 gradient steps; the steps/s column is the comparison.',
+  },
+  // The Zoo's `mujoco-defaults` (ppo.yml: `normalize: true` and SB3's PPO defaults, 1M steps; its entry for
+  // Ant, and the commented-out one for Hopper and Walker2d): the settings most MuJoCo PPO results use
+  // (CleanRL's too, less its learning-rate annealing). VecNormalize with its default γ 0.99, both clips 10.
+  'ppo-hopper-defaults': {
+    source: "rl-zoo ppo.yml mujoco-defaults (normalize: true, SB3's PPO defaults) on Hopper-v5",
+    agent: 'ppo',
+    env: 'gymnasium:Hopper-v5',
+    steps: 1_000_000,
+    threshold: 2000,
+    wnrl: (norm) => ({
+      env: { numEnvs: 1, wrappers: [{ type: 'normalizeObservation', clip: 10 }, { type: 'normalizeReward', gamma: 0.99, clip: 10 }] },
+      agent: { network: { hidden: [64, 64], activation: 'tanh', norm, init: 'orthogonal', outputNorm: 'auto', recurrent: null }, ...PPO_SB3_DEFAULTS },
+      trainer: { totalSteps: 1_000_000, ...noEval },
+    }),
+    peer: { algo: 'ppo', env: 'Hopper-v5', nEnvs: 1, steps: 1_000_000, normalize: { obs: true, reward: true, gamma: 0.99 }, hyper: {} },
+    notes: 'threshold: a marker for the table (the mean of the last 20 training episodes reaching it), not a solved criterion.',
   },
   'ppo-hopper': mujocoCase('Hopper-v5', 2000, { batch_size: 32, gamma: 0.999, learning_rate: 9.80828e-5, ent_coef: 0.00229519, clip_range: 0.2, n_epochs: 5, gae_lambda: 0.99, max_grad_norm: 0.7, vf_coef: 0.835671 }, ZOO_MUJOCO_POLICY),
   'ppo-halfcheetah': mujocoCase('HalfCheetah-v5', 3000, { batch_size: 64, gamma: 0.98, learning_rate: 2.0633e-5, ent_coef: 0.000401762, clip_range: 0.1, n_epochs: 20, gae_lambda: 0.92, max_grad_norm: 0.8, vf_coef: 0.58096 }, ZOO_MUJOCO_POLICY),
@@ -359,8 +376,8 @@ async function main(): Promise<void> {
       }
     }
     say(`\n### ${name}: ${c.source}, ${c.steps / 1000}k steps\n`);
-    say('| implementation | seeds | AUC IQM [95% CI] | reached threshold | median steps to threshold | median seconds to threshold | final eval IQM [95% CI] | median steps/s |');
-    say('| --- | --- | --- | --- | --- | --- | --- | --- |');
+    say('| implementation | seeds | AUC IQM [95% CI] | reached threshold | median steps to threshold | median seconds to threshold | final eval IQM [95% CI] | median steps/s | median s per 1M steps |');
+    say('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const impl of impls) {
       const rs = results.get(impl)!;
       if (rs.length === 0) continue;
@@ -372,11 +389,12 @@ async function main(): Promise<void> {
       const med = medianReached(reached);
       const seconds = rs.map((r) => secondsToThreshold(r.episodes, c.threshold));
       const medSeconds = seconds.every((x) => x !== undefined) ? medianReached(seconds as (number | null)[]) : undefined;
-      const sps = rs.map((r) => c.steps / r.wallSeconds).sort((a, b) => a - b);
+      // Each side's own training loop (its wall time over the budget); a median over seeds (mean of the middle two for an even count).
+      const sps = median(rs.map((r) => c.steps / r.wallSeconds));
       const label = impl === 'peer' ? `${String(c.peer['algo']) === 'recurrentppo' ? 'sb3-contrib' : 'SB3'} (none)` : impl === 'wnrl-preset' ? `wnrl preset (${String((presetFor(c.agent, c.env)?.agent as { network?: { norm?: string } } | undefined)?.network?.norm ?? 'weight')}, its own settings)` : `wnrl ${impl.slice(5)}`;
       const seedKey = deriveSeed(1, `${name}|${impl}`);
       say(
-        `| ${label} | ${rs.length} | ${fmtI(stratifiedBootstrap([aucs], iqm, seedKey))} | ${reached.filter((x) => x !== null).length} of ${rs.length} | ${med === null ? '-' : `${(med / 1000).toFixed(1)}k`} | ${medSeconds === undefined ? 'n/a' : medSeconds === null ? '-' : fmt(medSeconds)} | ${fmtI(stratifiedBootstrap([rs.map((r) => r.evalReturnMean)], iqm, seedKey + 1))} | ${fmt(sps[Math.floor(sps.length / 2)]!, 0)} |`,
+        `| ${label} | ${rs.length} | ${fmtI(stratifiedBootstrap([aucs], iqm, seedKey))} | ${reached.filter((x) => x !== null).length} of ${rs.length} | ${med === null ? '-' : `${(med / 1000).toFixed(1)}k`} | ${medSeconds === undefined ? 'n/a' : medSeconds === null ? '-' : fmt(medSeconds)} | ${fmtI(stratifiedBootstrap([rs.map((r) => r.evalReturnMean)], iqm, seedKey + 1))} | ${fmt(sps, 0)} | ${fmt(1e6 / sps, 0)} |`,
       );
     }
     if (c.notes) say(`\n${c.notes}`);
