@@ -66,6 +66,9 @@ const noEval = { earlyStop: false, evalInterval: 0, evalEpisodes: 20, checkpoint
 // λ 0.8, no entropy bonus; SB3's MlpPolicy defaults ([64, 64] tanh, ortho_init, Adam ε 1e-5, grad norm 0.5).
 const PPO_CARTPOLE = { numSteps: 32, batchSize: 256, gaeLambda: 0.8, gamma: 0.98, updateEpochs: 20, entropyCoef: 0, learningRate: 1e-3, learningRateSchedule: 'linear', clipRange: 0.2, clipRangeSchedule: 'linear', valueCoef: 0.5, maxGradNorm: 0.5, adamEpsilon: 1e-5, normalizeAdvantage: true, clipRangeVf: null, targetKl: null };
 
+/** VecNormalize as the Zoo's `normalize: true` sets it: observations and rewards (discounted with γ), both clipped at ±10. */
+const vecNormalize = (gamma: number) => [{ type: 'normalizeObservation', clip: 10 }, { type: 'normalizeReward', gamma, clip: 10 }];
+
 /**
  * A MuJoCo case (issue #27): the Zoo's tuned settings for the v3 task, on v5, both sides (VecNormalize with
  * the algorithm's γ, both clips 10; 1M steps). `agent` is wnrl's agent config with those settings;
@@ -80,7 +83,7 @@ function mujocoCase(id: string, threshold: number, agent: Record<string, unknown
     steps: 1_000_000,
     threshold,
     wnrl: (norm) => ({
-      env: { numEnvs: 1, wrappers: [{ type: 'normalizeObservation', clip: 10 }, { type: 'normalizeReward', gamma, clip: 10 }] },
+      env: { numEnvs: 1, wrappers: vecNormalize(gamma) },
       agent: { numSteps: 512, adamEpsilon: 1e-5, ...agent, network: { ...(agent['network'] as object), norm, outputNorm: 'auto', recurrent: null } },
       trainer: { totalSteps: 1_000_000, ...noEval },
     }),
@@ -127,7 +130,7 @@ const CASES: Record<string, Case> = {
     steps: 1_000_000,
     threshold: 2000,
     wnrl: (norm) => ({
-      env: { numEnvs: 1, wrappers: [{ type: 'normalizeObservation', clip: 10 }, { type: 'normalizeReward', gamma: 0.99, clip: 10 }] },
+      env: { numEnvs: 1, wrappers: vecNormalize(0.99) },
       agent: { network: { hidden: [64, 64], activation: 'tanh', norm, init: 'orthogonal', outputNorm: 'auto', recurrent: null }, ...PPO_SB3_DEFAULTS },
       trainer: { totalSteps: 1_000_000, ...noEval },
     }),
@@ -207,7 +210,7 @@ const CASES: Record<string, Case> = {
     // ortho_init False: torch's defaults for the heads and nn.LSTM's for the LSTMs; VecNormalize (γ 0.98,
     // observations and rewards clipped at ±10).
     wnrl: (norm) => ({
-      env: { numEnvs: 8, wrappers: [{ type: 'normalizeObservation', clip: 10 }, { type: 'normalizeReward', gamma: 0.98, clip: 10 }] },
+      env: { numEnvs: 8, wrappers: vecNormalize(0.98) },
       agent: { network: { hidden: [64], activation: 'relu', norm, init: 'torch', outputNorm: 'auto', recurrent: { type: 'lstm', units: 64, init: 'torch' } }, ...PPO_CARTPOLE },
       trainer: { totalSteps: 100_000, ...noEval },
     }),
