@@ -94,14 +94,39 @@ function mujocoCase(id: string, threshold: number, agent: Record<string, unknown
 
 /** The Zoo's Hopper-v3 PPO settings in wnrl's names (wnrl's Hopper-v5 preset until the tuning seeds showed that they do not hop on v5). */
 const ZOO_HOPPER_V3 = { network: { hidden: [256, 256], activation: 'relu', init: 'torch' }, batchSize: 32, gamma: 0.999, learningRate: 9.80828e-5, entropyCoef: 0.00229519, clipRange: 0.2, updateEpochs: 5, gaeLambda: 0.99, maxGradNorm: 0.7, valueCoef: 0.835671, logStdInit: -2 };
-/** wnrl's HalfCheetah-v5 and Walker2d-v5 presets are the Zoo's v3 settings unchanged. */
-const presetAgent = (id: string) => presetFor('ppo', `gymnasium:${id}`)!.agent!;
+/** The Zoo's HalfCheetah-v3 PPO settings in wnrl's names. */
+const ZOO_HALFCHEETAH_V3 = { network: { hidden: [256, 256], activation: 'relu', init: 'torch' }, batchSize: 64, gamma: 0.98, learningRate: 2.0633e-5, entropyCoef: 0.000401762, clipRange: 0.1, updateEpochs: 20, gaeLambda: 0.92, maxGradNorm: 0.8, valueCoef: 0.58096, logStdInit: -2 };
+/** The Zoo's Walker2d-v3 PPO settings in wnrl's names (SB3's default policy: [64, 64] tanh, orthogonal init, log-std 0). */
+const ZOO_WALKER2D_V3 = { network: { hidden: [64, 64], activation: 'tanh', init: 'orthogonal' }, batchSize: 32, gamma: 0.99, learningRate: 5.05041e-5, entropyCoef: 0.000585045, clipRange: 0.1, updateEpochs: 20, gaeLambda: 0.95, maxGradNorm: 1, valueCoef: 0.871923, logStdInit: 0 };
 
 const ZOO_MUJOCO_POLICY = { log_std_init: -2, ortho_init: false, activation_fn: 'relu', net_arch: { pi: [256, 256], vf: [256, 256] } };
 
 // SB3's PPO defaults (n_steps 2048, batch 64, 10 epochs, lr 3e-4, γ 0.99, λ 0.95, clip 0.2, no entropy
 // bonus, vf 0.5, grad norm 0.5, [64, 64] tanh, ortho_init, log-std 0, no normalization; Adam ε 1e-5), one env.
 const PPO_SB3_DEFAULTS = { numSteps: 2048, batchSize: 64, updateEpochs: 10, learningRate: 3e-4, learningRateSchedule: 'constant', gamma: 0.99, gaeLambda: 0.95, clipRange: 0.2, clipRangeSchedule: 'constant', entropyCoef: 0, valueCoef: 0.5, maxGradNorm: 0.5, adamEpsilon: 1e-5, normalizeAdvantage: true, clipRangeVf: null, targetKl: null, logStdInit: 0 };
+
+/**
+ * The Zoo's `mujoco-defaults` (ppo.yml: `normalize: true` and SB3's PPO defaults, 1M steps; its entry for
+ * Ant, and the commented-out one for Hopper and Walker2d) on a MuJoCo task: the settings most MuJoCo PPO
+ * results use (CleanRL's too, less its learning-rate annealing). VecNormalize with its default γ 0.99, both
+ * clips 10.
+ */
+function mujocoDefaultsCase(id: string, threshold: number): Case {
+  return {
+    source: `rl-zoo ppo.yml mujoco-defaults (normalize: true, SB3's PPO defaults) on ${id}`,
+    agent: 'ppo',
+    env: `gymnasium:${id}`,
+    steps: 1_000_000,
+    threshold,
+    wnrl: (norm) => ({
+      env: { numEnvs: 1, wrappers: vecNormalize(0.99) },
+      agent: { network: { hidden: [64, 64], activation: 'tanh', norm, init: 'orthogonal', outputNorm: 'auto', recurrent: null }, ...PPO_SB3_DEFAULTS },
+      trainer: { totalSteps: 1_000_000, ...noEval },
+    }),
+    peer: { algo: 'ppo', env: id, nEnvs: 1, steps: 1_000_000, normalize: { obs: true, reward: true, gamma: 0.99 }, hyper: {} },
+    notes: 'threshold: a marker for the table (the mean of the last 20 training episodes reaching it), not a solved criterion.',
+  };
+}
 
 const CASES: Record<string, Case> = {
   // Issue #30's speed case: SB3's default PPO on Hopper-v5 for ten rollouts (the update dominates: 320
@@ -120,26 +145,12 @@ const CASES: Record<string, Case> = {
     peer: { algo: 'ppo', env: 'Hopper-v5', nEnvs: 1, steps: 20_480, hyper: {} },
     notes: 'A speed case: ten rollouts of 2048 steps, each followed by 320 gradient steps; the steps/s column is the comparison.',
   },
-  // The Zoo's `mujoco-defaults` (ppo.yml: `normalize: true` and SB3's PPO defaults, 1M steps; its entry for
-  // Ant, and the commented-out one for Hopper and Walker2d): the settings most MuJoCo PPO results use
-  // (CleanRL's too, less its learning-rate annealing). VecNormalize with its default γ 0.99, both clips 10.
-  'ppo-hopper-defaults': {
-    source: "rl-zoo ppo.yml mujoco-defaults (normalize: true, SB3's PPO defaults) on Hopper-v5",
-    agent: 'ppo',
-    env: 'gymnasium:Hopper-v5',
-    steps: 1_000_000,
-    threshold: 2000,
-    wnrl: (norm) => ({
-      env: { numEnvs: 1, wrappers: vecNormalize(0.99) },
-      agent: { network: { hidden: [64, 64], activation: 'tanh', norm, init: 'orthogonal', outputNorm: 'auto', recurrent: null }, ...PPO_SB3_DEFAULTS },
-      trainer: { totalSteps: 1_000_000, ...noEval },
-    }),
-    peer: { algo: 'ppo', env: 'Hopper-v5', nEnvs: 1, steps: 1_000_000, normalize: { obs: true, reward: true, gamma: 0.99 }, hyper: {} },
-    notes: 'threshold: a marker for the table (the mean of the last 20 training episodes reaching it), not a solved criterion.',
-  },
+  'ppo-hopper-defaults': mujocoDefaultsCase('Hopper-v5', 2000),
+  'ppo-halfcheetah-defaults': mujocoDefaultsCase('HalfCheetah-v5', 3000),
+  'ppo-walker2d-defaults': mujocoDefaultsCase('Walker2d-v5', 2000),
   'ppo-hopper': mujocoCase('Hopper-v5', 2000, ZOO_HOPPER_V3, { batch_size: 32, gamma: 0.999, learning_rate: 9.80828e-5, ent_coef: 0.00229519, clip_range: 0.2, n_epochs: 5, gae_lambda: 0.99, max_grad_norm: 0.7, vf_coef: 0.835671 }, ZOO_MUJOCO_POLICY),
-  'ppo-halfcheetah': mujocoCase('HalfCheetah-v5', 3000, presetAgent('HalfCheetah-v5'), { batch_size: 64, gamma: 0.98, learning_rate: 2.0633e-5, ent_coef: 0.000401762, clip_range: 0.1, n_epochs: 20, gae_lambda: 0.92, max_grad_norm: 0.8, vf_coef: 0.58096 }, ZOO_MUJOCO_POLICY),
-  'ppo-walker2d': mujocoCase('Walker2d-v5', 2000, presetAgent('Walker2d-v5'), { batch_size: 32, gamma: 0.99, learning_rate: 5.05041e-5, ent_coef: 0.000585045, clip_range: 0.1, n_epochs: 20, gae_lambda: 0.95, max_grad_norm: 1, vf_coef: 0.871923 }, {}),
+  'ppo-halfcheetah': mujocoCase('HalfCheetah-v5', 3000, ZOO_HALFCHEETAH_V3, { batch_size: 64, gamma: 0.98, learning_rate: 2.0633e-5, ent_coef: 0.000401762, clip_range: 0.1, n_epochs: 20, gae_lambda: 0.92, max_grad_norm: 0.8, vf_coef: 0.58096 }, ZOO_MUJOCO_POLICY),
+  'ppo-walker2d': mujocoCase('Walker2d-v5', 2000, ZOO_WALKER2D_V3, { batch_size: 32, gamma: 0.99, learning_rate: 5.05041e-5, ent_coef: 0.000585045, clip_range: 0.1, n_epochs: 20, gae_lambda: 0.95, max_grad_norm: 1, vf_coef: 0.871923 }, {}),
   'ppo-cartpole': {
     source: 'rl-zoo ppo.yml CartPole-v1',
     agent: 'ppo',
