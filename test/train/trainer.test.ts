@@ -142,3 +142,37 @@ test('robustness sweeps: the final policy under each test-time perturbation, rep
   // σ = 0 adds nothing to the training wrappers (sticky 0.1 stays); σ = 5 on observations of scale ~0.1 ruins the policy.
   expect(noise!.returnMeans[1]).toBeLessThan(noise!.returnMeans[0]! / 2);
 }, 120_000);
+
+test('periodic evaluation leaves training untouched: the same episodes and normalizer statistics with and without it', async () => {
+  // The evaluation env gets the training normalizers' statistics (copied, frozen) and acts with the agent's
+  // policy: if it updated those statistics or drew from the agent's streams, the training episodes would
+  // differ. (The final evaluation itself differs: the evaluation env's episodes continue from the periodic
+  // ones instead of starting at the eval seed.)
+  const { PPO } = await import('../../agents/ppo.ts');
+  const wrappers = [
+    { type: 'observationNoise' as const, std: 0.05 },
+    { type: 'normalizeObservation' as const, clip: 10 },
+    { type: 'normalizeReward' as const, gamma: 0.99, clip: 10 },
+  ];
+  async function episodes(evalInterval: number) {
+    const env = makeVectorEnv('CartPole-v1', { numEnvs: 2, seed: 5, wrappers });
+    const agent = new PPO({ env, seed: 5, numSteps: 64, batchSize: 64, updateEpochs: 2, network: { hidden: [16], norm: 'weight' } });
+    const seen: number[] = [];
+    let evals = 0;
+    await new Trainer({
+      agent, env, totalSteps: 2_048, seed: 5, evalInterval, evalEpisodes: 3, earlyStop: false,
+      callbacks: { onEpisode: (e) => void seen.push(e.return), onEval: () => void evals++ },
+    }).run();
+    const stats = normalizationState(env);
+    agent.dispose();
+    await env.close();
+    return { seen, evals, stats };
+  }
+  const without = await episodes(0);
+  const withEvals = await episodes(256);
+  expect(withEvals.evals).toBeGreaterThanOrEqual(7);
+  expect(without.seen.length).toBeGreaterThan(20);
+  expect(withEvals.seen).toEqual(without.seen);
+  expect(withEvals.stats).toEqual(without.stats);
+  expect(JSON.stringify(without.stats)).toContain('count');
+}, 90_000);
