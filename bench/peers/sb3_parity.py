@@ -4,11 +4,12 @@
   {"algo": "ppo" | "a2c" | "dqn" | "recurrentppo", "env": "CartPole-v1", "noVel": false, "seed": 1,
    "steps": 100000, "nEnvs": 8, "normalize": null | {"obs": true, "reward": true, "gamma": 0.98},
    "hyper": {...constructor keyword arguments...}, "schedules": {"learning_rate": "lin", ...},
-   "policyKwargs": {..., "activation_fn": "relu" | "tanh"}, "evalEpisodes": 20}
+   "policyKwargs": {..., "activation_fn": "relu" | "tanh"}, "evalEpisodes": 20, "logDir": null}
 
 and prints one JSON line: {wallSeconds, episodes: [[step, return, seconds], ...] (every training episode, the
 step counted when it ended, the seconds since training started), evalReturnMean}. A "lin" schedule is the Zoo's lin_<value>: the value times
-the remaining progress.
+the remaining progress. With "logDir", SB3's own training statistics (train/approx_kl, train/std, ... per
+rollout) go to <logDir>/progress.csv, to set beside a wnrl run's metrics.csv.
 
 Needs torch, gymnasium, stable-baselines3 and sb3-contrib in the Python that runs it (bench/README.md
 says how this machine got them)."""
@@ -23,6 +24,7 @@ from stable_baselines3 import A2C, DQN, PPO
 from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.env_util import make_vec_env
 from stable_baselines3.common.evaluation import evaluate_policy
+from stable_baselines3.common.logger import configure
 from stable_baselines3.common.utils import LinearSchedule
 from stable_baselines3.common.vec_env import VecNormalize
 
@@ -74,6 +76,8 @@ def main(case):
     else:
         cls, policy = {"ppo": PPO, "a2c": A2C, "dqn": DQN}[algo], "MlpPolicy"
     model = cls(policy, env, policy_kwargs=policy_kwargs, seed=seed, verbose=0, **hyper)
+    if case.get("logDir"):
+        model.set_logger(configure(case["logDir"], ["csv"]))
     cb = Episodes()
     t0 = time.perf_counter()
     model.learn(case["steps"], callback=cb)
