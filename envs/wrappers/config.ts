@@ -21,6 +21,9 @@ import { RewardNoise } from './reward-noise.ts';
 import { StickyActions } from './sticky-actions.ts';
 import { TimeLimit } from './time-limit.ts';
 
+/** Which statistics a normalizer keeps at episode ends (running-mean-std.ts: NormalizerConvention). */
+const NORMALIZER_CONVENTION = z.enum(['gymnasium', 'sb3'], { error: "expected 'gymnasium' or 'sb3'" });
+
 const nonNegative = z.number({ error: 'expected a finite number >= 0' }).nonnegative({ error: 'expected a finite number >= 0' }).finite();
 
 /** A wrapper as a config entry, `{ type, ...params }` (type the wrapper's name in camelCase): the schema every config and flag goes through. */
@@ -35,13 +38,21 @@ export const WrapperConfig = z.discriminatedUnion(
     z.strictObject({ type: z.literal('flicker'), p: z.number().min(0, { error: 'expected a probability in [0, 1]' }).max(1, { error: 'expected a probability in [0, 1]' }) }),
     z.strictObject({ type: z.literal('observationNoise'), std: nonNegative }),
     z.strictObject({ type: z.literal('rewardNoise'), std: nonNegative }),
-    z.strictObject({ type: z.literal('normalizeObservation'), epsilon: z.number().positive().optional(), clip: z.number().positive().optional() }),
+    z.strictObject({
+      type: z.literal('normalizeObservation'),
+      epsilon: z.number().positive().optional(),
+      clip: z.number().positive().optional(),
+      /** 'sb3': an ended episode's final observation does not update the statistics (SB3's VecNormalize); default 'gymnasium'. */
+      convention: NORMALIZER_CONVENTION.optional(),
+    }),
     z.strictObject({
       type: z.literal('normalizeReward'),
       gamma: z.number().min(0, { error: 'expected a discount in [0, 1]' }).max(1, { error: 'expected a discount in [0, 1]' }).optional(),
       epsilon: z.number().positive().optional(),
       /** Clip the scaled reward to ±clip (SB3's VecNormalize: 10); none by default, as Gymnasium. */
       clip: z.number().positive().optional(),
+      /** 'sb3': the discounted return restarts after every episode end, truncations included (SB3's VecNormalize); default 'gymnasium'. */
+      convention: NORMALIZER_CONVENTION.optional(),
     }),
   ],
   { error: (issue) => (issue.code === 'invalid_union' ? `unknown wrapper type; expected one of ${WRAPPER_ORDER.join(', ')}` : undefined) },
@@ -94,8 +105,8 @@ export function applyWrapper(env: Env, c: WrapperConfig): Env {
     case 'rewardNoise':
       return new RewardNoise(env, c.std);
     case 'normalizeObservation':
-      return new NormalizeObservation(env, c.epsilon, c.clip ?? null);
+      return new NormalizeObservation(env, c.epsilon, c.clip ?? null, c.convention);
     case 'normalizeReward':
-      return new NormalizeReward(env, c.gamma, c.epsilon, c.clip ?? null);
+      return new NormalizeReward(env, c.gamma, c.epsilon, c.clip ?? null, c.convention);
   }
 }

@@ -1,5 +1,12 @@
 import { TransformWrapper, type Action, type Env } from '../core.ts';
 
+/**
+ * Which observations and returns a normalizer's statistics follow: 'gymnasium' (Gymnasium's
+ * NormalizeObservation and NormalizeReward around one env) or 'sb3' (Stable-Baselines3's VecNormalize, the
+ * RL Zoo's `normalize: true`). The two differ only at episode ends (see the wrappers).
+ */
+export type NormalizerConvention = 'gymnasium' | 'sb3';
+
 /** Running mean and variance of a stream of vectors (or scalars: size 1), as saved with checkpoints. */
 export interface RunningStats {
   mean: number[];

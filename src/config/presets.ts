@@ -25,10 +25,20 @@ const CARTPOLE_PPO = {
 /** The Zoo's MuJoCo policy_kwargs: [256, 256] ReLU for the actor and the critic each, ortho_init False (torch's init). */
 const ZOO_MUJOCO_NET = { hidden: [256, 256], activation: 'relu', init: 'torch' };
 
-/** One env, 512-step rollouts unless the entry says otherwise, 1M steps, VecNormalize's observation and reward normalization (γ, clip 10). */
+/**
+ * One env, 512-step rollouts unless the entry says otherwise, 1M steps, VecNormalize's observation and
+ * reward normalization (γ, clip 10, SB3's convention at episode ends: bench/vecnormalize-trace.ts matches
+ * SB3's VecNormalize to float rounding with it).
+ */
 function mujocoPpo(gamma: number, agent: Record<string, unknown>): Preset {
   return {
-    env: { numEnvs: 1, wrappers: [{ type: 'normalizeObservation', clip: 10 }, { type: 'normalizeReward', gamma, clip: 10 }] },
+    env: {
+      numEnvs: 1,
+      wrappers: [
+        { type: 'normalizeObservation', clip: 10, convention: 'sb3' },
+        { type: 'normalizeReward', gamma, clip: 10, convention: 'sb3' },
+      ],
+    },
     agent: { numSteps: 512, adamEpsilon: 1e-5, ...agent },
     trainer: { totalSteps: 1_000_000, evalInterval: 50_000, evalEpisodes: 10 },
   };

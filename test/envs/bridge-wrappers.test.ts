@@ -195,12 +195,15 @@ describe('MuJoCo through the bridge (npm test provisions gymnasium[mujoco]: setu
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'wnrl-hopper-')), 'run');
     const { io, chunks } = capture();
     expect(await main(['train', '--env', 'gymnasium:Hopper-v5', '--agent', 'ppo', '--steps', '4096', '--seed', '1', '--out', out, '--no-progress', '--log-level', 'warn'], io), chunks.err).toBe(0);
-    const config = JSON.parse(fs.readFileSync(path.join(out, 'config.json'), 'utf8')) as { env: { wrappers: { type: string }[] }; agent: { numSteps: number; network: { hidden: number[] } } };
-    expect(config.env.wrappers.map((w) => w.type)).toEqual(['normalizeObservation', 'normalizeReward']);
+    const config = JSON.parse(fs.readFileSync(path.join(out, 'config.json'), 'utf8')) as { env: { wrappers: { type: string; convention?: string }[] }; agent: { numSteps: number; network: { hidden: number[] } } };
+    expect(config.env.wrappers.map((w) => [w.type, w.convention])).toEqual([['normalizeObservation', 'sb3'], ['normalizeReward', 'sb3']]);
     expect([config.agent.numSteps, config.agent.network.hidden]).toEqual([2048, [64, 64]]);
     const trainer = JSON.parse(fs.readFileSync(path.join(out, 'checkpoint', 'trainer.json'), 'utf8')) as { normalization: { mean: number[]; count: number } };
     expect(trainer.normalization.mean).toHaveLength(11);
-    expect(trainer.normalization.count).toBeGreaterThanOrEqual(4096);
+    // SB3's convention: one update per observation the agent acts on, one per step (a fallen episode's final
+    // observation is left out, the reset observation that follows counted) and one per explicit reset (the
+    // weight-norm warm-up's and training's).
+    expect(trainer.normalization.count).toBeCloseTo(4096 + 2 + 1e-4, 6);
     const summary = JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8')) as { evalReturnMean: number; episodes: number };
     expect(summary.episodes).toBeGreaterThan(5); // a random Hopper falls within tens of steps
     expect(Number.isFinite(summary.evalReturnMean)).toBe(true);

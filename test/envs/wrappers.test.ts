@@ -271,3 +271,58 @@ test("normalizers clip at ±clip when asked (SB3's VecNormalize: 10), and not by
   expect(maxPlain).toBeGreaterThan(0.5);
   expect(() => makeEnv('CartPole-v1', { wrappers: [{ type: 'normalizeObservation', clip: 0 }] })).toThrow(/wrappers\[0\]\.clip/);
 });
+
+test("NormalizeObservation with SB3's convention leaves an ended episode's final observation out of the statistics, and still normalizes it", () => {
+  // The script's observation is [t, 1]; episodes end at t = 3 (terminated) and t = 6 (truncated).
+  const script = new ScriptedEnv({ step: (e) => ({ observation: Float32Array.of(e.t, 1), reward: 0, terminated: e.t === 3, truncated: e.t === 6, info: {} }) });
+  const env = new NormalizeObservation(script, 1e-8, null, 'sb3');
+  const gym = new NormalizeObservation(new ScriptedEnv({ step: (e) => ({ observation: Float32Array.of(e.t, 1), reward: 0, terminated: e.t === 3, truncated: e.t === 6, info: {} }) }));
+  env.reset();
+  gym.reset();
+  const seen: number[] = [0];
+  for (let t = 1; t <= 8; t++) {
+    const before = env.stats;
+    const r = env.step(0);
+    gym.step(0);
+    if (t === 3 || t === 6) {
+      expect(env.stats, `step ${t}`).toEqual(before);
+      expect(r.observation[0]).toBeCloseTo((t - before.mean[0]!) / Math.sqrt(before.var[0]! + 1e-8), 5);
+    } else seen.push(t);
+  }
+  expect(env.stats.count).toBeCloseTo(seen.length + 1e-4, 9);
+  // the running mean starts at 0 with weight 1e-4 (Gymnasium's and SB3's RunningMeanStd)
+  expect(env.stats.mean[0]).toBeCloseTo(seen.reduce((a, b) => a + b) / (seen.length + 1e-4), 9);
+  // Gymnasium's convention counts the two final observations as well.
+  expect(gym.stats.count).toBeCloseTo(seen.length + 2 + 1e-4, 9);
+});
+
+test("NormalizeReward with SB3's convention: G ← γ·G + r, restarted after every episode end (VecNormalize)", () => {
+  const gamma = 0.5;
+  const env = new NormalizeReward(new ScriptedEnv({ step: (e) => ({ observation: new Float32Array(2), reward: 1, terminated: e.t === 5, truncated: e.t === 8, info: {} }) }), gamma, 1e-8, null, 'sb3');
+  env.reset();
+  const returns: number[] = [];
+  let g = 0;
+  for (let t = 1; t <= 12; t++) {
+    const r = env.step(0);
+    g = g * gamma + 1; // the ending step's reward joins the return; the next episode starts from 0
+    returns.push(g);
+    expect(r.reward, `step ${t}`).toBeCloseTo(1 / Math.sqrt(env.stats.var[0]! + 1e-8), 10);
+    if (t === 5 || t === 8) g = 0;
+  }
+  // G_5 = 1 + γ·G_4 (not restarted on the terminal step itself, unlike Gymnasium's), G_6 = 1, G_9 = 1 after the truncation.
+  expect(returns[4]).toBeCloseTo(1 + gamma * returns[3]!, 12);
+  expect([returns[5], returns[8]]).toEqual([1, 1]);
+  const { mean, std } = meanStd(returns);
+  expect(env.stats.mean[0]).toBeCloseTo(mean, 3);
+  expect(Math.sqrt(env.stats.var[0]!)).toBeCloseTo(std, 3);
+});
+
+test("the normalizers' convention comes from the wrapper config, and a wrong one is named", () => {
+  const env = makeEnv('CartPole-v1', { wrappers: [{ type: 'normalizeObservation', convention: 'sb3' }, { type: 'normalizeReward', convention: 'sb3' }] });
+  expect(env).toBeInstanceOf(NormalizeReward);
+  const reward = env as NormalizeReward;
+  expect(reward.convention).toBe('sb3');
+  expect((reward.env as NormalizeObservation).convention).toBe('sb3');
+  expect((makeEnv('CartPole-v1', { wrappers: [{ type: 'normalizeReward' }] }) as NormalizeReward).convention).toBe('gymnasium');
+  expect(() => makeEnv('CartPole-v1', { wrappers: [{ type: 'normalizeReward', convention: 'torch' } as never] })).toThrow(`wrappers[0].convention: expected 'gymnasium' or 'sb3'; got "torch"`);
+});
