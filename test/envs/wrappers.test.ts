@@ -315,6 +315,13 @@ test("NormalizeReward with SB3's convention: G ← γ·G + r, restarted after ev
   const { mean, std } = meanStd(returns);
   expect(env.stats.mean[0]).toBeCloseTo(mean, 3);
   expect(Math.sqrt(env.stats.var[0]!)).toBeCloseTo(std, 3);
+  // A reset mid-episode restarts the return too (VecNormalize.reset): G after it is the first reward alone.
+  env.step(0);
+  env.reset();
+  const before = env.stats;
+  env.step(0);
+  // the running mean moved toward G = 1, not toward 1 + γ·G_13
+  expect(env.stats.mean[0]).toBeCloseTo(before.mean[0]! + (1 - before.mean[0]!) / (before.count + 1), 12);
 });
 
 test("the normalizers' convention comes from the wrapper config, and a wrong one is named", () => {
