@@ -62,7 +62,8 @@ async function compare(convention: NormalizerConvention) {
   for (let t = 0; t < steps; t++) {
     const r = await env.step(Float32Array.from(sb3.actions[t]!));
     const done = r.terminated[0] === 1 || r.truncated[0] === 1;
-    if (done !== sb3.dones[t]) doneMismatch++;
+    // SB3 flags a truncation only where the episode did not also terminate (TimeLimit.truncated)
+    if (done !== sb3.dones[t] || (r.truncated[0] === 1 && r.terminated[0] === 0) !== sb3.truncated[t]) doneMismatch++;
     if (done) {
       episodes++;
       if (r.truncated[0] === 1) truncations++;
@@ -82,7 +83,7 @@ const quantiles = (xs: number[]) => {
   return `median ${q(0.5).toExponential(2)}, 99% ${q(0.99).toExponential(2)}, max ${s[s.length - 1]!.toExponential(2)}`;
 };
 say(`${values.env}${maxEpisodeSteps === null ? '' : ` (max_episode_steps ${maxEpisodeSteps})`}, seed ${seed}, ${steps} uniform random actions, γ ${gamma}; per step, the largest |wnrl − SB3| over the entries:`);
-say('| wnrl convention | episodes (truncated) | episode ends that differ | normalized observations | final observations | normalized rewards, |wnrl/SB3 − 1| |');
+say('| wnrl convention | episodes (truncated) | episode ends (or truncations) that differ | normalized observations | final observations | normalized rewards, |wnrl/SB3 − 1| |');
 say('| --- | --- | --- | --- | --- | --- |');
 for (const convention of ['gymnasium', 'sb3'] as const) {
   const c = await compare(convention);
