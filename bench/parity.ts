@@ -68,8 +68,8 @@ const PPO_CARTPOLE = { numSteps: 32, batchSize: 256, gaeLambda: 0.8, gamma: 0.98
 
 /**
  * VecNormalize as the Zoo's `normalize: true` sets it: observations and rewards (discounted with γ), both
- * clipped at ±10, with SB3's convention at episode ends (bench/vecnormalize-trace.ts). Runs committed before
- * 2026-12-05 10:30 UTC used Gymnasium's convention (the final observation of an episode in the statistics,
+ * clipped at ±10, with SB3's convention at episode ends (bench/vecnormalize-trace.ts). Runs made before
+ * commit 0795f64 used Gymnasium's convention (the final observation of an episode in the statistics,
  * the discounted return carried over truncations).
  */
 const vecNormalize = (gamma: number) => [
