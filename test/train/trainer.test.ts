@@ -174,5 +174,5 @@ test('periodic evaluation leaves training untouched: the same episodes and norma
   expect(without.seen.length).toBeGreaterThan(20);
   expect(withEvals.seen).toEqual(without.seen);
   expect(withEvals.stats).toEqual(without.stats);
-  expect(JSON.stringify(without.stats)).toContain('count');
+  expect(without.stats.normalization!.count).toBeGreaterThan(2_048); // the statistics were there to be disturbed
 }, 90_000);
