@@ -17,7 +17,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { deriveSeed } from '../envs/rng.ts';
 import { areaUnderCurve, iqm, median, medianReached, stratifiedBootstrap, type Interval } from '../experiments/stats.ts';
-import { presetFor } from '../src/config/presets.ts';
+import { presetFor, vecNormalize } from '../src/config/presets.ts';
 
 const { values } = parseArgs({
   options: {
@@ -66,16 +66,9 @@ const noEval = { earlyStop: false, evalInterval: 0, evalEpisodes: 20, checkpoint
 // λ 0.8, no entropy bonus; SB3's MlpPolicy defaults ([64, 64] tanh, ortho_init, Adam ε 1e-5, grad norm 0.5).
 const PPO_CARTPOLE = { numSteps: 32, batchSize: 256, gaeLambda: 0.8, gamma: 0.98, updateEpochs: 20, entropyCoef: 0, learningRate: 1e-3, learningRateSchedule: 'linear', clipRange: 0.2, clipRangeSchedule: 'linear', valueCoef: 0.5, maxGradNorm: 0.5, adamEpsilon: 1e-5, normalizeAdvantage: true, clipRangeVf: null, targetKl: null };
 
-/**
- * VecNormalize as the Zoo's `normalize: true` sets it: observations and rewards (discounted with γ), both
- * clipped at ±10, with SB3's convention at episode ends (bench/vecnormalize-trace.ts). Runs made before
- * commit 0795f64 used Gymnasium's convention (the final observation of an episode in the statistics,
- * the discounted return carried over truncations).
- */
-const vecNormalize = (gamma: number) => [
-  { type: 'normalizeObservation', clip: 10, convention: 'sb3' },
-  { type: 'normalizeReward', gamma, clip: 10, convention: 'sb3' },
-];
+// vecNormalize(γ) (src/config/presets.ts): SB3's convention at episode ends (bench/vecnormalize-trace.ts).
+// Runs made before commit 0795f64 used Gymnasium's convention (the final observation of an episode in the
+// statistics, the discounted return carried over truncations).
 
 /**
  * A MuJoCo case (issue #27): the Zoo's tuned settings for the v3 task, on v5, both sides (VecNormalize with

@@ -25,6 +25,12 @@ const CARTPOLE_PPO = {
 /** The Zoo's MuJoCo policy_kwargs: [256, 256] ReLU for the actor and the critic each, ortho_init False (torch's init). */
 const ZOO_MUJOCO_NET = { hidden: [256, 256], activation: 'relu', init: 'torch' };
 
+/** SB3's VecNormalize as the RL Zoo's `normalize: true` sets it: observations and rewards (discounted with γ), clips 10, SB3's convention at episode ends. */
+export const vecNormalize = (gamma: number) => [
+  { type: 'normalizeObservation' as const, clip: 10, convention: 'sb3' as const },
+  { type: 'normalizeReward' as const, gamma, clip: 10, convention: 'sb3' as const },
+];
+
 /**
  * One env, 512-step rollouts unless the entry says otherwise, 1M steps, VecNormalize's observation and
  * reward normalization (γ, clip 10, SB3's convention at episode ends: bench/vecnormalize-trace.ts matches
@@ -32,13 +38,7 @@ const ZOO_MUJOCO_NET = { hidden: [256, 256], activation: 'relu', init: 'torch' }
  */
 function mujocoPpo(gamma: number, agent: Record<string, unknown>): Preset {
   return {
-    env: {
-      numEnvs: 1,
-      wrappers: [
-        { type: 'normalizeObservation', clip: 10, convention: 'sb3' },
-        { type: 'normalizeReward', gamma, clip: 10, convention: 'sb3' },
-      ],
-    },
+    env: { numEnvs: 1, wrappers: vecNormalize(gamma) },
     agent: { numSteps: 512, adamEpsilon: 1e-5, ...agent },
     trainer: { totalSteps: 1_000_000, evalInterval: 50_000, evalEpisodes: 10 },
   };
