@@ -100,13 +100,7 @@ export class PPO extends ActorCritic<PpoConfig> {
 
     for (let epoch = 0; epoch < c.updateEpochs && !stop; epoch++) {
       epochs++;
-      // --- shuffle whole sequences (seeded Fisher-Yates): single steps for an MLP, env rollouts for an LSTM ---
-      for (let i = count - 1; i > 0; i--) {
-        const j = this.rng.int(i + 1);
-        const tmp = order[i]!;
-        order[i] = order[j]!;
-        order[j] = tmp;
-      }
+      this.shuffle(order, epoch);
       for (let start = 0; start < count; start += s.B) {
         // --- gather the minibatch in JavaScript (time-major), upload once ---
         this.gatherSequences(r, order.subarray(start, start + s.B), s);
@@ -146,6 +140,20 @@ export class PPO extends ActorCritic<PpoConfig> {
       'train/clipRange': clipRange,
       'train/epochs': epochs,
     };
+  }
+
+  /**
+   * The epoch's minibatch order: shuffles the sequence ids in `order` in place (seeded Fisher-Yates over
+   * whole sequences: single steps for an MLP, env rollouts for an LSTM). A replay of another
+   * implementation's update (bench/ppo-update-trace.ts) puts that implementation's order here.
+   */
+  protected shuffle(order: Int32Array, _epoch: number): void {
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = this.rng.int(i + 1);
+      const tmp = order[i]!;
+      order[i] = order[j]!;
+      order[j] = tmp;
+    }
   }
 
   /** Rebuilds an agent saved by `save(dir)`: config, weights, optimizer state. */

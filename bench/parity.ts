@@ -17,7 +17,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { deriveSeed } from '../envs/rng.ts';
 import { areaUnderCurve, iqm, median, medianReached, stratifiedBootstrap, type Interval } from '../experiments/stats.ts';
-import { presetFor, vecNormalize } from '../src/config/presets.ts';
+import { PPO_SB3_DEFAULTS, presetFor, vecNormalize } from '../src/config/presets.ts';
 
 const { values } = parseArgs({
   options: {
@@ -101,10 +101,6 @@ const ZOO_HALFCHEETAH_V3 = { network: { hidden: [256, 256], activation: 'relu', 
 const ZOO_WALKER2D_V3 = { network: { hidden: [64, 64], activation: 'tanh', init: 'orthogonal' }, batchSize: 32, gamma: 0.99, learningRate: 5.05041e-5, entropyCoef: 0.000585045, clipRange: 0.1, updateEpochs: 20, gaeLambda: 0.95, maxGradNorm: 1, valueCoef: 0.871923, logStdInit: 0 };
 
 const ZOO_MUJOCO_POLICY = { log_std_init: -2, ortho_init: false, activation_fn: 'relu', net_arch: { pi: [256, 256], vf: [256, 256] } };
-
-// SB3's PPO defaults (n_steps 2048, batch 64, 10 epochs, lr 3e-4, γ 0.99, λ 0.95, clip 0.2, no entropy
-// bonus, vf 0.5, grad norm 0.5, [64, 64] tanh, ortho_init, log-std 0, no normalization; Adam ε 1e-5), one env.
-const PPO_SB3_DEFAULTS = { numSteps: 2048, batchSize: 64, updateEpochs: 10, learningRate: 3e-4, learningRateSchedule: 'constant', gamma: 0.99, gaeLambda: 0.95, clipRange: 0.2, clipRangeSchedule: 'constant', entropyCoef: 0, valueCoef: 0.5, maxGradNorm: 0.5, adamEpsilon: 1e-5, normalizeAdvantage: true, clipRangeVf: null, targetKl: null, logStdInit: 0 };
 
 /**
  * The Zoo's `mujoco-defaults` (ppo.yml: `normalize: true` and SB3's PPO defaults, 1M steps; its entry for

@@ -25,6 +25,31 @@ const CARTPOLE_PPO = {
 /** The Zoo's MuJoCo policy_kwargs: [256, 256] ReLU for the actor and the critic each, ortho_init False (torch's init). */
 const ZOO_MUJOCO_NET = { hidden: [256, 256], activation: 'relu', init: 'torch' };
 
+/**
+ * Stable-Baselines3's PPO defaults in wnrl's names (its MlpPolicy: [64, 64] tanh, orthogonal init, log-std
+ * 0, Adam ε 1e-5; no schedules, no value clipping, no target KL). With these, wnrl's update replays SB3's
+ * to float32 rounding from the same weights, rollout and minibatch order (bench/ppo-update-trace.ts).
+ */
+export const PPO_SB3_DEFAULTS = {
+  numSteps: 2048,
+  batchSize: 64,
+  updateEpochs: 10,
+  learningRate: 3e-4,
+  learningRateSchedule: 'constant',
+  gamma: 0.99,
+  gaeLambda: 0.95,
+  clipRange: 0.2,
+  clipRangeSchedule: 'constant',
+  entropyCoef: 0,
+  valueCoef: 0.5,
+  maxGradNorm: 0.5,
+  adamEpsilon: 1e-5,
+  normalizeAdvantage: true,
+  clipRangeVf: null,
+  targetKl: null,
+  logStdInit: 0,
+} as const;
+
 /** SB3's VecNormalize as the RL Zoo's `normalize: true` sets it: observations and rewards (discounted with γ), clips 10, SB3's convention at episode ends. */
 export const vecNormalize = (gamma: number) => [
   { type: 'normalizeObservation' as const, clip: 10, convention: 'sb3' as const },
@@ -191,20 +216,7 @@ const PRESETS: Record<string, Preset> = {
   // Hopper-v5: the Zoo's `mujoco-defaults` (SB3's PPO defaults with normalization), chosen on tuning seeds
   // 101-102 over the Zoo's tuned Hopper-v3 settings, with which neither wnrl nor SB3 learned to hop on v5
   // (every run stood still at ~1000; bench/README.md has both and the held-out table).
-  'ppo:gymnasium:Hopper-v5': mujocoPpo(0.99, {
-    network: { hidden: [64, 64], activation: 'tanh', init: 'orthogonal' },
-    numSteps: 2048,
-    batchSize: 64,
-    updateEpochs: 10,
-    learningRate: 3e-4,
-    gamma: 0.99,
-    gaeLambda: 0.95,
-    clipRange: 0.2,
-    entropyCoef: 0,
-    valueCoef: 0.5,
-    maxGradNorm: 0.5,
-    logStdInit: 0,
-  }),
+  'ppo:gymnasium:Hopper-v5': mujocoPpo(0.99, { network: { hidden: [64, 64], activation: 'tanh', init: 'orthogonal' }, ...PPO_SB3_DEFAULTS }),
   // HalfCheetah-v5 and Walker2d-v5: the RL Zoo's tuned settings for the v3 tasks (ppo.yml), on v5. Starting
   // points, not yet judged on held-out seeds against SB3 (issue #27).
   'ppo:gymnasium:HalfCheetah-v5': mujocoPpo(0.98, {
