@@ -1,23 +1,25 @@
-"""One PPO update of SB3, recorded so that wnrl can replay it: the peer side of bench/ppo-update-trace.ts.
-Reads one JSON argument:
+"""SB3's PPO recorded so that wnrl can replay it: the peer side of bench/ppo-update-trace.ts. Reads one JSON
+argument:
 
-  {"env": "Hopper-v5", "seed": 1, "normalize": true, "maxEpisodeSteps": null, "hyper": {}}
+  {"env": "Hopper-v5", "seed": 1, "normalize": true, "maxEpisodeSteps": null, "rollouts": 1, "hyper": {}}
 
 Builds SB3's PPO (MlpPolicy, SB3's defaults plus `hyper`) on the env, VecNormalize around it when
-`normalize`, collects one rollout and runs one update (train()). Records what wnrl needs to run the same
-update and what it must arrive at. Prints one JSON line:
+`normalize`, and trains it for `rollouts` rollouts (each followed by its update). Records what wnrl needs to
+run the same training and what it must arrive at. Prints one JSON line:
 
-  paramsBefore, paramsAfterFirstStep, paramsAfter   {name: nested list} of policy.state_dict()
-  rollout      observations, actions (unclipped), logProbs, values, rewards (as the buffer holds them:
-               normalized, with γ·V(final observation) added where an episode was truncated),
-               episodeStarts, advantages, returns (all flattened, step-major; one env)
-  lastValues, lastDones   what compute_returns_and_advantage got
-  steps        per env step as the env returned it, before SB3 adds the bootstrap: reward (normalized),
-               terminated, truncated (TimeLimit.truncated), finalObservation (normalized; null unless
-               the episode ended)
-  permutations  one per epoch: the minibatch order (np.random.permutation in RolloutBuffer.get)
-  losses        per gradient step: policy loss, value loss, approx KL, clip fraction, gradient norm
-                before clipping
+  paramsBefore, paramsAfterFirstStep, paramsAfter   {name: nested list} of policy.state_dict(): before
+               the first update, after its first gradient step, after it
+  rollout      the first rollout as the buffer holds it: observations, actions (unclipped), logProbs,
+               values, rewards (normalized, with γ·V(final observation) added where an episode was
+               truncated), episodeStarts, advantages, returns (flattened, step-major; one env)
+  lastValues, lastDones   what the first compute_returns_and_advantage got
+  permutations  the first update's minibatch order per epoch (np.random.permutation in RolloutBuffer.get)
+  losses        per gradient step of the first update: the gradient norm before clipping
+  updates      per update: {permutations, paramsAfter}
+  steps        per env step: observation (what the policy saw), action (unclipped), noise ((action − mean)
+               / std, float64), then as the env returned it before SB3 adds the bootstrap: reward
+               (normalized), terminated, truncated (TimeLimit.truncated), finalObservation (normalized;
+               null unless the episode ended)
 """
 import json
 import sys
@@ -35,17 +37,19 @@ def state(policy):
 
 
 class TracedPPO(PPO):
-    """PPO whose first train() call is recorded."""
+    """PPO whose train() calls are recorded: the first in detail, every one's minibatch order and result."""
 
-    trace = None
+    trace = {"updates": []}
+    gae_args = None
 
     def train(self):
-        if TracedPPO.trace is not None:
-            return super().train()
-        buf = self.rollout_buffer
-        trace = {
-            "paramsBefore": state(self.policy),
-            "rollout": {
+        trace = TracedPPO.trace
+        first = len(trace["updates"]) == 0
+        update = {"permutations": []}
+        if first:
+            buf = self.rollout_buffer
+            trace["paramsBefore"] = state(self.policy)
+            trace["rollout"] = {
                 "observations": buf.observations.reshape(-1).tolist(),
                 "actions": buf.actions.reshape(-1).tolist(),
                 "logProbs": buf.log_probs.reshape(-1).tolist(),
@@ -54,17 +58,15 @@ class TracedPPO(PPO):
                 "episodeStarts": buf.episode_starts.reshape(-1).tolist(),
                 "advantages": buf.advantages.reshape(-1).tolist(),
                 "returns": buf.returns.reshape(-1).tolist(),
-            },
-            "lastValues": self._last_gae_args[0],
-            "lastDones": self._last_gae_args[1],
-            "permutations": [],
-            "losses": [],
-        }
+            }
+            trace["lastValues"], trace["lastDones"] = TracedPPO.gae_args
+            trace["permutations"] = update["permutations"]
+            trace["losses"] = []
         permutation = np.random.permutation
 
         def recorded(n):
             p = permutation(n)
-            trace["permutations"].append(p.tolist())
+            update["permutations"].append(p.tolist())
             return p
 
         opt = self.policy.optimizer
@@ -83,17 +85,19 @@ class TracedPPO(PPO):
             return out
 
         np.random.permutation = recorded
-        th.nn.utils.clip_grad_norm_ = clip_recorded
-        opt.step = step_recorded
+        if first:
+            th.nn.utils.clip_grad_norm_ = clip_recorded
+            opt.step = step_recorded
         try:
             super().train()
         finally:
             np.random.permutation = permutation
             th.nn.utils.clip_grad_norm_ = clip
             opt.step = step
-        trace["paramsAfter"] = state(self.policy)
-        TracedPPO.trace = trace
-        return None
+        update["paramsAfter"] = state(self.policy)
+        if first:
+            trace["paramsAfter"] = update["paramsAfter"]
+        trace["updates"].append(update)
 
 
 def main(case):
@@ -106,23 +110,35 @@ def main(case):
     compute = model.rollout_buffer.compute_returns_and_advantage
 
     def compute_recorded(last_values, dones):
-        model._last_gae_args = (last_values.reshape(-1).tolist(), np.asarray(dones, dtype=np.float64).reshape(-1).tolist())
+        if TracedPPO.gae_args is None:
+            TracedPPO.gae_args = (last_values.reshape(-1).tolist(), np.asarray(dones, dtype=np.float64).reshape(-1).tolist())
         return compute(last_values, dones)
 
     model.rollout_buffer.compute_returns_and_advantage = compute_recorded
     steps = []
+    # what the policy saw, the action it sampled and the noise behind it
+    forward = model.policy.forward
+
+    def forward_recorded(obs, deterministic=False):
+        actions, values, log_probs = forward(obs, deterministic)
+        dist = model.policy.get_distribution(obs).distribution
+        noise = (actions.double() - dist.mean.double()) / dist.stddev.double()
+        steps.append({"observation": obs[0].tolist(), "action": actions[0].tolist(), "noise": noise[0].tolist()})
+        return actions, values, log_probs
+
+    model.policy.forward = forward_recorded
     env_step = model.env.step
 
     def step_recorded(actions):
         obs, rewards, dones, infos = env_step(actions)
         truncated = bool(infos[0].get("TimeLimit.truncated", False))
         final = infos[0]["terminal_observation"].tolist() if dones[0] else None
-        steps.append({"reward": float(rewards[0]), "terminated": bool(dones[0]) and not truncated, "truncated": truncated, "finalObservation": final})
+        steps[-1].update(reward=float(rewards[0]), terminated=bool(dones[0]) and not truncated, truncated=truncated, finalObservation=final)
         return obs, rewards, dones, infos
 
     model.env.step = step_recorded
-    model.learn(total_timesteps=model.n_steps)
-    TracedPPO.trace["steps"] = steps[: model.n_steps]
+    model.learn(total_timesteps=model.n_steps * case.get("rollouts", 1))
+    TracedPPO.trace["steps"] = steps
     print(json.dumps(TracedPPO.trace), flush=True)
 
 
