@@ -16,23 +16,17 @@
 //
 //   npx tsx bench/ppo-update-trace.ts --python <venv with SB3> [--env Hopper-v5] [--seed 1] [--no-normalize] [--max-episode-steps N] [--rollouts K [--run-dir DIR]]
 import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Tensor } from '@tensorflow/tfjs-node';
-import type { AgentContext } from '../agents/agent.ts';
 import type { Rollout } from '../agents/common/actor-critic.ts';
 import { computeGae } from '../agents/common/gae.ts';
-import type { MlpPolicy } from '../agents/common/policy.ts';
-import { PPO, type PpoOptions } from '../agents/ppo.ts';
+import type { PpoOptions } from '../agents/ppo.ts';
 import { Box } from '../envs/index.ts';
 import { openVectorEnv } from '../envs/vector/open.ts';
-import { Rng } from '../envs/rng.ts';
-import { tf } from '../src/backend.ts';
 import { PPO_SB3_DEFAULTS, vecNormalize } from '../src/config/presets.ts';
 import { createLogger } from '../src/log/logger.ts';
 import { Trainer } from '../src/train/trainer.ts';
+import { paramDiff as compareParams, diff, f32, ReplayPpo, sb3ParamNames, sb3Params, type Sb3Params, type Sb3Trace } from '../test/helpers/sb3-replay.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -52,36 +46,11 @@ const seed = Number(args.seed);
 const maxEpisodeSteps = args['max-episode-steps'] === undefined ? null : Number(args['max-episode-steps']);
 const rollouts = Number(args.rollouts);
 
-type Params = Record<string, number[] | number[][]>;
-interface Trace {
-  paramsBefore: Params;
-  paramsAfterFirstStep: Params;
-  paramsAfter: Params;
-  rollout: { observations: number[]; actions: number[]; logProbs: number[]; values: number[]; rewards: number[]; episodeStarts: number[]; advantages: number[]; returns: number[] };
-  lastValues: number[];
-  lastDones: number[];
-  permutations: number[][];
-  losses: { gradNorm: number }[];
-  updates: { permutations: number[][]; paramsAfter: Params }[];
-  steps: { observation: number[]; action: number[]; noise: number[]; reward: number; terminated: boolean; truncated: boolean; finalObservation: number[] | null }[];
-}
 const run = spawnSync(args.python, [path.join(import.meta.dirname, 'peers', 'sb3_ppo_update_trace.py'), JSON.stringify({ env: args.env, seed, normalize: !args['no-normalize'], maxEpisodeSteps, rollouts })], { encoding: 'utf8', maxBuffer: 1 << 30 });
 if (run.status !== 0) throw new Error(`sb3_ppo_update_trace.py failed: ${run.stderr}`);
-const sb3 = JSON.parse(run.stdout) as Trace;
+const sb3 = JSON.parse(run.stdout) as Sb3Trace & Required<Pick<Sb3Trace, 'updates' | 'steps'>>;
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
-const f32 = (xs: number[]) => Float32Array.from(xs);
-/** Largest |a − b| and the largest |a − b| relative to max |b|. */
-function diff(a: ArrayLike<number>, b: ArrayLike<number>): { abs: number; rel: number } {
-  if (a.length !== b.length) throw new Error(`diff: lengths ${a.length} and ${b.length}`);
-  let abs = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    abs = Math.max(abs, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return { abs, rel: scale === 0 ? abs : abs / scale };
-}
 const fmt = (d: { abs: number; rel: number }) => `max |Δ| ${d.abs.toExponential(2)} (${d.rel.toExponential(2)} of the largest value)`;
 
 // --- the spaces from the env itself, wnrl's PPO with SB3's defaults and norm 'none' ---
@@ -93,66 +62,6 @@ const obsSize = observationSpace.size;
 const actSize = actionSpace.size;
 const T = sb3.rollout.values.length;
 
-/** The standard normals SB3 drew for its actions, in its order (env, then action dimension), as wnrl's generator. */
-class ScriptedNormals extends Rng {
-  private k = 0;
-  constructor(private readonly draws: number[]) {
-    super(0);
-  }
-  override normal(): number {
-    const z = this.draws[this.k++];
-    if (z === undefined) throw new Error(`SB3's trace has ${this.draws.length} action draws; wnrl asked for more`);
-    return z;
-  }
-}
-
-/**
- * PPO that takes SB3's minibatch order (and, given `noise`, SB3's action noise), records its gradient norms,
- * its weights after its first gradient step and after every update, and can run its update on a rollout.
- */
-class ReplayPpo extends PPO {
-  afterFirstStep: Float32Array[] | null = null;
-  afterUpdates: Float32Array[][] = [];
-  gradNorms: number[] = [];
-
-  constructor(options: PpoOptions, noise: number[] | null = null) {
-    super(options);
-    if (noise !== null) (this as unknown as { rng: Rng }).rng = new ScriptedNormals(noise);
-    const opt = this.optimizer;
-    const step = opt.step.bind(opt);
-    opt.step = (lossFn) => {
-      const out = step(lossFn);
-      this.gradNorms.push(out.gradNorm.dataSync()[0]!);
-      this.afterFirstStep ??= this.params();
-      return out;
-    };
-  }
-
-  protected override shuffle(order: Int32Array, epoch: number): void {
-    const p = sb3.updates[this.afterUpdates.length]?.permutations[epoch];
-    if (p === undefined || p.length !== order.length) throw new Error(`SB3's trace has no permutation of ${order.length} for update ${this.afterUpdates.length + 1}, epoch ${epoch + 1}`);
-    order.set(p);
-  }
-
-  protected override update(r: Rollout, ctx: AgentContext) {
-    const metrics = super.update(r, ctx);
-    this.afterUpdates.push(this.params());
-    return metrics;
-  }
-
-  replay(r: Rollout, ctx: AgentContext) {
-    return this.update(r, ctx);
-  }
-
-  /** The networks' weights (kernels [in, out], biases; policy then value) and the log-std, in SB3's layer order. */
-  params(): Float32Array[] {
-    const heads = (this.policy as MlpPolicy).heads;
-    heads.sync();
-    const read = (ts: Tensor[]) => ts.map((t) => (t.dataSync() as Float32Array).slice());
-    return [...read(heads.policyNetwork.getWeights()), ...read(heads.valueNetwork!.getWeights()), (this.logStd!.dataSync() as Float32Array).slice()];
-  }
-}
-
 const agentOptions: PpoOptions = {
   env: { observationSpace, actionSpace, numEnvs: 1 },
   seed,
@@ -162,54 +71,14 @@ const agentOptions: PpoOptions = {
   updateEpochs: sb3.permutations.length,
 };
 
-// --- SB3's weights into wnrl's networks, through the checkpoint format (torch Linear is [out, in]) ---
-const LAYERS = {
-  policy: ['mlp_extractor.policy_net.0', 'mlp_extractor.policy_net.2', 'action_net'],
-  value: ['mlp_extractor.value_net.0', 'mlp_extractor.value_net.2', 'value_net'],
-} as const;
-/** SB3's parameters in the order wnrl's model.json lists its weights: kernel [in, out], then bias, per layer. */
-function sb3Weights(params: Params, net: keyof typeof LAYERS): Float32Array[] {
-  return LAYERS[net].flatMap((layer) => {
-    const w = params[`${layer}.weight`] as number[][];
-    const b = params[`${layer}.bias`] as number[];
-    const kernel = new Float32Array(w.length * w[0]!.length);
-    for (let o = 0; o < w.length; o++) for (let i = 0; i < w[0]!.length; i++) kernel[i * w.length + o] = w[o]![i]!;
-    return [kernel, f32(b)];
-  });
-}
-interface Manifest {
-  weightsManifest: { weights: { name: string; shape: number[] }[] }[];
-}
-/** Replaces a saved model folder's weights (model.json's order and sizes) with `weights`. */
-function writeWeights(dir: string, weights: Float32Array[]): void {
-  const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as Manifest;
-  const specs = manifest.weightsManifest[0]!.weights;
-  if (specs.length !== weights.length) throw new Error(`${dir}: wnrl has ${specs.length} weights, SB3 ${weights.length}`);
-  specs.forEach((w, k) => {
-    const n = w.shape.reduce((a, b) => a * b, 1);
-    if (n !== weights[k]!.length) throw new Error(`${dir}: ${w.name} has ${n} values, SB3's ${weights[k]!.length}`);
-  });
-  const joined = new Float32Array(weights.reduce((a, w) => a + w.length, 0));
-  let at = 0;
-  for (const w of weights) {
-    joined.set(w, at);
-    at += w.length;
-  }
-  fs.writeFileSync(path.join(dir, 'weights.bin'), Buffer.from(joined.buffer));
-}
-const sb3Params = (p: Params) => [...sb3Weights(p, 'policy'), ...sb3Weights(p, 'value'), f32(p['log_std'] as number[])];
-const PARAM_NAMES = [...LAYERS.policy, ...LAYERS.value].flatMap((l) => [`${l}.weight`, `${l}.bias`]).concat('log_std');
-
-/** wnrl's PPO with SB3's initial weights: saved, SB3's weights put in the files, loaded back (the checkpoint path). */
+const DEPTH = 2;
+const PARAM_NAMES = sb3ParamNames(DEPTH);
+const sb3ParamsOf = (p: Sb3Params) => sb3Params(p, DEPTH);
+const orders = sb3.updates.map((u) => u.permutations);
+/** wnrl's PPO with SB3's initial weights (loaded through its checkpoint files). */
 async function withSb3Weights(noise: number[] | null = null): Promise<ReplayPpo> {
-  const agent = new ReplayPpo(agentOptions, noise);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wnrl-ppo-trace-'));
-  await agent.policy.save(dir);
-  writeWeights(path.join(dir, 'policy'), sb3Weights(sb3.paramsBefore, 'policy'));
-  writeWeights(path.join(dir, 'value'), sb3Weights(sb3.paramsBefore, 'value'));
-  await agent.policy.load(dir);
-  fs.rmSync(dir, { recursive: true, force: true });
-  tf.tidy(() => agent.logStd!.assign(tf.tensor1d(sb3.paramsBefore['log_std'] as number[])));
+  const agent = new ReplayPpo(agentOptions, orders, noise);
+  await agent.loadSb3(sb3.paramsBefore);
   return agent;
 }
 const replay = await withSb3Weights();
@@ -278,20 +147,17 @@ const rollout: Rollout = {
   size: T,
 };
 const before = replay.params();
-const paramDiff = (mine: Float32Array[], theirs: Float32Array[]) => {
-  const rows = PARAM_NAMES.map((name, k) => ({ name, ...diff(mine[k]!, theirs[k]!) }));
-  return { rows, worst: rows.reduce((a, b) => (b.rel > a.rel ? b : a)) };
-};
-const loadedDiff = paramDiff(before, sb3Params(sb3.paramsBefore)).worst;
+const paramDiff = (mine: Float32Array[], theirs: Float32Array[]) => compareParams(mine, theirs, PARAM_NAMES);
+const loadedDiff = paramDiff(before, sb3ParamsOf(sb3.paramsBefore)).worst;
 say(`weights loaded:                    worst ${loadedDiff.name} ${fmt(loadedDiff)}`);
 replay.replay(rollout, { step: T, totalSteps: 1_000_000 });
 
-const first = paramDiff(replay.afterFirstStep!, sb3Params(sb3.paramsAfterFirstStep));
-const firstMoved = paramDiff(before, sb3Params(sb3.paramsAfterFirstStep));
+const first = paramDiff(replay.afterFirstStep!, sb3ParamsOf(sb3.paramsAfterFirstStep));
+const firstMoved = paramDiff(before, sb3ParamsOf(sb3.paramsAfterFirstStep));
 say(`after the first gradient step:     worst ${first.worst.name} ${fmt(first.worst)}`);
 for (const row of first.rows) say(`  ${row.name.padEnd(32)} |Δ| ${row.abs.toExponential(2)}   SB3's step moved it ${firstMoved.rows.find((r) => r.name === row.name)!.abs.toExponential(2)}`);
-const after = paramDiff(replay.params(), sb3Params(sb3.paramsAfter));
-const moved = paramDiff(before, sb3Params(sb3.paramsAfter));
+const after = paramDiff(replay.params(), sb3ParamsOf(sb3.paramsAfter));
+const moved = paramDiff(before, sb3ParamsOf(sb3.paramsAfter));
 say(`after the update (${replay.gradNorms.length} steps):      worst ${after.worst.name} ${fmt(after.worst)}`);
 for (const row of after.rows) say(`  ${row.name.padEnd(32)} |Δ| ${row.abs.toExponential(2)}   SB3's update moved it ${moved.rows.find((r) => r.name === row.name)!.abs.toExponential(2)}`);
 const norms = sb3.losses.map((l) => l.gradNorm);
@@ -336,7 +202,7 @@ if (rollouts > 1) {
     const part = obsDiff.slice(r * T, (r + 1) * T);
     const firstOff = part.findIndex((x) => x > 1e-3);
     const u = agent.afterUpdates[r];
-    const w = u === undefined ? null : paramDiff(u, sb3Params(sb3.updates[r]!.paramsAfter)).worst;
+    const w = u === undefined ? null : paramDiff(u, sb3ParamsOf(sb3.updates[r]!.paramsAfter)).worst;
     say(`  rollout ${r + 1}: observations max |Δ| ${Math.max(...part).toExponential(2)}${firstOff < 0 ? '' : ` (above 1e-3 from its step ${firstOff + 1})`}; weights after its update: ${w === null ? 'no update' : `worst ${w.name} ${fmt(w)}`}`);
   }
   agent.dispose();

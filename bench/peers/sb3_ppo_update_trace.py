@@ -1,7 +1,8 @@
 """SB3's PPO recorded so that wnrl can replay it: the peer side of bench/ppo-update-trace.ts. Reads one JSON
 argument:
 
-  {"env": "Hopper-v5", "seed": 1, "normalize": true, "maxEpisodeSteps": null, "rollouts": 1, "hyper": {}}
+  {"env": "Hopper-v5", "seed": 1, "normalize": true, "maxEpisodeSteps": null, "rollouts": 1, "hyper": {},
+   "fixture": false}
 
 Builds SB3's PPO (MlpPolicy, SB3's defaults plus `hyper`) on the env, VecNormalize around it when
 `normalize`, and trains it for `rollouts` rollouts (each followed by its update). Records what wnrl needs to
@@ -20,6 +21,9 @@ run the same training and what it must arrive at. Prints one JSON line:
                / std, float64), then as the env returned it before SB3 adds the bootstrap: reward
                (normalized), terminated, truncated (TimeLimit.truncated), finalObservation (normalized;
                null unless the episode ended)
+
+With "fixture": true, only the first update's fields and the first rollout's steps (reward and episode
+ends) are printed, numbers to 9 significant digits (float32's): test/fixtures/sb3/ holds such files.
 """
 import json
 import sys
@@ -138,8 +142,26 @@ def main(case):
 
     model.env.step = step_recorded
     model.learn(total_timesteps=model.n_steps * case.get("rollouts", 1))
-    TracedPPO.trace["steps"] = steps
-    print(json.dumps(TracedPPO.trace), flush=True)
+    trace = TracedPPO.trace
+    trace["steps"] = steps
+    if case.get("fixture", False):
+        keep = ["paramsBefore", "paramsAfterFirstStep", "paramsAfter", "rollout", "lastValues", "lastDones", "permutations", "losses"]
+        trace = {k: trace[k] for k in keep}
+        trace["steps"] = [{k: st[k] for k in ("reward", "terminated", "truncated", "finalObservation")} for st in steps[: model.n_steps]]
+        trace["case"] = case
+        trace = float32_digits(trace)
+    print(json.dumps(trace), flush=True)
+
+
+def float32_digits(x):
+    """Every float to 9 significant digits (a float32 value's round trip), recursively."""
+    if isinstance(x, float):
+        return float("%.9g" % x)
+    if isinstance(x, list):
+        return [float32_digits(v) for v in x]
+    if isinstance(x, dict):
+        return {k: float32_digits(v) for k, v in x.items()}
+    return x
 
 
 if __name__ == "__main__":
