@@ -108,19 +108,19 @@ const ZOO_MUJOCO_POLICY = { log_std_init: -2, ortho_init: false, activation_fn: 
  * results use (CleanRL's too, less its learning-rate annealing). VecNormalize with its default γ 0.99, both
  * clips 10.
  */
-function mujocoDefaultsCase(id: string, threshold: number): Case {
+function mujocoDefaultsCase(id: string, threshold: number, steps = 1_000_000): Case {
   return {
     source: `rl-zoo ppo.yml mujoco-defaults (normalize: true, SB3's PPO defaults) on ${id}`,
     agent: 'ppo',
     env: `gymnasium:${id}`,
-    steps: 1_000_000,
+    steps,
     threshold,
     wnrl: (norm) => ({
       env: { numEnvs: 1, wrappers: vecNormalize(0.99) },
       agent: { network: { hidden: [64, 64], activation: 'tanh', norm, init: 'orthogonal', outputNorm: 'auto', recurrent: null }, ...PPO_SB3_DEFAULTS },
-      trainer: { totalSteps: 1_000_000, ...noEval },
+      trainer: { totalSteps: steps, ...noEval },
     }),
-    peer: { algo: 'ppo', env: id, nEnvs: 1, steps: 1_000_000, normalize: { obs: true, reward: true, gamma: 0.99 }, hyper: {} },
+    peer: { algo: 'ppo', env: id, nEnvs: 1, steps, normalize: { obs: true, reward: true, gamma: 0.99 }, hyper: {} },
     notes: 'threshold: a marker for the table (the mean of the last 20 training episodes reaching it), not a solved criterion.',
   };
 }
@@ -145,6 +145,9 @@ const CASES: Record<string, Case> = {
   'ppo-hopper-defaults': mujocoDefaultsCase('Hopper-v5', 2000),
   'ppo-halfcheetah-defaults': mujocoDefaultsCase('HalfCheetah-v5', 3000),
   'ppo-walker2d-defaults': mujocoDefaultsCase('Walker2d-v5', 2000),
+  // Many seeds for little time: the same algorithm and normalization as the cases above on a task whose
+  // 50-step episodes all end by truncation (the bootstrap path) and whose curves are smooth, 200k steps.
+  'ppo-reacher-defaults': mujocoDefaultsCase('Reacher-v5', -10, 200_000),
   'ppo-hopper': mujocoCase('Hopper-v5', 2000, ZOO_HOPPER_V3, { batch_size: 32, gamma: 0.999, learning_rate: 9.80828e-5, ent_coef: 0.00229519, clip_range: 0.2, n_epochs: 5, gae_lambda: 0.99, max_grad_norm: 0.7, vf_coef: 0.835671 }, ZOO_MUJOCO_POLICY),
   'ppo-halfcheetah': mujocoCase('HalfCheetah-v5', 3000, ZOO_HALFCHEETAH_V3, { batch_size: 64, gamma: 0.98, learning_rate: 2.0633e-5, ent_coef: 0.000401762, clip_range: 0.1, n_epochs: 20, gae_lambda: 0.92, max_grad_norm: 0.8, vf_coef: 0.58096 }, ZOO_MUJOCO_POLICY),
   'ppo-walker2d': mujocoCase('Walker2d-v5', 2000, ZOO_WALKER2D_V3, { batch_size: 32, gamma: 0.99, learning_rate: 5.05041e-5, ent_coef: 0.000585045, clip_range: 0.1, n_epochs: 20, gae_lambda: 0.95, max_grad_norm: 1, vf_coef: 0.871923 }, {}),
