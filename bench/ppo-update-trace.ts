@@ -14,7 +14,7 @@
 //      the bridged env, wnrl's VecNormalize), drawing SB3's action noise and minibatch orders instead of its
 //      own: what the policy saw and did per step, and the weights after each update, against SB3's run.
 //
-//   npx tsx bench/ppo-update-trace.ts --python <venv with SB3> [--env Hopper-v5] [--seed 1] [--no-normalize] [--max-episode-steps N] [--rollouts K [--run-dir DIR]]
+//   npx tsx bench/ppo-update-trace.ts --python <venv with SB3> [--env Hopper-v5] [--seed 1] [--no-normalize] [--max-episode-steps N] [--rollouts K [--run-dir DIR]] [--pretrain N]
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -25,6 +25,7 @@ import { Box } from '../envs/index.ts';
 import { openVectorEnv } from '../envs/vector/open.ts';
 import { PPO_SB3_DEFAULTS, vecNormalize } from '../src/config/presets.ts';
 import { createLogger } from '../src/log/logger.ts';
+import { restoreNormalization } from '../src/train/evaluate.ts';
 import { Trainer } from '../src/train/trainer.ts';
 import { paramDiff as compareParams, diff, f32, ReplayPpo, sb3ParamNames, sb3Params, type Sb3Params, type Sb3Trace } from '../test/helpers/sb3-replay.ts';
 
@@ -38,6 +39,8 @@ const { values: args } = parseArgs({
     'max-episode-steps': { type: 'string' },
     /** Rollouts SB3 trains for; from 2 on, wnrl's own training loop replays them (part 4). */
     rollouts: { type: 'string', default: '1' },
+    /** SB3 trains this many steps first, unrecorded; everything then replays from its state there (weights, Adam, VecNormalize). */
+    pretrain: { type: 'string', default: '0' },
     /** Part 4 writes its run here, with a checkpoint every second (checkpoints must leave training untouched). */
     'run-dir': { type: 'string' },
   },
@@ -45,8 +48,9 @@ const { values: args } = parseArgs({
 const seed = Number(args.seed);
 const maxEpisodeSteps = args['max-episode-steps'] === undefined ? null : Number(args['max-episode-steps']);
 const rollouts = Number(args.rollouts);
+const pretrain = Number(args.pretrain);
 
-const run = spawnSync(args.python, [path.join(import.meta.dirname, 'peers', 'sb3_ppo_update_trace.py'), JSON.stringify({ env: args.env, seed, normalize: !args['no-normalize'], maxEpisodeSteps, rollouts })], { encoding: 'utf8', maxBuffer: 1 << 30 });
+const run = spawnSync(args.python, [path.join(import.meta.dirname, 'peers', 'sb3_ppo_update_trace.py'), JSON.stringify({ env: args.env, seed, normalize: !args['no-normalize'], maxEpisodeSteps, rollouts, pretrain })], { encoding: 'utf8', maxBuffer: 1 << 30 });
 if (run.status !== 0) throw new Error(`sb3_ppo_update_trace.py failed: ${run.stderr}`);
 const sb3 = JSON.parse(run.stdout) as Sb3Trace & Required<Pick<Sb3Trace, 'updates' | 'steps'>>;
 
@@ -79,11 +83,12 @@ const orders = sb3.updates.map((u) => u.permutations);
 async function withSb3Weights(noise: number[] | null = null): Promise<ReplayPpo> {
   const agent = new ReplayPpo(agentOptions, orders, noise);
   await agent.loadSb3(sb3.paramsBefore);
+  if (sb3.pretrained) agent.loadSb3Adam(sb3.pretrained);
   return agent;
 }
 const replay = await withSb3Weights();
 
-say(`PPO update trace: ${args.env}, seed ${seed}, ${args['no-normalize'] ? 'no normalization' : 'VecNormalize'}; rollout ${T} steps, ${sb3.permutations.length} epochs, ${sb3.losses.length} gradient steps on SB3's side`);
+say(`PPO update trace: ${args.env}, seed ${seed}, ${args['no-normalize'] ? 'no normalization' : 'VecNormalize'}${sb3.pretrained ? `, after ${sb3.pretrained.steps} steps of SB3's training` : ''}; rollout ${T} steps, ${sb3.permutations.length} epochs, ${sb3.losses.length} gradient steps on SB3's side`);
 
 // --- 1. the networks on the rollout ---
 const obs = f32(sb3.rollout.observations);
@@ -166,13 +171,16 @@ replay.dispose();
 
 // --- 4. wnrl's own training loop with SB3's draws ---
 if (rollouts > 1) {
+  // after pretraining SB3 reseeded its env with seed + 1 before the recorded reset
+  const loopSeed = sb3.pretrained ? seed + 1 : seed;
   const agent = await withSb3Weights(sb3.steps.flatMap((st) => st.noise));
   const env = await openVectorEnv(`gymnasium:${args.env}`, {
     numEnvs: 1,
-    seed,
+    seed: loopSeed,
     ...(maxEpisodeSteps === null ? {} : { kwargs: { max_episode_steps: maxEpisodeSteps } }),
     wrappers: args['no-normalize'] ? [] : vecNormalize(0.99),
   });
+  if (sb3.pretrained?.obsRms) restoreNormalization(env, { normalization: sb3.pretrained.obsRms, rewardNormalization: sb3.pretrained.retRms }, false);
   // what the policy saw and the (unclipped) actions it took, step by step
   const seen: Float32Array[] = [];
   const act = agent.act.bind(agent);
@@ -191,7 +199,7 @@ if (rollouts > 1) {
   };
   const logger = createLogger({ level: 'silent' });
   const runDir = args['run-dir'];
-  await new Trainer({ agent, env, logger, totalSteps: rollouts * T, seed, ...{ earlyStop: false, evalInterval: 0, evalEpisodes: 1, checkpointInterval: 1e9, checkpointSeconds: 1 }, ...(runDir ? { runDir } : {}) }).run();
+  await new Trainer({ agent, env, logger, totalSteps: rollouts * T, seed: loopSeed, ...{ earlyStop: false, evalInterval: 0, evalEpisodes: 1, checkpointInterval: 1e9, checkpointSeconds: 1 }, ...(runDir ? { runDir } : {}) }).run();
   await env.close();
   const steps = Math.min(seen.length, sb3.steps.length);
   say(`\nwnrl's training loop, ${rollouts} rollouts with SB3's action noise and minibatch orders (${steps} steps):`);

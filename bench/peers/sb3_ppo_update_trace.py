@@ -2,7 +2,7 @@
 argument:
 
   {"env": "Hopper-v5", "seed": 1, "normalize": true, "maxEpisodeSteps": null, "rollouts": 1, "hyper": {},
-   "fixture": false}
+   "pretrain": 0, "fixture": false}
 
 Builds SB3's PPO (MlpPolicy, SB3's defaults plus `hyper`) on the env, VecNormalize around it when
 `normalize`, and trains it for `rollouts` rollouts (each followed by its update). Records what wnrl needs to
@@ -21,6 +21,11 @@ run the same training and what it must arrive at. Prints one JSON line:
                / std, float64), then as the env returned it before SB3 adds the bootstrap: reward
                (normalized), terminated, truncated (TimeLimit.truncated), finalObservation (normalized;
                null unless the episode ended)
+
+With "pretrain": N, SB3 first trains for N steps unrecorded, then records its state (`pretrained`: the
+Adam moments per parameter and their step count, VecNormalize's observation and return statistics),
+reseeds the env with seed + 1 and records the `rollouts` rollouts that follow from a fresh reset: a replay
+late in training.
 
 With "fixture": true, only the first update's fields and the first rollout's steps (reward and episode
 ends) are printed, numbers to 9 significant digits (float32's): test/fixtures/sb3/ holds such files.
@@ -45,8 +50,11 @@ class TracedPPO(PPO):
 
     trace = {"updates": []}
     gae_args = None
+    recording = True
 
     def train(self):
+        if not TracedPPO.recording:
+            return super().train()
         trace = TracedPPO.trace
         first = len(trace["updates"]) == 0
         update = {"permutations": []}
@@ -114,7 +122,7 @@ def main(case):
     compute = model.rollout_buffer.compute_returns_and_advantage
 
     def compute_recorded(last_values, dones):
-        if TracedPPO.gae_args is None:
+        if TracedPPO.recording and TracedPPO.gae_args is None:
             TracedPPO.gae_args = (last_values.reshape(-1).tolist(), np.asarray(dones, dtype=np.float64).reshape(-1).tolist())
         return compute(last_values, dones)
 
@@ -125,6 +133,8 @@ def main(case):
 
     def forward_recorded(obs, deterministic=False):
         actions, values, log_probs = forward(obs, deterministic)
+        if not TracedPPO.recording:
+            return actions, values, log_probs
         dist = model.policy.get_distribution(obs).distribution
         noise = (actions.double() - dist.mean.double()) / dist.stddev.double()
         steps.append({"observation": obs[0].tolist(), "action": actions[0].tolist(), "noise": noise[0].tolist()})
@@ -135,12 +145,20 @@ def main(case):
 
     def step_recorded(actions):
         obs, rewards, dones, infos = env_step(actions)
+        if not TracedPPO.recording:
+            return obs, rewards, dones, infos
         truncated = bool(infos[0].get("TimeLimit.truncated", False))
         final = infos[0]["terminal_observation"].tolist() if dones[0] else None
         steps[-1].update(reward=float(rewards[0]), terminated=bool(dones[0]) and not truncated, truncated=truncated, finalObservation=final)
         return obs, rewards, dones, infos
 
     model.env.step = step_recorded
+    if case.get("pretrain", 0) > 0:
+        TracedPPO.recording = False
+        model.learn(total_timesteps=case["pretrain"])
+        TracedPPO.trace["pretrained"] = pretrained_state(model)
+        model.env.seed(case["seed"] + 1)
+        TracedPPO.recording = True
     model.learn(total_timesteps=model.n_steps * case.get("rollouts", 1))
     trace = TracedPPO.trace
     trace["steps"] = steps
@@ -151,6 +169,19 @@ def main(case):
         trace["case"] = case
         trace = float32_digits(trace)
     print(json.dumps(trace), flush=True)
+
+
+def pretrained_state(model):
+    """Adam's moments by parameter name and their step count, VecNormalize's statistics."""
+    opt = model.policy.optimizer
+    adam, step = {}, 0
+    for name, p in model.policy.named_parameters():
+        st = opt.state[p]
+        adam[name] = {"m": st["exp_avg"].tolist(), "v": st["exp_avg_sq"].tolist()}
+        step = int(st["step"])
+    env = model.get_vec_normalize_env()
+    rms = lambda r: {"mean": np.atleast_1d(r.mean).astype(float).tolist(), "var": np.atleast_1d(r.var).astype(float).tolist(), "count": float(r.count)}
+    return {"adam": adam, "adamStep": step, "obsRms": rms(env.obs_rms) if env else None, "retRms": rms(env.ret_rms) if env else None, "steps": int(model.num_timesteps)}
 
 
 def float32_digits(x):

@@ -29,6 +29,18 @@ export interface Sb3Trace {
   losses: { gradNorm: number }[];
   updates?: { permutations: number[][]; paramsAfter: Sb3Params }[];
   steps?: { observation: number[]; action: number[]; noise: number[]; reward: number; terminated: boolean; truncated: boolean; finalObservation: number[] | null }[];
+  /** With "pretrain": SB3's state before the recorded rollouts. */
+  pretrained?: Sb3Pretrained;
+}
+
+/** SB3's optimizer and VecNormalize state after its unrecorded pretraining. */
+export interface Sb3Pretrained {
+  /** Adam's first and second moments per parameter name (shaped as the parameter). */
+  adam: Record<string, { m: number[] | number[][]; v: number[] | number[][] }>;
+  adamStep: number;
+  obsRms: { mean: number[]; var: number[]; count: number } | null;
+  retRms: { mean: number[]; var: number[]; count: number } | null;
+  steps: number;
 }
 
 export const f32 = (xs: readonly number[]) => Float32Array.from(xs);
@@ -145,6 +157,23 @@ export class ReplayPpo extends PPO {
     heads.sync();
     const read = (ts: Tensor[]) => ts.map((t) => (t.dataSync() as Float32Array).slice());
     return [...read(heads.policyNetwork.getWeights()), ...read(heads.valueNetwork!.getWeights()), (this.logStd!.dataSync() as Float32Array).slice()];
+  }
+
+  /** SB3's Adam state: moments laid out as the parameters (sb3Params' order, the checkpoint's), and the step count. */
+  loadSb3Adam(pretrained: Sb3Pretrained): void {
+    const depth = this.config.network.hidden.length;
+    const moment = (key: 'm' | 'v') => {
+      const byName = Object.fromEntries(Object.entries(pretrained.adam).map(([name, a]) => [name, a[key]]));
+      const parts = sb3Params(byName, depth);
+      const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+      let at = 0;
+      for (const p of parts) {
+        out.set(p, at);
+        at += p.length;
+      }
+      return out;
+    };
+    this.optimizer.setState({ t: pretrained.adamStep, m: moment('m'), v: moment('v') });
   }
 
   /** SB3's parameters into these networks through the checkpoint files (save, replace the weights, load). */
