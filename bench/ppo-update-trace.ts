@@ -16,6 +16,7 @@
 //
 //   npx tsx bench/ppo-update-trace.ts --python <venv with SB3> [--env Hopper-v5] [--seed 1] [--no-normalize] [--max-episode-steps N] [--rollouts K [--run-dir DIR]] [--pretrain N]
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Rollout } from '../agents/common/actor-critic.ts';
@@ -43,6 +44,8 @@ const { values: args } = parseArgs({
     pretrain: { type: 'string', default: '0' },
     /** Part 4 writes its run here, with a checkpoint every second (checkpoints must leave training untouched). */
     'run-dir': { type: 'string' },
+    /** SB3's recording is kept in this file and read from it when it exists (pretraining takes minutes). */
+    trace: { type: 'string' },
   },
 });
 const seed = Number(args.seed);
@@ -50,9 +53,16 @@ const maxEpisodeSteps = args['max-episode-steps'] === undefined ? null : Number(
 const rollouts = Number(args.rollouts);
 const pretrain = Number(args.pretrain);
 
-const run = spawnSync(args.python, [path.join(import.meta.dirname, 'peers', 'sb3_ppo_update_trace.py'), JSON.stringify({ env: args.env, seed, normalize: !args['no-normalize'], maxEpisodeSteps, rollouts, pretrain })], { encoding: 'utf8', maxBuffer: 1 << 30 });
-if (run.status !== 0) throw new Error(`sb3_ppo_update_trace.py failed: ${run.stderr}`);
-const sb3 = JSON.parse(run.stdout) as Sb3Trace & Required<Pick<Sb3Trace, 'updates' | 'steps'>>;
+/** SB3's recording: from --trace FILE when it exists, else from the peer script (and written there when given). */
+function peerTrace(): string {
+  const file = args.trace;
+  if (file !== undefined && fs.existsSync(file)) return fs.readFileSync(file, 'utf8');
+  const run = spawnSync(args.python, [path.join(import.meta.dirname, 'peers', 'sb3_ppo_update_trace.py'), JSON.stringify({ env: args.env, seed, normalize: !args['no-normalize'], maxEpisodeSteps, rollouts, pretrain })], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  if (run.status !== 0) throw new Error(`sb3_ppo_update_trace.py failed: ${run.stderr}`);
+  if (file !== undefined) fs.writeFileSync(file, run.stdout);
+  return run.stdout;
+}
+const sb3 = JSON.parse(peerTrace()) as Sb3Trace & Required<Pick<Sb3Trace, 'updates' | 'steps'>>;
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const fmt = (d: { abs: number; rel: number }) => `max |Δ| ${d.abs.toExponential(2)} (${d.rel.toExponential(2)} of the largest value)`;
@@ -206,6 +216,10 @@ if (rollouts > 1) {
   const obsDiff = Array.from({ length: steps }, (_, t) => diff(seen[t]!, sb3.steps[t]!.observation).abs);
   const finalDiffs = [...finals].filter(([t]) => t < T && sb3.steps[t]!.finalObservation !== null).map(([t, o]) => diff(o, sb3.steps[t]!.finalObservation!).abs);
   if (finalDiffs.length > 0) say(`  rollout 1: final observations of ${finalDiffs.length} truncated episodes, max |Δ| ${Math.max(...finalDiffs).toExponential(2)}, median ${finalDiffs.sort((a, b) => a - b)[finalDiffs.length >> 1]!.toExponential(2)}; rewards max |Δ| ${diff(rewards.slice(0, T), sb3.steps.slice(0, T).map((st) => st.reward)).abs.toExponential(2)}`);
+  // where the first rollout's runs part, against SB3's episode ends
+  const ends = sb3.steps.slice(0, T).flatMap((st, t) => (st.terminated || st.truncated ? [t] : []));
+  const off = obsDiff.findIndex((x) => x > 1e-3);
+  if (off >= 0 && off < T) say(`  rollout 1 parts at step ${off + 1} (|Δ| ${obsDiff[Math.max(0, off - 2)]!.toExponential(1)}, ${obsDiff[Math.max(0, off - 1)]!.toExponential(1)}, ${obsDiff[off]!.toExponential(1)} at steps ${off - 1}..${off + 1}); SB3's episodes ended at steps ${ends.map((t) => `${t + 1}${sb3.steps[t]!.truncated ? ' (truncated)' : ''}`).join(', ')}`);
   for (let r = 0; r < rollouts; r++) {
     const part = obsDiff.slice(r * T, (r + 1) * T);
     const firstOff = part.findIndex((x) => x > 1e-3);
