@@ -1,6 +1,7 @@
 // One PPO update of SB3 replayed in wnrl: the same weights, the same rollout and the same minibatch
 // order, so what is left to differ is the update itself. bench/peers/sb3_ppo_update_trace.py runs SB3's
-// PPO (MlpPolicy, its defaults, VecNormalize) for one rollout and records its weights before the update,
+// PPO (MlpPolicy, its defaults, VecNormalize) for one rollout (after --pretrain N steps of its own training,
+// whose Adam moments and normalizer statistics wnrl then loads too) and records its weights before the update,
 // after its first gradient step and after the update, the rollout buffer, the arguments of its GAE and each
 // epoch's permutation. wnrl's PPO with the same settings (norm 'none') then loads those weights and:
 //
@@ -14,7 +15,7 @@
 //      the bridged env, wnrl's VecNormalize), drawing SB3's action noise and minibatch orders instead of its
 //      own: what the policy saw and did per step, and the weights after each update, against SB3's run.
 //
-//   npx tsx bench/ppo-update-trace.ts --python <venv with SB3> [--env Hopper-v5] [--seed 1] [--no-normalize] [--max-episode-steps N] [--rollouts K [--run-dir DIR]] [--pretrain N]
+//   npx tsx bench/ppo-update-trace.ts --python <venv with SB3> [--env Hopper-v5] [--seed 1] [--no-normalize] [--max-episode-steps N] [--rollouts K [--run-dir DIR]] [--pretrain N] [--trace FILE]
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';

@@ -26,9 +26,10 @@ const CARTPOLE_PPO = {
 const ZOO_MUJOCO_NET = { hidden: [256, 256], activation: 'relu', init: 'torch' };
 
 /**
- * Stable-Baselines3's PPO defaults in wnrl's names (its MlpPolicy: [64, 64] tanh, orthogonal init, log-std
- * 0, Adam ε 1e-5; no schedules, no value clipping, no target KL). With these, wnrl's update replays SB3's
- * to float32 rounding from the same weights, rollout and minibatch order (bench/ppo-update-trace.ts).
+ * Stable-Baselines3's PPO defaults in wnrl's names (Adam ε 1e-5, log-std 0; no schedules, no value clipping,
+ * no target KL). The network is set beside them: SB3's MlpPolicy is [64, 64] tanh with orthogonal init. With
+ * these, wnrl's update replays SB3's to float32 rounding from the same weights, rollout and minibatch order
+ * (bench/ppo-update-trace.ts, test/agents/ppo-sb3-replay.test.ts).
  */
 export const PPO_SB3_DEFAULTS = {
   numSteps: 2048,
