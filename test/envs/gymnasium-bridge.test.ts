@@ -35,6 +35,12 @@ const alive = (pid: number | undefined): boolean => {
     return false;
   }
 };
+/** Waits (up to `ms`) for the process to be gone: a killed child stays a zombie, which kill(pid, 0) still finds, until Node reaps it. */
+async function gone(pid: number | undefined, ms = 5000): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (alive(pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
+  return !alive(pid);
+}
 const close = (got: number, want: number) => Math.abs(got - want) <= 1e-6 * Math.max(1, Math.abs(want));
 
 test('the Python that `npm run setup:gymnasium` made is found', () => {
@@ -150,8 +156,7 @@ describe('faults', () => {
     await expect(env.step(Int32Array.of(0))).rejects.toThrow(message);
     expect(Date.now() - t0).toBeLessThan(10_000);
     if (mode === 'die' || mode === 'sleep') {
-      await new Promise((r) => setTimeout(r, 100));
-      expect(alive(env.pid)).toBe(false);
+      expect(await gone(env.pid)).toBe(true);
       await expect(env.step(Int32Array.of(0))).rejects.toThrow(/bridge/); // stays failed, no hang
     }
   }, 30_000);
@@ -207,9 +212,7 @@ describe('faults', () => {
     await new Promise((r) => child.on('exit', r));
     const orphan = Number(out.trim());
     expect(orphan).toBeGreaterThan(0);
-    const t0 = Date.now();
-    while (alive(orphan) && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 50));
-    expect(alive(orphan)).toBe(false);
+    expect(await gone(orphan)).toBe(true);
   }, 30_000);
 });
 
