@@ -64,7 +64,7 @@ const noEval = { earlyStop: false, evalInterval: 0, evalEpisodes: 20, checkpoint
 
 // Zoo ppo.yml CartPole-v1: 8 envs × 32 steps, batch 256, 20 epochs, lr and clip lin_1e-3 / lin_0.2, γ 0.98,
 // λ 0.8, no entropy bonus; SB3's MlpPolicy defaults ([64, 64] tanh, ortho_init, Adam ε 1e-5, grad norm 0.5).
-const PPO_CARTPOLE = { numSteps: 32, batchSize: 256, gaeLambda: 0.8, gamma: 0.98, updateEpochs: 20, entropyCoef: 0, learningRate: 1e-3, learningRateSchedule: 'linear', clipRange: 0.2, clipRangeSchedule: 'linear', valueCoef: 0.5, maxGradNorm: 0.5, adamEpsilon: 1e-5, normalizeAdvantage: true, clipRangeVf: null, targetKl: null };
+const PPO_CARTPOLE = { ...PPO_SB3_DEFAULTS, numSteps: 32, batchSize: 256, gaeLambda: 0.8, gamma: 0.98, updateEpochs: 20, learningRate: 1e-3, learningRateSchedule: 'linear', clipRangeSchedule: 'linear' };
 
 // vecNormalize(γ) (src/config/presets.ts): SB3's convention at episode ends (bench/vecnormalize-trace.ts).
 // Runs made before commit 0795f64 used Gymnasium's convention (the final observation of an episode in the

@@ -29,7 +29,7 @@ import { PPO_SB3_DEFAULTS, vecNormalize } from '../src/config/presets.ts';
 import { createLogger } from '../src/log/logger.ts';
 import { restoreNormalization } from '../src/train/evaluate.ts';
 import { Trainer } from '../src/train/trainer.ts';
-import { paramDiff as compareParams, diff, f32, ReplayPpo, sb3ParamNames, sb3Params, type Sb3Params, type Sb3Trace } from '../test/helpers/sb3-replay.ts';
+import { paramDiff as compareParams, diff, f32, gaussianLogProbs, ReplayPpo, sb3ParamNames, sb3Params, type Sb3Params, type Sb3Trace } from '../test/helpers/sb3-replay.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -105,19 +105,7 @@ say(`PPO update trace: ${args.env}, seed ${seed}, ${args['no-normalize'] ? 'no n
 const obs = f32(sb3.rollout.observations);
 const inspected = replay.inspect(obs)!;
 say(`values on the rollout:            ${fmt(diff(inspected.values!, sb3.rollout.values))}`);
-{
-  const logStd = sb3.paramsBefore['log_std'] as number[];
-  const logProbs = new Float64Array(T);
-  for (let t = 0; t < T; t++) {
-    let lp = 0;
-    for (let j = 0; j < actSize; j++) {
-      const z = (sb3.rollout.actions[t * actSize + j]! - inspected.outputs[t * actSize + j]!) / Math.exp(logStd[j]!);
-      lp += -0.5 * z * z - logStd[j]! - 0.5 * Math.log(2 * Math.PI);
-    }
-    logProbs[t] = lp;
-  }
-  say(`log-probs of the actions taken:   ${fmt(diff(logProbs, sb3.rollout.logProbs))}`);
-}
+say(`log-probs of the actions taken:   ${fmt(diff(gaussianLogProbs(inspected.outputs, sb3.rollout.actions, sb3.paramsBefore['log_std'] as number[]), sb3.rollout.logProbs))}`);
 
 // acting runs the networks in JavaScript for a few observations (HOST_MAX_MACS): that path on each observation
 {
@@ -210,7 +198,7 @@ if (rollouts > 1) {
   };
   const logger = createLogger({ level: 'silent' });
   const runDir = args['run-dir'];
-  await new Trainer({ agent, env, logger, totalSteps: rollouts * T, seed: loopSeed, ...{ earlyStop: false, evalInterval: 0, evalEpisodes: 1, checkpointInterval: 1e9, checkpointSeconds: 1 }, ...(runDir ? { runDir } : {}) }).run();
+  await new Trainer({ agent, env, logger, totalSteps: rollouts * T, seed: loopSeed, earlyStop: false, evalInterval: 0, evalEpisodes: 1, checkpointInterval: 1e9, checkpointSeconds: 1, ...(runDir ? { runDir } : {}) }).run();
   await env.close();
   const steps = Math.min(seen.length, sb3.steps.length);
   say(`\nwnrl's training loop, ${rollouts} rollouts with SB3's action noise and minibatch orders (${steps} steps):`);

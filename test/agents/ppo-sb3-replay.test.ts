@@ -10,7 +10,7 @@ import { computeGae } from '../../agents/common/gae.ts';
 import type { PpoOptions } from '../../agents/ppo.ts';
 import { Box } from '../../envs/index.ts';
 import { PPO_SB3_DEFAULTS } from '../../src/config/presets.ts';
-import { diff, f32, paramDiff, ReplayPpo, sb3ParamNames, sb3Params, type Sb3Trace } from '../helpers/sb3-replay.ts';
+import { diff, f32, gaussianLogProbs, paramDiff, ReplayPpo, sb3ParamNames, sb3Params, type Sb3Trace } from '../helpers/sb3-replay.ts';
 
 const trace = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '..', 'fixtures', 'sb3', 'ppo-update-pendulum.json'), 'utf8')) as Sb3Trace & {
   steps: NonNullable<Sb3Trace['steps']>;
@@ -62,8 +62,7 @@ describe("PPO replays Stable-Baselines3's first update on Pendulum-v1", () => {
     expect(paramDiff(agent.params(), theirs(trace.paramsBefore), names).worst.abs).toBe(0);
     const out = agent.inspect(f32(trace.rollout.observations))!;
     expect(diff(out.values!, trace.rollout.values).rel).toBeLessThan(1e-5);
-    const logStd = trace.paramsBefore['log_std'] as number[];
-    const logProbs = trace.rollout.actions.map((a, t) => -0.5 * ((a - out.outputs[t]!) / Math.exp(logStd[0]!)) ** 2 - logStd[0]! - 0.5 * Math.log(2 * Math.PI));
+    const logProbs = gaussianLogProbs(out.outputs, trace.rollout.actions, trace.paramsBefore['log_std'] as number[]);
     expect(diff(logProbs, trace.rollout.logProbs).abs).toBeLessThan(1e-5);
   });
 

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Tensor } from '@tensorflow/tfjs-node';
 import type { AgentContext } from '../../agents/agent.ts';
 import type { Rollout } from '../../agents/common/actor-critic.ts';
+import { gaussianLogProbEntropy } from '../../agents/common/distributions.ts';
 import type { MlpPolicy } from '../../agents/common/policy.ts';
 import { PPO, type PpoOptions } from '../../agents/ppo.ts';
 import { Rng } from '../../envs/rng.ts';
@@ -55,6 +56,12 @@ export function diff(a: ArrayLike<number>, b: ArrayLike<number>): { abs: number;
     scale = Math.max(scale, Math.abs(b[i]!));
   }
   return { abs, rel: scale === 0 ? abs : abs / scale };
+}
+
+/** log π(a|s) per row of a diagonal Gaussian policy: means [n × d], actions [n × d], log-std [d] (wnrl's loss op). */
+export function gaussianLogProbs(means: ArrayLike<number>, actions: ArrayLike<number>, logStd: readonly number[]): Float32Array {
+  const d = logStd.length;
+  return tf.tidy(() => gaussianLogProbEntropy(tf.tensor2d(Float32Array.from(means), [means.length / d, d]), tf.tensor1d(Float32Array.from(logStd)), tf.tensor2d(Float32Array.from(actions), [actions.length / d, d])).logProb.dataSync() as Float32Array);
 }
 
 /** SB3's layer names of an MlpPolicy with `depth` hidden layers per network: policy's, then value's. */
