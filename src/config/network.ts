@@ -8,6 +8,8 @@ export type Norm = (typeof NORMS)[number];
 
 const normError = `expected one of ${NORMS.map((n) => `'${n}'`).join(', ')}`;
 export const NormSchema = z.enum(NORMS, { error: normError });
+/** The norm a network config that names none gets: weight norm, wnrl's reason to exist. */
+export const DEFAULT_NORM: Norm = 'weight';
 
 /** Initial weights of the dense layers, the same for every norm (src/nn/init.ts). */
 export const INITS = ['orthogonal', 'torch', 'glorot'] as const;
@@ -71,7 +73,7 @@ export const NetworkConfig = z.strictObject({
   /** Units of each hidden layer. */
   hidden: z.array(positiveInt(), { error: 'expected an array of positive integers' }).default([64, 64]),
   activation: z.enum(['tanh', 'relu', 'elu', 'sigmoid', 'linear'], { error: "expected 'tanh', 'relu', 'elu', 'sigmoid' or 'linear'" }).default('tanh'),
-  norm: NormSchema.default('weight'),
+  norm: NormSchema.default(DEFAULT_NORM),
   /**
    * Initial dense weights, shared by every norm: 'orthogonal' (SB3/CleanRL: gain √2 on hidden layers, 0.01
    * on a policy output, 1 on a value or Q output, zero biases), 'torch' (nn.Linear's defaults) or 'glorot'
@@ -119,7 +121,7 @@ export const MlpConfig = z.strictObject({
   hidden: z.array(positiveInt()).default([64, 64]),
   outputSize: positiveInt(),
   activation: NetworkConfig.shape.activation,
-  norm: NormSchema.default('weight'),
+  norm: NormSchema.default(DEFAULT_NORM),
   outputNorm: NetworkConfig.shape.outputNorm,
   /** Initial weights (src/nn/init.ts); 'glorot' here, as buildMlp always built. */
   init: InitSchema.default('glorot'),

@@ -1,9 +1,19 @@
 // Tested hyperparameters per (agent, env), like the RL Zoo's: `wnrl train --env CartPole-v1 --agent dqn
 // --norm weight` learns well with no tuning. Flags and --config override them. Each entry records what it
 // was checked with (bench/README.md has the numbers).
+import { deepMerge } from './merge.ts';
+import { DEFAULT_NORM, type Norm } from './network.ts';
 import type { RunConfigInput } from './run.ts';
 
-type Preset = { env?: Partial<RunConfigInput['env']>; agent?: Record<string, unknown>; trainer?: Record<string, unknown> };
+/** A partial run config: what a preset sets. */
+export type PresetLayer = { env?: Partial<RunConfigInput['env']>; agent?: Record<string, unknown>; trainer?: Record<string, unknown> };
+
+/**
+ * A preset: its settings, tuned for its own norm (weight unless `agent.network.norm` says otherwise), and
+ * what another norm changes where the entry's settings are not that norm's best (each override says what
+ * it was checked with). A run with `--norm X` gets the entry with `byNorm[X]` over it.
+ */
+type Preset = PresetLayer & { byNorm?: Partial<Record<Norm, PresetLayer>> };
 
 /**
  * PPO's CartPole hyperparameters (the Zoo's, retuned for weight norm: 10 epochs, lr 5e-3; see below), shared by
@@ -218,8 +228,13 @@ const PRESETS: Record<string, Preset> = {
   // 101-102 over the Zoo's tuned Hopper-v3 settings, with which neither wnrl nor SB3 learned to hop on v5
   // (every run stood still at ~1000), with weight norm's learning rate halved to 1.5e-4 (tuning seeds
   // 101-102 again: at SB3's 3e-4 its approximate KL per update was twice SB3's and its returns lower; at
-  // 1.5e-4 KL and policy std match SB3's). bench/README.md has the tuning and the held-out tables.
-  'ppo:gymnasium:Hopper-v5': mujocoPpo(0.99, { network: { hidden: [64, 64], activation: 'tanh', init: 'orthogonal' }, ...PPO_SB3_DEFAULTS, learningRate: 1.5e-4 }),
+  // 1.5e-4 KL and policy std match SB3's). Without a norm the rate stays SB3's 3e-4: the reference's
+  // settings, which wnrl `none` follows (tuning seeds 101-102 and held-out 1-5 against SB3).
+  // bench/README.md has the tuning and the held-out tables.
+  'ppo:gymnasium:Hopper-v5': {
+    ...mujocoPpo(0.99, { network: { hidden: [64, 64], activation: 'tanh', init: 'orthogonal' }, ...PPO_SB3_DEFAULTS, learningRate: 1.5e-4 }),
+    byNorm: { none: { agent: { learningRate: PPO_SB3_DEFAULTS.learningRate } } },
+  },
   // HalfCheetah-v5 and Walker2d-v5: the RL Zoo's tuned settings for the v3 tasks (ppo.yml), on v5. Starting
   // points, not yet judged on held-out seeds against SB3 (issue #27).
   'ppo:gymnasium:HalfCheetah-v5': mujocoPpo(0.98, {
@@ -251,8 +266,20 @@ const PRESETS: Record<string, Preset> = {
   }),
 };
 
-export function presetFor(algo: string, envId: string): Preset | undefined {
-  return PRESETS[`${algo}:${envId}`];
+/**
+ * The preset of (algo, env) for a norm (default: the preset's own norm), with that norm's overrides merged
+ * in, or undefined when wnrl has none for the pair.
+ */
+export function presetFor(algo: string, envId: string, norm?: Norm): PresetLayer | undefined {
+  const entry = PRESETS[`${algo}:${envId}`];
+  if (entry === undefined) return undefined;
+  const { byNorm, ...base } = entry;
+  return deepMerge({}, base, byNorm?.[norm ?? presetNorm(base)]) as PresetLayer;
+}
+
+/** The norm a preset entry was tuned for: its network's, or the schema's default. */
+function presetNorm(p: PresetLayer): Norm {
+  return ((p.agent?.['network'] as { norm?: Norm } | undefined)?.norm ?? DEFAULT_NORM);
 }
 
 export function presetKeys(): string[] {

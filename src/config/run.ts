@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { A2cConfig, PpoConfig } from './actor-critic.ts';
 import { DqnConfig } from './dqn.ts';
 import { EnvConfig } from './env.ts';
+import { NormSchema } from './network.ts';
 import { deepMerge } from './merge.ts';
 import { parseConfig } from './parse.ts';
 import { presetFor } from './presets.ts';
@@ -39,14 +40,17 @@ export interface ResolveOptions {
 }
 
 /**
- * Merges the layers over the preset of the (algo, env) pair named in them, adds `addWrappers` to the
- * resolved wrapper list, and validates the result. Each layer is a partial RunConfig.
+ * Merges the layers over the preset of the (algo, env) pair named in them (for the norm they name, else
+ * the preset's own), adds `addWrappers` to the resolved wrapper list, and validates the result. Each layer
+ * is a partial RunConfig.
  */
 export function resolveRunConfig(layers: unknown[], opts: ResolveOptions = {}): RunConfig {
-  const named = deepMerge({}, ...layers) as { env?: { id?: unknown }; agent?: { algo?: unknown } };
+  const named = deepMerge({}, ...layers) as { env?: { id?: unknown }; agent?: { algo?: unknown; network?: { norm?: unknown } } };
   const algo = named.agent?.algo;
   const envId = named.env?.id;
-  const preset = typeof algo === 'string' && typeof envId === 'string' ? presetFor(algo, envId) : undefined;
+  // The layers' norm picks the preset's settings for that norm; an unknown name is left for the schema to reject.
+  const norm = NormSchema.safeParse(named.agent?.network?.norm).data;
+  const preset = typeof algo === 'string' && typeof envId === 'string' ? presetFor(algo, envId, norm) : undefined;
   const merged = deepMerge({}, preset, ...layers) as { env?: { wrappers?: unknown } };
   if (opts.addWrappers?.length) {
     const base = merged.env?.wrappers ?? [];

@@ -32,3 +32,18 @@ test('layers override the preset, and unknown pairs fall back to the schema defa
   const d = resolveRunConfig([{ env: { id: 'MountainCar-v0' }, agent: { algo: 'dqn' } }]);
   expect(d.agent).toMatchObject({ learningRate: 1e-3, trainFrequency: 4, gradientSteps: 1 });
 });
+
+test("a norm's overrides apply when the run names that norm, and layers still win", () => {
+  const resolve = (agent: Record<string, unknown>) => resolveRunConfig([{ env: { id: 'gymnasium:Hopper-v5' }, agent: { algo: 'ppo', ...agent } }]).agent;
+  // The preset's own norm (weight, the schema's default) takes its tuned rate; `none` takes SB3's.
+  expect(resolve({})).toMatchObject({ learningRate: 1.5e-4, network: { norm: 'weight' } });
+  expect(resolve({ network: { norm: 'weight' } })).toMatchObject({ learningRate: 1.5e-4 });
+  expect(resolve({ network: { norm: 'none' } })).toMatchObject({ learningRate: 3e-4, network: { norm: 'none', hidden: [64, 64] } });
+  // Norms without an override keep the entry's settings.
+  expect(resolve({ network: { norm: 'layer' } })).toMatchObject({ learningRate: 1.5e-4 });
+  expect(resolve({ network: { norm: 'none' }, learningRate: 1e-4 })).toMatchObject({ learningRate: 1e-4 });
+  expect(presetFor('ppo', 'gymnasium:Hopper-v5', 'none')!.agent!['learningRate']).toBe(3e-4);
+  expect(presetFor('ppo', 'gymnasium:Hopper-v5')).not.toHaveProperty('byNorm');
+  // An unknown norm still fails in the schema, naming the field.
+  expect(() => resolve({ network: { norm: 'group' } })).toThrow(/agent\.network\.norm/);
+});
