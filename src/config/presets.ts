@@ -235,9 +235,9 @@ const PRESETS: Record<string, Preset> = {
     ...mujocoPpo(0.99, { network: { hidden: [64, 64], activation: 'tanh', init: 'orthogonal' }, ...PPO_SB3_DEFAULTS, learningRate: 1.5e-4 }),
     byNorm: { none: { agent: { learningRate: PPO_SB3_DEFAULTS.learningRate } } },
   },
-  // HalfCheetah-v5 and Walker2d-v5: the RL Zoo's tuned settings for the v3 tasks (ppo.yml), on v5. Not yet
-  // judged on held-out seeds against SB3 (issue #27); on HalfCheetah's tuning seed 101 they gave wnrl (weight
-  // norm) and SB3 ~3x the returns of `mujoco-defaults`, wnrl level with SB3.
+  // HalfCheetah-v5 and Walker2d-v5: the RL Zoo's tuned settings for the v3 tasks (ppo.yml), on v5. On
+  // HalfCheetah's tuning seed 101 they gave wnrl (weight norm) and SB3 ~3x the returns of `mujoco-defaults`,
+  // wnrl level with SB3; on the held-out seeds judged so far (bench/README.md) wnrl ends ahead of SB3.
   'ppo:gymnasium:HalfCheetah-v5': mujocoPpo(0.98, {
     network: ZOO_MUJOCO_NET,
     batchSize: 64,
