@@ -1,7 +1,8 @@
 """A wnrl checkpoint's policy evaluated by Stable-Baselines3's own evaluation: the saved policy network
 (a Sequential of Dense or WeightNormDense layers, w = g·v/‖v‖ per column) rebuilt in numpy, the saved
-observation statistics loaded into a frozen VecNormalize (clip 10, epsilon 1e-8, as wnrl's 'sb3'
-convention), and SB3's evaluate_policy run on it, deterministic: whether a wnrl policy's final return
+observation statistics loaded into a frozen VecNormalize (the clip and epsilon of the run's
+normalizeObservation wrapper, from its config.json), and SB3's evaluate_policy run on it, deterministic:
+whether a wnrl policy's final return
 depends on whose evaluation measures it. Reads one JSON argument:
 
   {"env": "Hopper-v5", "checkpoint": "<run>/checkpoint", "episodes": 20, "seed": 1000}
@@ -60,8 +61,24 @@ class NumpyPolicy:
         return np.clip(x, self.low, self.high).astype(np.float32), None
 
 
-def frozen(env, obs_stats):
-    env = VecNormalize(env, norm_obs=True, norm_reward=False, clip_obs=10.0, epsilon=1e-8, training=False)
+def observation_wrapper(run_dir):
+    """The run's normalizeObservation wrapper; any other wrapper that changes what the policy sees is refused."""
+    with open(os.path.join(run_dir, "config.json")) as f:
+        wrappers = json.load(f)["env"]["wrappers"]
+    found = None
+    for w in wrappers:
+        if w["type"] == "normalizeObservation":
+            found = w
+        elif w["type"] not in ("normalizeReward", "timeLimit", "recordEpisodeStatistics", "clipAction"):
+            raise ValueError(f"{run_dir}: env.wrappers has a {w['type']} wrapper; this evaluator rebuilds observation normalization only")
+    if found is None:
+        raise ValueError(f"{run_dir}: env.wrappers has no normalizeObservation wrapper")
+    return found
+
+
+def frozen(env, obs_stats, wrapper):
+    clip = wrapper.get("clip")
+    env = VecNormalize(env, norm_obs=True, norm_reward=False, clip_obs=np.inf if clip is None else float(clip), epsilon=float(wrapper.get("epsilon", 1e-8)), training=False)
     env.obs_rms.mean = np.asarray(obs_stats["mean"], dtype=np.float64)
     env.obs_rms.var = np.asarray(obs_stats["var"], dtype=np.float64)
     env.obs_rms.count = float(obs_stats["count"])
@@ -74,7 +91,8 @@ def main(case):
         trainer = json.load(f)
     if trainer.get("normalization") is None:
         raise ValueError(f"{ckpt}: no observation statistics saved (the run did not normalize observations)")
-    env = frozen(make_vec_env(case["env"], n_envs=1, seed=case.get("seed", 1000)), trainer["normalization"])
+    wrapper = observation_wrapper(os.path.dirname(os.path.abspath(ckpt)))
+    env = frozen(make_vec_env(case["env"], n_envs=1, seed=case.get("seed", 1000)), trainer["normalization"], wrapper)
     policy = NumpyPolicy(load_layers(os.path.join(ckpt, "policy")), env.action_space.low, env.action_space.high)
     returns, lengths = evaluate_policy(policy, env, n_eval_episodes=case.get("episodes", 20), deterministic=True, return_episode_rewards=True)
     print(json.dumps({"returns": [float(r) for r in returns], "lengths": [int(n) for n in lengths], "mean": float(np.mean(returns))}), flush=True)
