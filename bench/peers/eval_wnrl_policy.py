@@ -2,8 +2,7 @@
 (a Sequential of Dense or WeightNormDense layers, w = g·v/‖v‖ per column) rebuilt in numpy, the saved
 observation statistics loaded into a frozen VecNormalize (the clip and epsilon of the run's
 normalizeObservation wrapper, from its config.json), and SB3's evaluate_policy run on it, deterministic:
-whether a wnrl policy's final return
-depends on whose evaluation measures it. Reads one JSON argument:
+whether a wnrl policy's final return depends on whose evaluation measures it. Reads one JSON argument:
 
   {"env": "Hopper-v5", "checkpoint": "<run>/checkpoint", "episodes": 20, "seed": 1000}
 
