@@ -8,7 +8,7 @@
 // the reference's own cost per gradient step on the same shapes (bench/peers/sb3_update_cost.py: SB3's
 // PPO and DQN train(), sb3-contrib's RecurrentPPO, torch on one thread) runs in the same invocation,
 // interleaved round by round, for the cases that have a peer: PPO [64, 64] tanh at minibatch 64 and 256,
-// DQN [256, 256] ReLU at batch 64, PPO [256, 256] ReLU at minibatch 32, recurrent PPO at the
+// DQN [256, 256] ReLU at batch 64, PPO [256, 256] ReLU at minibatch 32 and 64, recurrent PPO at the
 // CartPoleNoVel-v1 preset's shapes.
 // Run: npx tsx bench/update-cost.ts [--rounds 5] [--peer <python with torch, SB3, sb3-contrib>] [--cases 'ppo, minibatch 64;ppo-lstm'] (labels separated by ;)
 //        [--norms none,weight] (default: all five)
@@ -85,6 +85,17 @@ const cases: Case[] = [
       return { agent, gradientStepsPerLearn: 16 };
     },
     peer: { case: 'ppo-mujoco', minibatch: 32 },
+  },
+  {
+    // The same networks at HalfCheetah-v5's preset (the Zoo's HalfCheetah-v3 settings): minibatches of 64
+    label: 'ppo [256, 256], minibatch 64',
+    env: 'Pendulum-v1',
+    make: (norm, env) => {
+      const agent = new PPO({ env, seed: 1, network: { hidden: [256, 256], activation: 'relu', norm, init: 'torch' }, numSteps: 64, batchSize: 64, updateEpochs: 1, logStdInit: -2 });
+      agent.initialize(new Float32Array(256 * 3).map((_, i) => Math.sin(i) * 0.1));
+      return { agent, gradientStepsPerLearn: 8 };
+    },
+    peer: { case: 'ppo-mujoco', minibatch: 64 },
   },
   {
     label: 'dqn',

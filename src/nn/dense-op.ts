@@ -19,14 +19,16 @@
 // calls only the thunks of inputs on a path to the variables). runKernelFunc is not in tfjs's public
 // typings; package.json pins tfjs 4.22.0, and the tests check that the skipped product is skipped.
 import type { Tensor, Tensor2D, Tensor3D } from '@tensorflow/tfjs-node';
-import { tf } from '../backend.ts';
+import { activationGradKernel, tf } from '../backend.ts';
 import { applyActivation, type Activation } from './activations.ts';
 
 /** φ'(z) ⊙ dy from the output y = φ(z). */
 function activationGrad(y: Tensor, dy: Tensor, activation: Activation): Tensor {
+  if (activation === 'linear') return dy;
+  // one native kernel where there is one (the native backend); the tfjs ops below otherwise
+  const native = activationGradKernel(activation, y, dy);
+  if (native !== null) return native;
   switch (activation) {
-    case 'linear':
-      return dy;
     case 'tanh':
       return tf.mul(dy, tf.sub(1, tf.square(y)));
     case 'relu':

@@ -1,6 +1,6 @@
 import type { Scalar, Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-node';
 import { expect, test } from 'vitest';
-import { tf } from '../../src/backend.ts';
+import { activationGradKernel, backendInfo, nativeOpCount, tf } from '../../src/backend.ts';
 import { ACTIVATIONS, applyActivation } from '../../src/nn/activations.ts';
 import { denseOp } from '../../src/nn/dense-op.ts';
 import { forward } from '../../src/nn/forward.ts';
@@ -89,4 +89,28 @@ test('denseOp leaves no tensors behind, forward or backward', () => {
     }),
   );
   tf.dispose([x, w, b]);
+});
+
+test.each(['relu', 'tanh', 'sigmoid', 'elu'] as const)('the %s gradient is one native kernel with the tfjs ops\' values, and denseOp backpropagates through it', (activation) => {
+  expect(backendInfo().backend).toBe('tensorflow');
+  tf.tidy(() => {
+    // values on both sides of 0, exact zeros among them (ReLU's and ELU's branch point)
+    const z = tf.tensor2d(randomArray(64 * 32, 3).map((v, i) => (i % 17 === 0 ? 0 : 4 * v)), [64, 32]);
+    const y = applyActivation(z, activation);
+    const dy = tf.tensor2d(randomArray(64 * 32, 4), [64, 32]);
+    const before = nativeOpCount();
+    const native = activationGradKernel(activation, y, dy)!;
+    expect(native.shape).toEqual([64, 32]);
+    expect(nativeOpCount() - before).toBe(1);
+    const ref = tf.grad((zz: Tensor) => tf.sum(tf.mul(applyActivation(zz, activation), dy)))(z);
+    // sigmoid: TensorFlow multiplies (dy·y)·(1 − y), tfjs's gradient in another order
+    if (activation === 'sigmoid') expectClose(native.dataSync(), ref.dataSync(), 1e-7);
+    else expect(Array.from(native.dataSync())).toEqual(Array.from(ref.dataSync()));
+    // a layer's backward pass makes exactly one native call: the activation's
+    const x = randomTensor2d(8, 5, 5);
+    const w = randomTensor2d(5, 4, 6);
+    const start = nativeOpCount();
+    tf.grad((ww: Tensor) => tf.sum(denseOp(x, ww as Tensor2D, null, activation)))(w);
+    expect(nativeOpCount() - start).toBe(1);
+  });
 });
