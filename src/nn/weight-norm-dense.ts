@@ -89,14 +89,15 @@ export const weightNormScale = tf.customGrad(((v: Tensor, g: Tensor, save: (tens
 
 /**
  * Whether a gradient step of a weight-normalized layer (v [inputs, outputs] per network) on `batch`
- * examples scales the product (weightNormScale) rather than forming the kernel: where v is more than four
- * times the size of the batch's activations and large enough (16k entries) that passes over it cost more
- * than the few extra small kernels. Measured (bench/README.md, "The optimizer as one kernel"): a
- * [256, 256] PPO pair at minibatch 32 ~12-20% faster per weight-norm step; DQN's [256, 256] at batch 64
- * unchanged (the line); a [64, 64] pair at minibatch 64 ~10% slower (it keeps the kernel).
+ * examples scales the product (weightNormScale) rather than forming the kernel: where v has at least four
+ * times the batch's rows and is large enough (16k entries) that passes over it cost more than the few
+ * extra small kernels. Measured (bench/README.md, "The optimizer as one kernel" and "One kernel per
+ * activation gradient"): a [256, 256] PPO pair at minibatch 32 ~12-20% faster per weight-norm step, at
+ * minibatch 64 (HalfCheetah-v5's preset) ~10%, DQN's [256, 256] at batch 64 ~10-20%; a [64, 64] pair at
+ * minibatch 64 ~10% slower (it keeps the kernel).
  */
 export function scalesProduct(inputs: number, outputs: number, batch: number): boolean {
-  return inputs > 4 * batch && inputs * outputs >= 16_384;
+  return inputs >= 4 * batch && inputs * outputs >= 16_384;
 }
 
 /** A weight-normalized dense layer, w_j = g_j·v_j/‖v_j‖ (Salimans & Kingma 2016), closed-form gradients, kernel cached while acting; a registered tfjs layer. */

@@ -126,6 +126,7 @@ test('autodiff gradients of v and g equal the closed forms and a float64 finite-
 
 test.each([
   [160, 128, 6, true], // v large, and over four times the batch's activations: the scale multiplies the product
+  [256, 256, 64, true], // the line: four times the batch's rows (HalfCheetah-v5's [256, 256] at minibatch 64)
   [160, 128, 48, false], // a batch too large for it: the kernel is formed
   [24, 5, 3, false], // v too small for it
 ])('a gradient step of a [%i, %i] layer on %i rows (scaled product: %s): loss and gradients of v, g, b equal autodiff through W = g·v/‖v‖', (inDim, units, n, scaled) => {
