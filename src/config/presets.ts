@@ -238,9 +238,10 @@ const PRESETS: Record<string, Preset> = {
   // HalfCheetah-v5 and Walker2d-v5: the RL Zoo's tuned settings for the v3 tasks (ppo.yml), on v5. On
   // HalfCheetah's tuning seed 101 they gave wnrl (weight norm) and SB3 ~3x the returns of `mujoco-defaults`,
   // wnrl level with SB3; on held-out seeds 1-3 wnrl ended level with or ahead of SB3 (bench/README.md),
-  // at 1.55x its wall time (160 gradient steps of [256, 256] per 512 env steps). A faster candidate, 5
-  // epochs at 4x the learning rate, matched these settings on tuning seed 101 but collapsed mid-run on
-  // held-out seeds 4 and 5 (final evaluation 2993 against SB3's 5576 on seed 4): not adopted.
+  // at 1.55x its wall time (160 gradient steps of [256, 256] per 512 env steps; 1.13x after the step
+  // changes of 2026-12-06, quiet, another VM). A faster candidate, 5 epochs at 4x the learning rate,
+  // matched these settings on tuning seed 101 but collapsed mid-run on held-out seeds 4 and 5 (final
+  // evaluation 2993 against SB3's 5576 on seed 4): not adopted.
   'ppo:gymnasium:HalfCheetah-v5': mujocoPpo(0.98, {
     network: ZOO_MUJOCO_NET,
     batchSize: 64,
