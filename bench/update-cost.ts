@@ -32,6 +32,24 @@ interface Case {
   /** The env the agent trains on (default CartPole-v1). */
   env?: string;
 }
+/**
+ * The RL Zoo's MuJoCo PPO networks: [256, 256] ReLU actor and critic, PyTorch's default init, minibatches
+ * from 512-step rollouts (8 envs × 64 steps), on Pendulum-v1 (both sides; the layer widths, not the 3
+ * inputs, set the cost).
+ */
+function zooMujocoPpo(minibatch: number): Case {
+  return {
+    label: `ppo [256, 256], minibatch ${minibatch}`,
+    env: 'Pendulum-v1',
+    make: (norm, env) => {
+      const agent = new PPO({ env, seed: 1, network: { hidden: [256, 256], activation: 'relu', norm, init: 'torch' }, numSteps: 64, batchSize: minibatch, updateEpochs: 1, logStdInit: -2 });
+      agent.initialize(new Float32Array(256 * 3).map((_, i) => Math.sin(i) * 0.1));
+      return { agent, gradientStepsPerLearn: 512 / minibatch };
+    },
+    peer: { case: 'ppo-mujoco', minibatch },
+  };
+}
+
 const cases: Case[] = [
   {
     // SB3's default PPO shapes where the update dominates: 2048-step rollouts, minibatches of 64
@@ -73,30 +91,10 @@ const cases: Case[] = [
     },
     peer: { case: 'rppo' },
   },
-  {
-    // The RL Zoo's MuJoCo PPO networks (issue #27's presets): [256, 256] ReLU actor and critic, PyTorch's
-    // default init, minibatches of 32 from 512-step rollouts, on Pendulum-v1 (both sides; the layer widths,
-    // not the 3 inputs, set the cost)
-    label: 'ppo [256, 256], minibatch 32',
-    env: 'Pendulum-v1',
-    make: (norm, env) => {
-      const agent = new PPO({ env, seed: 1, network: { hidden: [256, 256], activation: 'relu', norm, init: 'torch' }, numSteps: 64, batchSize: 32, updateEpochs: 1, logStdInit: -2 });
-      agent.initialize(new Float32Array(256 * 3).map((_, i) => Math.sin(i) * 0.1));
-      return { agent, gradientStepsPerLearn: 16 };
-    },
-    peer: { case: 'ppo-mujoco', minibatch: 32 },
-  },
-  {
-    // The same networks at HalfCheetah-v5's preset (the Zoo's HalfCheetah-v3 settings): minibatches of 64
-    label: 'ppo [256, 256], minibatch 64',
-    env: 'Pendulum-v1',
-    make: (norm, env) => {
-      const agent = new PPO({ env, seed: 1, network: { hidden: [256, 256], activation: 'relu', norm, init: 'torch' }, numSteps: 64, batchSize: 64, updateEpochs: 1, logStdInit: -2 });
-      agent.initialize(new Float32Array(256 * 3).map((_, i) => Math.sin(i) * 0.1));
-      return { agent, gradientStepsPerLearn: 8 };
-    },
-    peer: { case: 'ppo-mujoco', minibatch: 64 },
-  },
+  // The RL Zoo's MuJoCo PPO networks (issue #27's presets) at minibatch 32 (Hopper-v3's settings) and 64
+  // (HalfCheetah-v5's preset)
+  zooMujocoPpo(32),
+  zooMujocoPpo(64),
   {
     label: 'dqn',
     make: (norm, env) => {
