@@ -93,8 +93,8 @@ export const weightNormScale = tf.customGrad(((v: Tensor, g: Tensor, save: (tens
  * times the batch's rows and is large enough (16k entries) that passes over it cost more than the few
  * extra small kernels. Measured (bench/README.md, "The optimizer as one kernel" and "One kernel per
  * activation gradient"): a [256, 256] PPO pair at minibatch 32 ~12-20% faster per weight-norm step, at
- * minibatch 64 (HalfCheetah-v5's preset) ~10%, DQN's [256, 256] at batch 64 ~10-20%; a [64, 64] pair at
- * minibatch 64 ~10% slower (it keeps the kernel).
+ * minibatch 64 (HalfCheetah-v5's preset) ~10%; DQN's [256, 256] at batch 64 2.38 → 2.09 ms with the
+ * one-kernel activation gradients; a [64, 64] pair at minibatch 64 ~10% slower (it keeps the kernel).
  */
 export function scalesProduct(inputs: number, outputs: number, batch: number): boolean {
   return inputs >= 4 * batch && inputs * outputs >= 16_384;
